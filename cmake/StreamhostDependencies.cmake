@@ -1,0 +1,31 @@
+# Every third-party library comes from Debian packages (see scripts/install-deps).
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(cpprestsdk REQUIRED)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
+find_package(RapidJSON REQUIRED)
+find_package(yaml-cpp REQUIRED)
+
+# cpprestsdk on Debian does not carry OpenSSL in its link interface: add it explicitly.
+add_library(streamhost_cpprest INTERFACE)
+add_library(streamhost::cpprest ALIAS streamhost_cpprest)
+target_link_libraries(streamhost_cpprest INTERFACE cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto
+                                                  Threads::Threads)
+
+add_library(streamhost_rapidjson INTERFACE)
+add_library(streamhost::rapidjson ALIAS streamhost_rapidjson)
+target_include_directories(streamhost_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})
+# std::string overloads in RapidJSON's API.
+target_compile_definitions(streamhost_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
+
+add_library(streamhost_libpq INTERFACE)
+add_library(streamhost::libpq ALIAS streamhost_libpq)
+target_link_libraries(streamhost_libpq INTERFACE PkgConfig::LIBPQ)
+
+if(STREAMHOST_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()
+if(STREAMHOST_BUILD_BENCHMARKS)
+  find_package(benchmark REQUIRED)
+endif()

@@ -1,0 +1,16 @@
+# streamhost_add_test(<name> SOURCES ... [LIBRARIES ...] [LABELS ...])
+#
+# One GoogleTest executable registered with CTest test by test. Label `integration` marks suites that
+# need the local stack (manifests/local/stack up; the endpoints come from `stack env`).
+function(streamhost_add_test name)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+  add_executable(${name} ${ARG_SOURCES})
+  target_link_libraries(${name} PRIVATE GTest::gtest GTest::gtest_main streamhost::build_flags
+                                        ${ARG_LIBRARIES})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
+  endif()
+  gtest_discover_tests(${name}
+    PROPERTIES LABELS "${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT}
+    DISCOVERY_TIMEOUT 60)
+endfunction()

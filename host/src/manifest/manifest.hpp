@@ -1,0 +1,58 @@
+// A pipeline manifest after YAML parsing, ${VAR} interpolation and schema validation: the one
+// description of a pipeline the rest of the host works from. Every field is documented for
+// operators in schema/manifest.schema.json.
+#pragma once
+
+#include <streamhost/connector/rest_proxy.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace streamhost::host {
+
+struct PluginSpec {
+  std::string name;         // the key routes use ("coupon" in "coupon/focus")
+  std::string library;      // path of the .so, relative paths resolved against the manifest's folder
+  std::string config_json;  // the plugin's config object as JSON text ("{}" when absent)
+};
+
+struct RouteSpec {
+  std::string name;          // unique; defaults to the source topic
+  std::string source_topic;
+  std::string plugin;        // PluginSpec::name
+  std::string handler;       // a handler the plugin declares
+  std::optional<std::string> output_topic;  // where emitted records go when the handler names none
+};
+
+struct RetrySpec {
+  std::chrono::milliseconds initial_backoff{200};
+  std::chrono::milliseconds max_backoff{30000};
+  double multiplier = 2.0;
+};
+
+struct AdminSpec {
+  bool enabled = true;
+  std::string bind = "127.0.0.1";
+  uint16_t port = 18080;
+};
+
+struct Manifest {
+  std::string name;  // the pipeline's name, in logs and metrics
+  connector::RestProxyOptions proxy;
+  connector::ConsumerOptions consumer;
+  std::chrono::milliseconds poll_timeout{100};
+  std::vector<PluginSpec> plugins;
+  std::vector<RouteSpec> routes;
+  std::string dead_letter_topic;
+  size_t workers = 2;
+  RetrySpec retry;
+  AdminSpec admin;
+  bool testing = false;  // enables the inject endpoints (also TESTING_NO_KAFKA=true)
+  std::chrono::milliseconds shutdown_timeout{30000};
+  std::string source_path;  // the manifest file, for messages
+};
+
+}  // namespace streamhost::host
