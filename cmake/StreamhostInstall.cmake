@@ -1,13 +1,17 @@
 # Install rules and the package config that lets an out-of-tree plugin do
 #   find_package(streamhost REQUIRED)
 #   streamhost_add_plugin(my_plugin SOURCES my_plugin.cpp)   # links streamhost::plugin_api
+#
+# The plugin SDK (the ABI headers, the streamhost::plugin_api target and streamhost_add_plugin) is
+# the `streamhost_sdk` component, so `cmake --install build --component streamhost_sdk` installs
+# only what a plugin author needs.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugin/include/streamhost
-        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS streamhost_plugin_api EXPORT streamhostTargets)
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT streamhost_sdk)
+install(TARGETS streamhost_plugin_api EXPORT streamhostTargets COMPONENT streamhost_sdk)
 install(EXPORT streamhostTargets NAMESPACE streamhost::
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost COMPONENT streamhost_sdk)
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/streamhostConfig.cmake.in
   ${PROJECT_BINARY_DIR}/streamhostConfig.cmake
@@ -17,4 +21,4 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/streamhostConfigVersion.c
 install(FILES ${PROJECT_BINARY_DIR}/streamhostConfig.cmake
               ${PROJECT_BINARY_DIR}/streamhostConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/cmake/StreamhostPlugin.cmake
-        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost)
+        DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost COMPONENT streamhost_sdk)

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct AdminSpec {
   bool enabled = true;
   std::string bind = "127.0.0.1";
   uint16_t port = 18080;
+  // Extra paths served like a route's inject endpoint (testing mode only), e.g. the seed's
+  // "/mock_entry" -> route "entry". Every value names an existing route.
+  std::map<std::string, std::string> aliases;
 };
 
 struct Manifest {
@@ -51,6 +55,9 @@ struct Manifest {
   RetrySpec retry;
   AdminSpec admin;
   bool testing = false;  // enables the inject endpoints (also TESTING_NO_KAFKA=true)
+  // TESTING_NO_KAFKA=true in the environment: testing mode with no source and no sink at all
+  // (records arrive only through the inject endpoints; nothing is produced to Kafka).
+  bool no_kafka = false;
   std::chrono::milliseconds shutdown_timeout{30000};
   std::string source_path;  // the manifest file, for messages
 };

@@ -1,0 +1,26 @@
+// The `streamhost` command line: run, validate, plugins inspect, --version, --help.
+// Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+#pragma once
+
+#include <functional>
+#include <iosfwd>
+
+#include "manifest/manifest.hpp"
+
+namespace streamhost::host {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRuntimeFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// What `run` calls with the checked manifest (run_pipeline in the binary; a fake in tests).
+using PipelineRunner = std::function<int(const Manifest&)>;
+
+int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
+            const PipelineRunner& runner);
+
+// Subcommands, each given the arguments after its name.
+int validate_command(const std::string& manifest_path, std::ostream& out, std::ostream& err);
+int inspect_command(const std::string& library_path, std::ostream& out, std::ostream& err);
+
+}  // namespace streamhost::host

@@ -1,0 +1,58 @@
+// `streamhost plugins inspect`: what a plugin library declares, without creating an instance.
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include <ostream>
+
+#include "cli/cli.hpp"
+#include "plugin/loader.hpp"
+
+namespace streamhost::host {
+
+int inspect_command(const std::string& library_path, std::ostream& out, std::ostream& err) {
+  PluginLibrary library;
+  try {
+    // A bare file name means the file here, not a search of the system's library path.
+    bool bare = library_path.find('/') == std::string::npos;
+    library = load_plugin_library(bare ? "./" + library_path : library_path);
+  } catch (const PluginError& e) {
+    err << e.what() << "\n";
+    return kExitUsage;
+  }
+  const sh_plugin_descriptor& d = *library.descriptor;
+  out << "name:        " << d.name << "\n"
+      << "version:     " << (d.version ? d.version : "(none)") << "\n"
+      << "description: " << (d.description ? d.description : "(none)") << "\n"
+      << "abi:         " << d.abi_major << "." << d.abi_minor << " (host supports " << kHostAbiMajor
+      << "." << kHostAbiMinor << ")\n"
+      << "library:     " << library.path << "\n"
+      << "handlers:\n";
+  for (size_t i = 0; i < d.handler_count; ++i) {
+    const sh_handler_def& h = d.handlers[i];
+    out << "  " << h.name;
+    if (h.description != nullptr) out << " - " << h.description;
+    out << "\n";
+  }
+  if (d.config_schema_json == nullptr) {
+    out << "config schema: none (any object is accepted)\n";
+    return kExitOk;
+  }
+  rapidjson::Document schema;
+  schema.Parse(d.config_schema_json);
+  if (schema.HasParseError()) {
+    err << library.path << ": plugin \"" << d.name << "\": its config schema is not valid JSON: "
+        << rapidjson::GetParseError_En(schema.GetParseError()) << " (offset "
+        << schema.GetErrorOffset() << ")\n";
+    return kExitUsage;
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  schema.Accept(writer);
+  out << "config schema:\n" << buffer.GetString() << "\n";
+  return kExitOk;
+}
+
+}  // namespace streamhost::host

@@ -1,0 +1,54 @@
+// `streamhost validate`: everything `run` checks before it touches the network.
+#include <ostream>
+
+#include "cli/cli.hpp"
+#include "manifest/manifest_loader.hpp"
+#include "plugin/loader.hpp"
+
+namespace streamhost::host {
+namespace {
+
+const char* dialect_name(connector::Dialect d) {
+  return d == connector::Dialect::kStrimzi ? "strimzi" : "confluent";
+}
+
+void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, std::ostream& out) {
+  out << "OK: pipeline \"" << m.name << "\" (" << m.source_path << "): " << plugins.size()
+      << (plugins.size() == 1 ? " plugin, " : " plugins, ") << m.routes.size()
+      << (m.routes.size() == 1 ? " route" : " routes") << "\n";
+  out << "  proxy:   " << m.proxy.base_url << " (" << dialect_name(m.proxy.dialect) << "), group "
+      << m.consumer.group << ", " << m.workers << " workers"
+      << (m.no_kafka  ? ", testing without Kafka"
+          : m.testing ? ", testing mode"
+                      : "")
+      << "\n";
+  for (const LoadedPlugin& p : plugins) {
+    const sh_plugin_descriptor& d = *p.library.descriptor;
+    out << "  plugin:  " << p.name << " = " << d.name << " " << (d.version ? d.version : "")
+        << " (ABI " << d.abi_major << "." << d.abi_minor << ") " << p.library.path << "\n";
+  }
+  for (const RouteSpec& r : m.routes) {
+    out << "  route:   " << r.name << ": " << r.source_topic << " -> " << r.plugin << "/"
+        << r.handler << " -> " << r.output_topic.value_or("(no output topic)") << "\n";
+  }
+  out << "  rejects: " << m.dead_letter_topic << "\n";
+  if (m.admin.enabled) out << "  admin:   " << m.admin.bind << ":" << m.admin.port << "\n";
+}
+
+}  // namespace
+
+int validate_command(const std::string& manifest_path, std::ostream& out, std::ostream& err) {
+  try {
+    Manifest manifest = load_manifest(manifest_path);
+    std::vector<LoadedPlugin> plugins = load_manifest_plugins(manifest);
+    print_summary(manifest, plugins, out);
+    return kExitOk;
+  } catch (const ManifestError& e) {
+    err << e.what() << "\n";
+  } catch (const PluginError& e) {
+    err << e.what() << "\n";
+  }
+  return kExitUsage;
+}
+
+}  // namespace streamhost::host

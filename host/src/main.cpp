@@ -1,0 +1,10 @@
+// The streamhost binary: the command line over the host library.
+#include <iostream>
+
+#include "cli/cli.hpp"
+#include "runtime/run_pipeline.hpp"
+
+int main(int argc, char** argv) {
+  return streamhost::host::run_cli(argc, argv, std::cout, std::cerr,
+                                   &streamhost::host::run_pipeline);
+}

@@ -1,0 +1,80 @@
+#include "manifest/manifest_loader.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "manifest/manifest_mapper.hpp"
+#include "manifest/manifest_schema.hpp"
+#include "manifest/schema_conform.hpp"
+#include "manifest/yaml_to_json.hpp"
+
+namespace streamhost::host {
+namespace {
+
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const std::string& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+[[noreturn]] void fail(const std::vector<Diagnostic>& errors, const std::string& file) {
+  std::vector<std::string> messages;
+  for (const Diagnostic& d : errors) messages.push_back(d.format(file));
+  throw ManifestError(std::move(messages));
+}
+
+}  // namespace
+
+ManifestError::ManifestError(std::vector<std::string> messages)
+    : std::runtime_error(join_lines(messages)), messages_(std::move(messages)) {}
+
+Manifest load_manifest(const std::string& path, const EnvLookup& env) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ManifestError({path + ": cannot read the manifest file"});
+  std::stringstream text;
+  text << in.rdbuf();
+  return parse_manifest(text.str(), path, env);
+}
+
+Manifest parse_manifest(const std::string& yaml_text, const std::string& source_path,
+                        const EnvLookup& env) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::Exception& e) {
+    fail({Diagnostic{"", e.mark.line >= 0 ? e.mark.line + 1 : 0, "invalid YAML: " + e.msg}},
+         source_path);
+  }
+  if (!root.IsMap()) {
+    fail({Diagnostic{"", 1, "the manifest must be a mapping (pipeline:, rest_proxy:, ...)"}},
+         source_path);
+  }
+
+  YamlConversion converted = yaml_to_json(root, env);
+  std::vector<Diagnostic> errors = converted.errors;
+  std::vector<Diagnostic> schema_errors;
+  conform_to_schema(converted.json, manifest_schema_json(), converted.json.GetAllocator(), "",
+                    &converted.source, schema_errors);
+  // A value whose variable is missing would only repeat the same problem as a type error.
+  for (Diagnostic& d : schema_errors) {
+    bool repeats = std::any_of(converted.errors.begin(), converted.errors.end(),
+                               [&](const Diagnostic& e) { return e.path == d.path; });
+    if (!repeats) errors.push_back(std::move(d));
+  }
+  if (errors.empty()) {
+    if (auto d = validate_against_schema(converted.json, manifest_schema_json(), manifest_schema(),
+                                         "", &converted.source)) {
+      errors.push_back(*d);
+    }
+  }
+  if (!errors.empty()) fail(errors, source_path);
+
+  Manifest manifest = map_manifest(converted.json, converted.source, source_path, env, errors);
+  if (!errors.empty()) fail(errors, source_path);
+  return manifest;
+}
+
+}  // namespace streamhost::host

@@ -1,0 +1,219 @@
+#include "manifest/manifest_mapper.hpp"
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <map>
+#include <regex>
+#include <set>
+
+namespace streamhost::host {
+namespace {
+
+using rapidjson::Value;
+using std::chrono::milliseconds;
+
+std::string json_text(const Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  value.Accept(writer);
+  return buffer.GetString();
+}
+
+const Value* member(const Value& object, const char* key) {
+  if (!object.IsObject()) return nullptr;
+  auto it = object.FindMember(key);
+  return it == object.MemberEnd() ? nullptr : &it->value;
+}
+
+std::string get_string(const Value& object, const char* key, std::string fallback) {
+  const Value* v = member(object, key);
+  return v != nullptr ? std::string(v->GetString()) : fallback;
+}
+
+int64_t get_int(const Value& object, const char* key, int64_t fallback) {
+  const Value* v = member(object, key);
+  return v != nullptr ? v->GetInt64() : fallback;
+}
+
+bool get_bool(const Value& object, const char* key, bool fallback) {
+  const Value* v = member(object, key);
+  return v != nullptr ? v->GetBool() : fallback;
+}
+
+bool env_true(const EnvLookup& env, const std::string& name) {
+  std::optional<std::string> v = env(name);
+  if (!v) return false;
+  std::string lower;
+  for (char c : *v) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "true" || lower == "1" || lower == "yes";
+}
+
+class Mapper {
+ public:
+  Mapper(const SourceMap& source, std::vector<Diagnostic>& errors)
+      : source_(source), errors_(errors) {}
+
+  void proxy(const Value& doc, Manifest& m) {
+    const Value& p = doc["rest_proxy"];
+    m.proxy.base_url = p["url"].GetString();
+    m.proxy.dialect = get_string(p, "dialect", "confluent") == "strimzi"
+                          ? connector::Dialect::kStrimzi
+                          : connector::Dialect::kConfluent;
+    if (const Value* auth = member(p, "auth")) {
+      m.proxy.basic_auth_user = (*auth)["username"].GetString();
+      m.proxy.basic_auth_password = (*auth)["password"].GetString();
+    }
+    if (const Value* tls = member(p, "tls")) {
+      m.proxy.tls_ca_file = get_string(*tls, "ca_file", "");
+      m.proxy.tls_verify = get_bool(*tls, "verify", true);
+    }
+    m.proxy.request_timeout =
+        milliseconds(get_int(p, "request_timeout_ms", m.proxy.request_timeout.count()));
+    m.proxy.max_retries = static_cast<int>(get_int(p, "retries", m.proxy.max_retries));
+    m.proxy.http_threads =
+        static_cast<size_t>(get_int(p, "http_threads", static_cast<int64_t>(m.proxy.http_threads)));
+    m.consumer.format = get_string(p, "embedded_format", "binary") == "json"
+                            ? connector::EmbeddedFormat::kJson
+                            : connector::EmbeddedFormat::kBinary;
+  }
+
+  void consumer(const Value& doc, Manifest& m) {
+    const Value& c = doc["consumer"];
+    m.consumer.group = c["group"].GetString();
+    m.consumer.auto_offset_reset = get_string(c, "auto_offset_reset", m.consumer.auto_offset_reset);
+    m.consumer.instance_prefix = get_string(c, "instance_prefix", m.consumer.instance_prefix);
+    m.poll_timeout = milliseconds(get_int(c, "poll_timeout_ms", m.poll_timeout.count()));
+    if (const Value* props = member(c, "properties"))
+      m.consumer.extra_properties_json = json_text(*props);
+  }
+
+  void plugins(const Value& doc, const std::filesystem::path& base, Manifest& m) {
+    static const std::regex kName("[a-z0-9_-]+");
+    for (const auto& entry : doc["plugins"].GetObject()) {
+      PluginSpec spec;
+      spec.name = entry.name.GetString();
+      if (!std::regex_match(spec.name, kName)) {
+        error(pointer_child("/plugins", spec.name), "plugins",
+              "plugin name \"" + spec.name + "\" must be lower-case letters, digits, '_' or '-'");
+      }
+      std::filesystem::path library = entry.value["library"].GetString();
+      if (library.is_relative()) library = base / library;
+      spec.library = library.lexically_normal().string();
+      const Value* config = member(entry.value, "config");
+      spec.config_json = config != nullptr ? json_text(*config) : "{}";
+      m.plugins.push_back(std::move(spec));
+    }
+  }
+
+  void routes(const Value& doc, Manifest& m) {
+    std::set<std::string> plugin_names;
+    for (const PluginSpec& p : m.plugins) plugin_names.insert(p.name);
+    std::map<std::string, size_t> names, topics;
+    const Value& list = doc["routes"];
+    for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
+      const Value& r = list[i];
+      std::string pointer = "/routes/" + std::to_string(i);
+      std::string path = path_item("routes", i);
+      RouteSpec route;
+      route.source_topic = r["topic"].GetString();
+      route.name = get_string(r, "name", route.source_topic);
+      std::string handler = r["handler"].GetString();
+      size_t slash = handler.find('/');
+      route.plugin = handler.substr(0, slash);
+      route.handler = handler.substr(slash + 1);
+      if (const Value* out = member(r, "output_topic")) route.output_topic = out->GetString();
+
+      if (!names.emplace(route.name, i).second) {
+        error(pointer, path,
+              "route name \"" + route.name + "\" is already used by routes[" +
+                  std::to_string(names[route.name]) + "]");
+      }
+      if (!topics.emplace(route.source_topic, i).second) {
+        error(pointer + "/topic", path_member(path, "topic"),
+              "topic \"" + route.source_topic + "\" is already consumed by routes[" +
+                  std::to_string(topics[route.source_topic]) + "]");
+      }
+      if (!plugin_names.contains(route.plugin)) {
+        error(pointer + "/handler", path_member(path, "handler"),
+              "unknown plugin \"" + route.plugin +
+                  "\" (declared under plugins: " + join(plugin_names) + ")");
+      }
+      m.routes.push_back(std::move(route));
+    }
+  }
+
+  void admin(const Value& doc, Manifest& m) {
+    const Value* a = member(doc, "admin");
+    if (a == nullptr) return;
+    m.admin.enabled = get_bool(*a, "enabled", m.admin.enabled);
+    m.admin.bind = get_string(*a, "bind", m.admin.bind);
+    m.admin.port = static_cast<uint16_t>(get_int(*a, "port", m.admin.port));
+    const Value* aliases = member(*a, "aliases");
+    if (aliases == nullptr) return;
+    std::set<std::string> route_names;
+    for (const RouteSpec& r : m.routes) route_names.insert(r.name);
+    for (const auto& alias : aliases->GetObject()) {
+      std::string from = alias.name.GetString();
+      std::string to = alias.value.GetString();
+      std::string pointer = pointer_child("/admin/aliases", from);
+      std::string path = path_member("admin.aliases", from);
+      if (!from.starts_with("/")) error(pointer, path, "an alias path must start with \"/\"");
+      if (!route_names.contains(to)) {
+        error(pointer, path, "unknown route \"" + to + "\" (routes: " + join(route_names) + ")");
+      }
+      m.admin.aliases[from] = to;
+    }
+  }
+
+ private:
+  static std::string join(const std::set<std::string>& names) {
+    std::string out;
+    for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out.empty() ? "none" : out;
+  }
+
+  void error(const std::string& pointer, const std::string& path, std::string message) {
+    errors_.push_back(Diagnostic{path, source_.line_of(pointer), std::move(message)});
+  }
+
+  const SourceMap& source_;
+  std::vector<Diagnostic>& errors_;
+};
+
+}  // namespace
+
+Manifest map_manifest(const Value& doc, const SourceMap& source, const std::string& source_path,
+                      const EnvLookup& env, std::vector<Diagnostic>& errors) {
+  Manifest m;
+  Mapper mapper(source, errors);
+  m.source_path = source_path;
+  m.name = doc["pipeline"].GetString();
+  mapper.proxy(doc, m);
+  mapper.consumer(doc, m);
+  mapper.plugins(doc, std::filesystem::absolute(source_path).parent_path(), m);
+  mapper.routes(doc, m);
+  m.dead_letter_topic = doc["dead_letter_topic"].GetString();
+  m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));
+  if (const Value* r = member(doc, "retry")) {
+    m.retry.initial_backoff =
+        milliseconds(get_int(*r, "initial_backoff_ms", m.retry.initial_backoff.count()));
+    m.retry.max_backoff = milliseconds(get_int(*r, "max_backoff_ms", m.retry.max_backoff.count()));
+    if (const Value* mult = member(*r, "multiplier")) m.retry.multiplier = mult->GetDouble();
+  }
+  mapper.admin(doc, m);
+  m.no_kafka = env_true(env, "TESTING_NO_KAFKA");
+  m.testing = get_bool(doc, "testing", false) || m.no_kafka;
+  m.shutdown_timeout =
+      milliseconds(get_int(doc, "shutdown_timeout_ms", m.shutdown_timeout.count()));
+  if (m.retry.max_backoff < m.retry.initial_backoff) {
+    errors.push_back(Diagnostic{"retry", source.line_of("/retry"),
+                                "max_backoff_ms is smaller than initial_backoff_ms"});
+  }
+  return m;
+}
+
+}  // namespace streamhost::host

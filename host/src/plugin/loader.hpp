@@ -1,0 +1,96 @@
+// Loading plugin libraries and creating their instances.
+//
+// Three steps, each usable alone:
+//   load_plugin_library()   dlopen + descriptor checks (ABI version, struct size, handlers); no
+//                           instance is created, so `streamhost validate` and `plugins inspect` use
+//                           it.
+//   validate_plugin_config() the manifest's config object against the plugin's config JSON Schema.
+//   create_plugin_instance() instance_create, with the plugin's own error message on failure.
+// create_plugins() does all three for a manifest and resolves every route; run_pipeline uses it.
+// Every failure throws PluginError whose what() is a complete, operator-facing message.
+#pragma once
+
+#include <streamhost/plugin_api.h>
+
+#include <cstddef>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "manifest/manifest.hpp"
+#include "plugin/host_services.hpp"
+#include "plugin/plugin_handle.hpp"
+
+namespace streamhost::host {
+
+class PluginError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// The ABI this host was compiled against; a plugin must have the same major and a minor <= this.
+inline constexpr uint32_t kHostAbiMajor = SH_PLUGIN_ABI_MAJOR;
+inline constexpr uint32_t kHostAbiMinor = SH_PLUGIN_ABI_MINOR;
+
+// The smallest descriptor the host accepts for ABI major 1: every field of ABI 1.0, whose last
+// field is handler_count. Fields appended by later minors do not raise it.
+inline constexpr size_t kMinDescriptorSizeV1 =
+    offsetof(sh_plugin_descriptor, handler_count) + sizeof(size_t);
+
+// A library whose descriptor passed every check. The library is never unloaded, so `descriptor`
+// stays valid for the life of the process.
+struct PluginLibrary {
+  std::string path;
+  const sh_plugin_descriptor* descriptor = nullptr;
+};
+
+// dlopens `path` (RTLD_NOW | RTLD_LOCAL) and checks its descriptor. Throws PluginError
+// ("<path>: <what is wrong>").
+PluginLibrary load_plugin_library(const std::string& path);
+
+// The checks load_plugin_library() applies to a descriptor (ABI version, struct size, name,
+// handlers). Throws PluginError ("<path>: <what is wrong>").
+void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor& descriptor);
+
+// Checks `config_json` (a JSON object text) against the plugin's config_schema_json and returns the
+// config to hand to instance_create: scalars the schema wants as another type are converted
+// ("8" -> 8 where an integer is expected). `plugin_name` is the manifest's name, for messages.
+std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
+                                   const std::string& config_json);
+
+// Calls instance_create with an already validated config. Throws PluginError carrying the plugin's
+// errbuf message.
+std::unique_ptr<PluginInstance> create_plugin_instance(const PluginLibrary& library,
+                                                       const std::string& plugin_name,
+                                                       const std::string& validated_config_json,
+                                                       HostServices& services);
+
+// Finds `handler` in a loaded plugin; throws PluginError listing the available handlers.
+const sh_handler_def& find_handler_or_throw(const sh_plugin_descriptor& descriptor,
+                                            const std::string& plugin_name,
+                                            const std::string& handler);
+
+// The manifest's plugins loaded and config-checked, without instances (for `validate`).
+struct LoadedPlugin {
+  std::string name;  // the manifest's name
+  PluginLibrary library;
+  std::string config_json;  // validated and type-converted
+};
+
+// Loads every plugin of the manifest, validates each config and resolves every route's handler
+// against the descriptors. Collects all problems and throws one PluginError listing them (one per
+// line).
+std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest);
+
+// What a pipeline runs: live instances and each route's handler.
+struct PluginSet {
+  std::vector<std::unique_ptr<PluginInstance>> instances;  // manifest order
+  std::vector<HandlerRef> route_handlers;  // route_handlers[i] serves manifest.routes[i]
+};
+
+// load_manifest_plugins() plus instance creation. Instances already created are destroyed again
+// when a later one fails.
+PluginSet create_plugins(const Manifest& manifest, HostServices& services);
+
+}  // namespace streamhost::host

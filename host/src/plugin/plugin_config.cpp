@@ -1,0 +1,50 @@
+// Plugin configs are checked with the same two passes as the manifest (schema_conform.hpp), so a
+// plugin author's schema gets the same type conversion and the same messages.
+#include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "manifest/schema_conform.hpp"
+#include "plugin/loader.hpp"
+
+namespace streamhost::host {
+
+std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
+                                   const std::string& config_json) {
+  const sh_plugin_descriptor& d = *library.descriptor;
+  std::string who = "plugin \"" + plugin_name + "\" (" + library.path + ")";
+  std::string path = "plugins." + plugin_name + ".config";
+
+  rapidjson::Document config;
+  config.Parse(config_json);
+  if (config.HasParseError() || !config.IsObject()) {
+    throw PluginError(path + ": the config must be a JSON object");
+  }
+  if (d.config_schema_json != nullptr) {
+    rapidjson::Document schema_json;
+    schema_json.Parse(d.config_schema_json);
+    if (schema_json.HasParseError()) {
+      throw PluginError(who + ": its config schema is not valid JSON: " +
+                        rapidjson::GetParseError_En(schema_json.GetParseError()) + " (offset " +
+                        std::to_string(schema_json.GetErrorOffset()) + ")");
+    }
+    if (!schema_json.IsObject())
+      throw PluginError(who + ": its config schema is not a JSON object");
+
+    std::vector<Diagnostic> errors;
+    conform_to_schema(config, schema_json, config.GetAllocator(), path, nullptr, errors);
+    if (errors.empty()) {
+      rapidjson::SchemaDocument schema(schema_json);
+      if (auto d2 = validate_against_schema(config, schema_json, schema, path, nullptr)) {
+        errors.push_back(*d2);
+      }
+    }
+    if (!errors.empty()) throw PluginError(join_diagnostics(errors, ""));
+  }
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  config.Accept(writer);
+  return buffer.GetString();
+}
+
+}  // namespace streamhost::host

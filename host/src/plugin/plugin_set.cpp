@@ -1,0 +1,76 @@
+#include <map>
+
+#include "plugin/loader.hpp"
+
+namespace streamhost::host {
+namespace {
+
+std::string in_manifest(const Manifest& manifest, const std::string& message) {
+  return manifest.source_path.empty() ? message : manifest.source_path + ": " + message;
+}
+
+}  // namespace
+
+std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
+  std::vector<LoadedPlugin> loaded;
+  std::vector<std::string> errors;
+  // Routes are resolved even against a plugin whose config is wrong, so one run shows every
+  // problem.
+  std::map<std::string, PluginLibrary> by_name;
+  for (const PluginSpec& spec : manifest.plugins) {
+    try {
+      PluginLibrary library = load_plugin_library(spec.library);
+      by_name[spec.name] = library;
+      std::string config = validate_plugin_config(library, spec.name, spec.config_json);
+      loaded.push_back(LoadedPlugin{spec.name, library, std::move(config)});
+    } catch (const PluginError& e) {
+      errors.push_back(in_manifest(manifest, e.what()));
+    }
+  }
+  for (size_t i = 0; i < manifest.routes.size(); ++i) {
+    const RouteSpec& route = manifest.routes[i];
+    std::string where = "routes[" + std::to_string(i) + "].handler: ";
+    auto it = by_name.find(route.plugin);
+    if (it == by_name.end()) {
+      bool declared = false;
+      for (const PluginSpec& spec : manifest.plugins) declared |= spec.name == route.plugin;
+      // A declared plugin that failed to load is already reported above.
+      if (!declared) {
+        errors.push_back(in_manifest(manifest, where + "unknown plugin \"" + route.plugin + "\""));
+      }
+      continue;
+    }
+    try {
+      find_handler_or_throw(*it->second.descriptor, route.plugin, route.handler);
+    } catch (const PluginError& e) {
+      errors.push_back(in_manifest(manifest, where + e.what()));
+    }
+  }
+  if (!errors.empty()) {
+    std::string all;
+    for (const std::string& e : errors) all += (all.empty() ? "" : "\n") + e;
+    throw PluginError(all);
+  }
+  return loaded;
+}
+
+PluginSet create_plugins(const Manifest& manifest, HostServices& services) {
+  std::vector<LoadedPlugin> loaded = load_manifest_plugins(manifest);
+  PluginSet set;
+  std::map<std::string, const PluginInstance*> by_name;
+  for (const LoadedPlugin& p : loaded) {
+    try {
+      set.instances.push_back(create_plugin_instance(p.library, p.name, p.config_json, services));
+    } catch (const PluginError& e) {
+      throw PluginError(in_manifest(manifest, e.what()));
+    }
+    by_name[p.name] = set.instances.back().get();
+  }
+  for (const RouteSpec& route : manifest.routes) {
+    const PluginInstance* instance = by_name.at(route.plugin);
+    set.route_handlers.push_back(HandlerRef{instance, instance->find_handler(route.handler)});
+  }
+  return set;
+}
+
+}  // namespace streamhost::host

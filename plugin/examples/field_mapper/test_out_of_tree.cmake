@@ -1,0 +1,24 @@
+# CTest script: installs the plugin SDK of a streamhost build into a scratch prefix, builds this
+# example against it with find_package(streamhost), and checks the host loads the result.
+# Arguments: STREAMHOST_BUILD_DIR, EXAMPLE_SOURCE_DIR, WORK_DIR, STREAMHOST_BIN.
+file(REMOVE_RECURSE ${WORK_DIR})
+
+function(run step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${step} failed (${rc}):\n${out}")
+  endif()
+  set(last_output "${out}" PARENT_SCOPE)
+endfunction()
+
+run("install the SDK" ${CMAKE_COMMAND} --install ${STREAMHOST_BUILD_DIR} --prefix ${WORK_DIR}/prefix
+    --component streamhost_sdk)
+run("configure the example" ${CMAKE_COMMAND} -S ${EXAMPLE_SOURCE_DIR} -B ${WORK_DIR}/build -G Ninja
+    -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix -DCMAKE_BUILD_TYPE=Release)
+run("build the example" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
+run("inspect the plugin" ${STREAMHOST_BIN} plugins inspect
+    ${WORK_DIR}/build/libstreamhost_field_mapper.so)
+if(NOT last_output MATCHES "name:        field_mapper")
+  message(FATAL_ERROR "unexpected inspect output:\n${last_output}")
+endif()
+message(STATUS "out-of-tree plugin built and loaded")

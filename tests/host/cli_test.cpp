@@ -1,0 +1,189 @@
+// The command line in-process: exit codes, help, validate and inspect output.
+#include "cli/cli.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "host_test_support.hpp"
+
+namespace streamhost::host {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+using testing::TempDir;
+
+struct CliResult {
+  int code;
+  std::string out;
+  std::string err;
+  int runner_calls;
+};
+
+CliResult cli(std::vector<std::string> args, int runner_exit = 0) {
+  std::vector<const char*> argv{"streamhost"};
+  for (const std::string& a : args) argv.push_back(a.c_str());
+  std::ostringstream out, err;
+  int calls = 0;
+  int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err, [&](const Manifest&) {
+    ++calls;
+    return runner_exit;
+  });
+  return {code, out.str(), err.str(), calls};
+}
+
+std::string valid_manifest(const TempDir& dir) {
+  return dir.write("pipelines/ok.yaml",
+                   "pipeline: demo\n"
+                   "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                   "consumer: {group: demo}\n"
+                   "plugins:\n"
+                   "  st:\n"
+                   "    library: " STREAMHOST_FIXTURE_STATUSES
+                   "\n"
+                   "    config: {prefix: p, copies: 2}\n"
+                   "routes:\n"
+                   "  - {name: in, topic: demo-in, handler: st/ok, output_topic: demo-out}\n"
+                   "dead_letter_topic: demo-dlq\n");
+}
+
+TEST(Cli, HelpAndVersionExitZero) {
+  auto help = cli({"--help"});
+  EXPECT_EQ(help.code, 0);
+  EXPECT_THAT(help.out, HasSubstr("Exit codes:"));
+  EXPECT_THAT(help.out, HasSubstr("plugins inspect LIBRARY.so"));
+  for (const char* command : {"run", "validate", "plugins"}) {
+    auto sub = cli({command, "--help"});
+    EXPECT_EQ(sub.code, 0) << command;
+    EXPECT_THAT(sub.out, StartsWith("Usage: streamhost ")) << command;
+  }
+  auto version = cli({"--version"});
+  EXPECT_EQ(version.code, 0);
+  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.0)"));
+}
+
+TEST(Cli, UsageErrorsExitTwoWithAMessageOnStderr) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{},
+                                                                {"frobnicate"},
+                                                                {"run"},
+                                                                {"validate", "-f"},
+                                                                {"validate", "x.yaml"},
+                                                                {"plugins"},
+                                                                {"plugins", "list"},
+                                                                {"plugins", "inspect"}}) {
+    auto r = cli(args);
+    EXPECT_EQ(r.code, 2) << ::testing::PrintToString(args);
+    EXPECT_THAT(r.err, StartsWith("streamhost: ")) << ::testing::PrintToString(args);
+    EXPECT_EQ(r.out, "");
+  }
+}
+
+TEST(Cli, ValidatePrintsASummary) {
+  TempDir dir;
+  auto r = cli({"validate", "-f", valid_manifest(dir)});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, StartsWith("OK: pipeline \"demo\""));
+  EXPECT_THAT(r.out, HasSubstr("route:   in: demo-in -> st/ok -> demo-out"));
+  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.0)"));
+  EXPECT_EQ(r.err, "");
+}
+
+TEST(Cli, ValidateAcceptsLongFlagForms) {
+  TempDir dir;
+  std::string path = valid_manifest(dir);
+  EXPECT_EQ(cli({"validate", "--file", path}).code, 0);
+  EXPECT_EQ(cli({"validate", "--file=" + path}).code, 0);
+}
+
+TEST(Cli, ValidateReportsManifestErrorsWithExitTwo) {
+  TempDir dir;
+  std::string path =
+      dir.write("bad.yaml", "pipeline: demo\nrest_proxy:\n  url: ${STREAMHOST_TEST_UNSET_VAR}\n");
+  auto r = cli({"validate", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(path + ":3: rest_proxy.url: environment variable "
+                                      "STREAMHOST_TEST_UNSET_VAR is not set"));
+  EXPECT_THAT(r.err, HasSubstr(path + ":1: missing required key \"consumer\""));
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(Cli, ValidateReportsPluginErrorsWithExitTwo) {
+  TempDir dir;
+  std::string path =
+      dir.write("bad-plugin.yaml",
+                "pipeline: demo\nrest_proxy: {url: http://x:1}\nconsumer: {group: g}\n"
+                "plugins: {st: {library: " STREAMHOST_FIXTURE_STATUSES
+                ", config: {prefix: 1, copies: 0}}}\n"
+                "routes: [{topic: t, handler: st/nope}]\ndead_letter_topic: d\n");
+  auto r = cli({"validate", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, path + ": plugins.st.config.copies: 0 is below the minimum 1\n" + path +
+                       ": routes[0].handler: plugin \"st\" has no handler \"nope\" (its "
+                       "handlers: ok, retry, reject, fatal)\n");
+}
+
+TEST(Cli, RunLoadsTheManifestThenCallsTheRunner) {
+  TempDir dir;
+  auto ok = cli({"run", "-f", valid_manifest(dir)}, 0);
+  EXPECT_EQ(ok.code, 0);
+  EXPECT_EQ(ok.runner_calls, 1);
+  EXPECT_EQ(cli({"run", "-f", valid_manifest(dir)}, 1).code, 1);
+}
+
+TEST(Cli, RunWithABadManifestNeverStartsThePipeline) {
+  auto r = cli({"run", "-f", "/nonexistent/m.yaml"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.runner_calls, 0);
+  EXPECT_EQ(r.err, "/nonexistent/m.yaml: cannot read the manifest file\n");
+}
+
+TEST(Cli, RunWithAPluginProblemIsAConfigurationError) {
+  TempDir dir;
+  std::string path =
+      dir.write("bad-route.yaml",
+                "pipeline: demo\nrest_proxy: {url: http://x:1}\nconsumer: {group: g}\n"
+                "plugins: {st: {library: " STREAMHOST_FIXTURE_STATUSES
+                ", config: {prefix: p}}}\n"
+                "routes: [{topic: t, handler: st/nope}]\ndead_letter_topic: d\n");
+  auto r = cli({"run", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.runner_calls, 0);
+  EXPECT_THAT(r.err, HasSubstr("plugin \"st\" has no handler \"nope\""));
+}
+
+TEST(Cli, RunnerExceptionsAreRuntimeFailures) {
+  TempDir dir;
+  std::vector<const char*> argv{"streamhost", "run", "-f"};
+  std::string path = valid_manifest(dir);
+  argv.push_back(path.c_str());
+  std::ostringstream out, err;
+  int code = run_cli(4, argv.data(), out, err,
+                     [](const Manifest&) -> int { throw std::runtime_error("proxy refused"); });
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err.str(), "streamhost: proxy refused\n");
+}
+
+TEST(Cli, InspectShowsTheDescriptor) {
+  auto r = cli({"plugins", "inspect", STREAMHOST_FIXTURE_STATUSES});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("name:        statuses\n"));
+  EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
+  EXPECT_THAT(r.out, HasSubstr("abi:         1.0 (host supports 1.0)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  ok - emits three records\n  retry - always RETRY\n"));
+  EXPECT_THAT(r.out, HasSubstr("  fatal\n"));
+  EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
+}
+
+TEST(Cli, InspectRefusesBrokenLibraries) {
+  auto abi = cli({"plugins", "inspect", STREAMHOST_FIXTURE_ABI_MAJOR});
+  EXPECT_EQ(abi.code, 2);
+  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.0"));
+  auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
+  EXPECT_EQ(schema.code, 2);
+  EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));
+}
+
+}  // namespace
+}  // namespace streamhost::host

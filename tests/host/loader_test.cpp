@@ -1,0 +1,196 @@
+// Loads each fixture library in tests/fixtures and checks the loader's exact verdict.
+#include "plugin/loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "host_test_support.hpp"
+
+namespace streamhost::host {
+namespace {
+
+using testing::call_handler;
+using ::testing::HasSubstr;
+using testing::RecordingHostServices;
+
+std::string load_error(const std::string& path) {
+  try {
+    load_plugin_library(path);
+  } catch (const PluginError& e) {
+    return e.what();
+  }
+  return "(loaded)";
+}
+
+TEST(Loader, MissingFile) {
+  EXPECT_THAT(load_error("/nonexistent/libx.so"),
+              HasSubstr("/nonexistent/libx.so: cannot load the library: "));
+}
+
+TEST(Loader, NoDescriptorSymbol) {
+  const std::string path = STREAMHOST_FIXTURE_NO_SYMBOL;
+  EXPECT_EQ(load_error(path),
+            path +
+                ": no \"streamhost_plugin_descriptor\" symbol, so not a streamhost plugin "
+                "(declare one with STREAMHOST_PLUGIN and build it with streamhost_add_plugin)");
+}
+
+TEST(Loader, NullDescriptor) {
+  const std::string path = STREAMHOST_FIXTURE_NULL_DESCRIPTOR;
+  EXPECT_EQ(load_error(path), path + ": streamhost_plugin_descriptor() returned NULL");
+}
+
+TEST(Loader, AbiMajorMismatchNamesBothVersions) {
+  const std::string path = STREAMHOST_FIXTURE_ABI_MAJOR;
+  EXPECT_EQ(load_error(path), path +
+                                  ": plugin built against ABI 2.0, host supports 1.0 (rebuild "
+                                  "the plugin against this host's plugin_api.h)");
+}
+
+TEST(Loader, NewerMinorNamesBothVersions) {
+  const std::string path = STREAMHOST_FIXTURE_ABI_NEWER_MINOR;
+  EXPECT_EQ(load_error(path),
+            path +
+                ": plugin built against ABI 1.1, host supports 1.0 (upgrade the host, or "
+                "rebuild the plugin against this host's plugin_api.h)");
+}
+
+TEST(Loader, StructTooSmall) {
+  const std::string path = STREAMHOST_FIXTURE_STRUCT_TOO_SMALL;
+  EXPECT_EQ(load_error(path), path + ": descriptor struct_size is " +
+                                  std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
+                                  " bytes, ABI 1.0 needs at least " +
+                                  std::to_string(sizeof(sh_plugin_descriptor)));
+}
+
+TEST(Loader, LoadsAValidPluginWithoutCreatingAnInstance) {
+  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
+  ASSERT_NE(lib.descriptor, nullptr);
+  EXPECT_STREQ(lib.descriptor->name, "statuses");
+  EXPECT_STREQ(lib.descriptor->version, "2.1.0");
+  EXPECT_EQ(lib.descriptor->handler_count, 4u);
+}
+
+TEST(Loader, LoadingTwiceGivesTheSameDescriptor) {
+  EXPECT_EQ(load_plugin_library(STREAMHOST_FIXTURE_STATUSES).descriptor,
+            load_plugin_library(STREAMHOST_FIXTURE_STATUSES).descriptor);
+}
+
+TEST(Loader, CreateFailureCarriesThePluginsMessage) {
+  const std::string path = STREAMHOST_FIXTURE_CREATE_FAILS;
+  PluginLibrary lib = load_plugin_library(path);
+  RecordingHostServices services;
+  try {
+    create_plugin_instance(lib, "refuser", "{}", services);
+    FAIL() << "created";
+  } catch (const PluginError& e) {
+    EXPECT_EQ(std::string(e.what()), "plugin \"refuser\" (" + path +
+                                         "): instance_create failed: cannot reach the scorer at "
+                                         "http://127.0.0.1:1");
+  }
+}
+
+TEST(LoaderConfig, InvalidConfigSchemaNamesThePlugin) {
+  const std::string path = STREAMHOST_FIXTURE_BAD_SCHEMA;
+  PluginLibrary lib = load_plugin_library(path);
+  try {
+    validate_plugin_config(lib, "bad", "{}");
+    FAIL() << "accepted";
+  } catch (const PluginError& e) {
+    EXPECT_EQ(std::string(e.what()), "plugin \"bad\" (" + path +
+                                         "): its config schema is not valid JSON: Missing a name "
+                                         "for object member. (offset 19)");
+  }
+}
+
+std::string config_error(const std::string& config) {
+  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
+  try {
+    validate_plugin_config(lib, "st", config);
+  } catch (const PluginError& e) {
+    return e.what();
+  }
+  return "(valid)";
+}
+
+TEST(LoaderConfig, ConfigIsCheckedAgainstThePluginSchema) {
+  EXPECT_EQ(config_error("{}"), "plugins.st.config: missing required key \"prefix\"");
+  EXPECT_EQ(config_error(R"({"prefix": "a", "colour": 1})"),
+            "plugins.st.config: unknown key \"colour\"");
+  EXPECT_EQ(config_error(R"({"prefix": "a", "copies": "many"})"),
+            "plugins.st.config.copies: expected an integer, got \"many\"");
+  EXPECT_EQ(config_error(R"({"prefix": "a", "copies": 0})"),
+            "plugins.st.config.copies: 0 is below the minimum 1");
+  EXPECT_EQ(config_error("[1]"), "plugins.st.config: the config must be a JSON object");
+}
+
+TEST(LoaderConfig, ConfigScalarsAreConvertedToTheSchemaTypes) {
+  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
+  EXPECT_EQ(validate_plugin_config(lib, "st", R"({"prefix": 7, "copies": "3"})"),
+            R"({"prefix":"7","copies":3})");
+}
+
+TEST(LoaderInstance, CreatesAnInstanceWithHostServices) {
+  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
+  RecordingHostServices services;
+  auto instance = create_plugin_instance(lib, "st", R"({"prefix":"p"})", services);
+  EXPECT_EQ(instance->name(), "st");
+  EXPECT_NE(instance->instance(), nullptr);
+  EXPECT_EQ(&instance->descriptor(), lib.descriptor);
+  EXPECT_NE(instance->find_handler("ok"), nullptr);
+  EXPECT_EQ(instance->find_handler("nope"), nullptr);
+  std::string why;
+  EXPECT_TRUE(instance->ready(why));
+  EXPECT_EQ(services.lines(), std::vector<std::string>{"statuses created"});
+}
+
+class HandlerStatuses : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    lib_ = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
+    instance_ = create_plugin_instance(lib_, "st", R"({"prefix":"p"})", services_);
+  }
+  testing::HandlerResult call(const std::string& handler, const std::string& value) {
+    return call_handler(*instance_->find_handler(handler), instance_->instance(), "k1", value);
+  }
+
+  PluginLibrary lib_;
+  RecordingHostServices services_;
+  std::unique_ptr<PluginInstance> instance_;
+};
+
+TEST_F(HandlerStatuses, OkEmitsRecordsTheHostCopies) {
+  auto r = call("ok", "v");
+  EXPECT_EQ(r.status, SH_STATUS_OK);
+  ASSERT_EQ(r.emitted.size(), 3u);
+  EXPECT_EQ(r.emitted[0].value, R"({"prefix":"p"}|v)");
+  EXPECT_EQ(r.emitted[0].key, "k1");
+  EXPECT_EQ(r.emitted[0].topic, "");
+  EXPECT_EQ(r.emitted[2].topic, "side");
+  EXPECT_EQ(r.emitted[2].key, std::nullopt);
+}
+
+TEST_F(HandlerStatuses, RetryRejectAndFatalCarryReasons) {
+  auto retry = call("retry", "v");
+  EXPECT_EQ(retry.status, SH_STATUS_RETRY);
+  EXPECT_EQ(retry.reason, "database unavailable");
+  auto reject = call("reject", "{oops");
+  EXPECT_EQ(reject.status, SH_STATUS_REJECT);
+  EXPECT_EQ(reject.reason, "malformed event: {oops");
+  EXPECT_EQ(reject.emitted.size(), 1u);  // emitted, for the host to discard
+  auto fatal = call("fatal", "v");
+  EXPECT_EQ(fatal.status, SH_STATUS_FATAL);
+  EXPECT_EQ(fatal.reason, "disk full");
+}
+
+TEST(HandlerThrows, AnUncaughtExceptionBecomesReject) {
+  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_THROWING_HANDLER);
+  RecordingHostServices services;
+  auto instance = create_plugin_instance(lib, "thrower", "{}", services);
+  auto r = call_handler(*instance->find_handler("boom"), instance->instance(), std::nullopt, "x");
+  EXPECT_EQ(r.status, SH_STATUS_REJECT);
+  EXPECT_EQ(r.reason, "uncaught exception: index 7 past the end");
+}
+
+}  // namespace
+}  // namespace streamhost::host

@@ -1,0 +1,355 @@
+#include "manifest/manifest_loader.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "host_test_support.hpp"
+
+namespace streamhost::host {
+namespace {
+
+using ::testing::ElementsAre;
+using testing::fake_env;
+using ::testing::HasSubstr;
+
+// Line numbers in the expectations below refer to this text.
+const std::string kBase = R"(pipeline: orders
+rest_proxy:
+  url: ${PROXY_URL:-http://127.0.0.1:18082}
+  dialect: strimzi
+consumer:
+  group: orders-group
+plugins:
+  mapper:
+    library: lib/libmapper.so
+    config:
+      prefix: "x"
+routes:
+  - name: map
+    topic: orders
+    handler: mapper/map
+    output_topic: orders-out
+dead_letter_topic: orders-dlq
+)";
+
+std::string with(std::string text, const std::string& from, const std::string& to) {
+  size_t at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+std::vector<std::string> errors_of(const std::string& yaml, const EnvLookup& env = fake_env({})) {
+  try {
+    parse_manifest(yaml, "m.yaml", env);
+  } catch (const ManifestError& e) {
+    return e.messages();
+  }
+  ADD_FAILURE() << "the manifest was accepted";
+  return {};
+}
+
+TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
+  Manifest m = parse_manifest(kBase, "/srv/pipelines/m.yaml", fake_env({}));
+  EXPECT_EQ(m.name, "orders");
+  EXPECT_EQ(m.proxy.base_url, "http://127.0.0.1:18082");
+  EXPECT_EQ(m.proxy.dialect, connector::Dialect::kStrimzi);
+  EXPECT_EQ(m.consumer.group, "orders-group");
+  EXPECT_EQ(m.consumer.auto_offset_reset, "latest");
+  ASSERT_EQ(m.plugins.size(), 1u);
+  EXPECT_EQ(m.plugins[0].name, "mapper");
+  EXPECT_EQ(m.plugins[0].library, "/srv/pipelines/lib/libmapper.so");
+  EXPECT_EQ(m.plugins[0].config_json, R"({"prefix":"x"})");
+  ASSERT_EQ(m.routes.size(), 1u);
+  EXPECT_EQ(m.routes[0].name, "map");
+  EXPECT_EQ(m.routes[0].source_topic, "orders");
+  EXPECT_EQ(m.routes[0].plugin, "mapper");
+  EXPECT_EQ(m.routes[0].handler, "map");
+  EXPECT_EQ(m.routes[0].output_topic, "orders-out");
+  EXPECT_EQ(m.dead_letter_topic, "orders-dlq");
+  EXPECT_EQ(m.workers, 2u);
+  EXPECT_TRUE(m.admin.enabled);
+  EXPECT_EQ(m.admin.bind, "127.0.0.1");
+  EXPECT_EQ(m.admin.port, 18080);
+  EXPECT_FALSE(m.testing);
+  EXPECT_FALSE(m.no_kafka);
+  EXPECT_EQ(m.source_path, "/srv/pipelines/m.yaml");
+}
+
+TEST(ManifestLoader, MapsEveryOptionalKey) {
+  std::string yaml = with(kBase, "  dialect: strimzi\n", R"(  dialect: confluent
+  auth: {username: svc, password: "${PROXY_PASSWORD}"}
+  tls: {ca_file: /etc/ca.pem, verify: false}
+  request_timeout_ms: 5000
+  retries: 3
+  embedded_format: json
+  http_threads: 4
+)");
+  yaml = with(yaml, "  group: orders-group\n", R"(  group: orders-group
+  auto_offset_reset: earliest
+  poll_timeout_ms: ${POLL_TIMEOUT:-250}
+  instance_prefix: orders
+  properties: {fetch.min.bytes: 1, isolation.level: read_committed}
+)");
+  yaml += R"(workers: ${WORKERS:-3}
+retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, multiplier: 1.5}
+admin:
+  enabled: false
+  bind: 0.0.0.0
+  port: "9090"
+  aliases: {/mock_entry: map}
+testing: true
+shutdown_timeout_ms: 1000
+)";
+  Manifest m = parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}}));
+  EXPECT_EQ(m.proxy.dialect, connector::Dialect::kConfluent);
+  EXPECT_EQ(m.proxy.basic_auth_user, "svc");
+  EXPECT_EQ(m.proxy.basic_auth_password, "s3cret");
+  EXPECT_EQ(m.proxy.tls_ca_file, "/etc/ca.pem");
+  EXPECT_FALSE(m.proxy.tls_verify);
+  EXPECT_EQ(m.proxy.request_timeout.count(), 5000);
+  EXPECT_EQ(m.proxy.max_retries, 3);
+  EXPECT_EQ(m.proxy.http_threads, 4u);
+  EXPECT_EQ(m.consumer.format, connector::EmbeddedFormat::kJson);
+  EXPECT_EQ(m.consumer.auto_offset_reset, "earliest");
+  EXPECT_EQ(m.poll_timeout.count(), 250);
+  EXPECT_EQ(m.consumer.instance_prefix, "orders");
+  EXPECT_EQ(m.consumer.extra_properties_json,
+            R"({"fetch.min.bytes":1,"isolation.level":"read_committed"})");
+  EXPECT_EQ(m.workers, 3u);
+  EXPECT_EQ(m.retry.initial_backoff.count(), 50);
+  EXPECT_EQ(m.retry.max_backoff.count(), 1000);
+  EXPECT_DOUBLE_EQ(m.retry.multiplier, 1.5);
+  EXPECT_FALSE(m.admin.enabled);
+  EXPECT_EQ(m.admin.bind, "0.0.0.0");
+  EXPECT_EQ(m.admin.port, 9090);
+  EXPECT_EQ(m.admin.aliases, (std::map<std::string, std::string>{{"/mock_entry", "map"}}));
+  EXPECT_TRUE(m.testing);
+  EXPECT_EQ(m.shutdown_timeout.count(), 1000);
+}
+
+TEST(ManifestLoader, EnvironmentOverridesDefaultsAndTypesFollowTheSchema) {
+  Manifest m = parse_manifest(kBase + "workers: ${WORKERS:-3}\n", "m.yaml",
+                              fake_env({{"WORKERS", "5"}, {"PROXY_URL", "https://proxy:8443"}}));
+  EXPECT_EQ(m.workers, 5u);
+  EXPECT_EQ(m.proxy.base_url, "https://proxy:8443");
+}
+
+TEST(ManifestLoader, QuotedNumbersAndBooleansAreConvertedWhereTheSchemaWantsThem) {
+  Manifest m =
+      parse_manifest(kBase + "workers: \"4\"\ntesting: \"true\"\n", "m.yaml", fake_env({}));
+  EXPECT_EQ(m.workers, 4u);
+  EXPECT_TRUE(m.testing);
+}
+
+TEST(ManifestLoader, NumbersAreKeptAsWrittenWhereTheSchemaWantsAString) {
+  Manifest m =
+      parse_manifest(with(kBase, "group: orders-group", "group: 1.10"), "m.yaml", fake_env({}));
+  EXPECT_EQ(m.consumer.group, "1.10");
+}
+
+TEST(ManifestLoader, PluginConfigKeepsYamlTypes) {
+  std::string yaml = with(kBase, "      prefix: \"x\"\n",
+                          "      prefix: \"x\"\n      n: 3\n      on: true\n      q: \"3\"\n"
+                          "      list: [a, 1.5]\n      nothing: ~\n      port: ${P:-80}\n");
+  Manifest m = parse_manifest(yaml, "m.yaml", fake_env({}));
+  EXPECT_EQ(m.plugins[0].config_json,
+            R"({"prefix":"x","n":3,"on":true,"q":"3","list":["a",1.5],"nothing":null,"port":80})");
+}
+
+TEST(ManifestLoader, TestingNoKafkaEnablesTestingWithoutKafka) {
+  Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"TESTING_NO_KAFKA", "true"}}));
+  EXPECT_TRUE(m.testing);
+  EXPECT_TRUE(m.no_kafka);
+}
+
+TEST(ManifestErrors, MissingRequiredTopLevelKey) {
+  EXPECT_THAT(errors_of(with(kBase, "dead_letter_topic: orders-dlq\n", "")),
+              ElementsAre("m.yaml:1: missing required key \"dead_letter_topic\""));
+}
+
+TEST(ManifestErrors, MissingRequiredNestedKey) {
+  EXPECT_THAT(errors_of(with(kBase, "  group: orders-group\n", "  auto_offset_reset: latest\n")),
+              ElementsAre("m.yaml:5: consumer: missing required key \"group\""));
+}
+
+TEST(ManifestErrors, UnknownKeyNamesItsLineAndSuggestsTheRightOne) {
+  EXPECT_THAT(
+      errors_of(with(kBase, "    handler: mapper/map", "    handlr: mapper/map")),
+      ElementsAre("m.yaml:13: routes[0]: missing required key \"handler\"",
+                  "m.yaml:15: routes[0]: unknown key \"handlr\" (did you mean \"handler\"?)"));
+}
+
+TEST(ManifestErrors, UnknownTopLevelKey) {
+  EXPECT_THAT(errors_of(kBase + "color: blue\n"), ElementsAre("m.yaml:18: unknown key \"color\""));
+}
+
+TEST(ManifestErrors, WrongType) {
+  EXPECT_THAT(errors_of(kBase + "workers: many\n"),
+              ElementsAre("m.yaml:18: workers: expected an integer, got \"many\""));
+  EXPECT_THAT(errors_of(kBase + "testing: yes\n"),
+              ElementsAre("m.yaml:18: testing: expected a boolean, got \"yes\""));
+  EXPECT_THAT(errors_of(with(kBase, "  dialect: strimzi\n", "  tls: [a]\n")),
+              ElementsAre("m.yaml:4: rest_proxy.tls: expected a mapping, got a list"));
+  EXPECT_THAT(errors_of(with(kBase, "dead_letter_topic: orders-dlq", "dead_letter_topic:")),
+              ElementsAre("m.yaml:17: dead_letter_topic: expected a string, got nothing"));
+}
+
+TEST(ManifestErrors, BadDialect) {
+  EXPECT_THAT(errors_of(with(kBase, "dialect: strimzi", "dialect: kafka")),
+              ElementsAre("m.yaml:4: rest_proxy.dialect: \"kafka\" is not one of \"confluent\", "
+                          "\"strimzi\""));
+}
+
+TEST(ManifestErrors, MissingVariableIsNamedWithItsKeyAndLine) {
+  EXPECT_THAT(errors_of(with(kBase, "${PROXY_URL:-http://127.0.0.1:18082}", "${PROXY_URL}")),
+              ElementsAre("m.yaml:3: rest_proxy.url: environment variable PROXY_URL is not set "
+                          "(set it, or give a default with ${PROXY_URL:-value})"));
+}
+
+TEST(ManifestErrors, MissingVariableInsideAStringAndInAList) {
+  std::string yaml = with(kBase, "topic: orders", "topic: orders-${REGION}");
+  EXPECT_THAT(errors_of(yaml),
+              ElementsAre("m.yaml:14: routes[0].topic: environment variable REGION is not set "
+                          "(set it, or give a default with ${REGION:-value})"));
+}
+
+TEST(ManifestErrors, MalformedReference) {
+  EXPECT_THAT(errors_of(with(kBase, "group: orders-group", "group: ${GROUP")),
+              ElementsAre("m.yaml:6: consumer.group: unterminated \"${\" (write \"$${\" for a "
+                          "literal \"${\")"));
+}
+
+TEST(ManifestErrors, BadRouteHandlerFormat) {
+  EXPECT_THAT(errors_of(with(kBase, "handler: mapper/map", "handler: mapper.map")),
+              ElementsAre("m.yaml:15: routes[0].handler: \"mapper.map\" does not match the pattern "
+                          "\"^[a-z0-9_-]+/[a-z0-9_-]+$\" (plugin/handler: a plugin name from "
+                          "`plugins` and one of its handlers.)"));
+}
+
+TEST(ManifestErrors, RouteNamesAnUndeclaredPlugin) {
+  EXPECT_THAT(errors_of(with(kBase, "handler: mapper/map", "handler: other/map")),
+              ElementsAre("m.yaml:15: routes[0].handler: unknown plugin \"other\" (declared under "
+                          "plugins: mapper)"));
+}
+
+TEST(ManifestErrors, ValueBelowMinimum) {
+  EXPECT_THAT(errors_of(kBase + "workers: 0\n"),
+              ElementsAre("m.yaml:18: workers: 0 is below the minimum 1"));
+}
+
+TEST(ManifestErrors, DuplicateTopicsAndRouteNames) {
+  std::string yaml = with(kBase, "dead_letter_topic", R"(  - name: map
+    topic: orders
+    handler: mapper/map
+dead_letter_topic)");
+  EXPECT_THAT(errors_of(yaml),
+              ElementsAre("m.yaml:17: routes[1]: route name \"map\" is already used by routes[0]",
+                          "m.yaml:18: routes[1].topic: topic \"orders\" is already consumed by "
+                          "routes[0]"));
+}
+
+TEST(ManifestErrors, AliasMustNameARoute) {
+  EXPECT_THAT(errors_of(kBase + "admin:\n  aliases:\n    mock: nope\n"),
+              ElementsAre("m.yaml:20: admin.aliases.mock: an alias path must start with \"/\"",
+                          "m.yaml:20: admin.aliases.mock: unknown route \"nope\" (routes: map)"));
+}
+
+TEST(ManifestErrors, ReportsEveryProblemAtOnce) {
+  std::string yaml = with(with(kBase, "dialect: strimzi", "dialect: kafka"), "${PROXY_URL:-",
+                          "${PROXY_URL_X}${PROXY_URL:-");
+  EXPECT_EQ(errors_of(yaml + "extra: 1\n").size(), 3u);
+}
+
+TEST(ManifestErrors, InvalidYaml) {
+  auto errors = errors_of("pipeline: orders\nroutes: [a\n");
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("m.yaml:"));
+  EXPECT_THAT(errors[0], HasSubstr("invalid YAML: "));
+}
+
+TEST(ManifestErrors, DocumentThatIsNotAMapping) {
+  EXPECT_THAT(
+      errors_of(""),
+      ElementsAre("m.yaml:1: the manifest must be a mapping (pipeline:, rest_proxy:, ...)"));
+  EXPECT_THAT(
+      errors_of("- a\n- b\n"),
+      ElementsAre("m.yaml:1: the manifest must be a mapping (pipeline:, rest_proxy:, ...)"));
+}
+
+TEST(ManifestErrors, UnreadableFile) {
+  try {
+    load_manifest("/nonexistent/m.yaml", fake_env({}));
+    FAIL() << "accepted a missing file";
+  } catch (const ManifestError& e) {
+    EXPECT_THAT(e.messages(), ElementsAre("/nonexistent/m.yaml: cannot read the manifest file"));
+  }
+}
+
+// Odd input must end in a ManifestError, never a crash or another exception type.
+TEST(ManifestErrors, OddInputNeverCrashes) {
+  const std::vector<std::string> inputs = {
+      "\t",
+      "{",
+      "pipeline: [1, 2]",
+      "pipeline: {a: b}",
+      "? [a]\n: b\n",
+      "*undefined",
+      "a: &x b\nc: *x\n",
+      "pipeline: x\nrest_proxy: 5\nconsumer: []\nplugins: x\nroutes: {}\n",
+      "routes:\n  - [1]\n",
+      "plugins:\n  p: 3\n",
+      "plugins:\n  p:\n    library: [a]\n",
+      std::string("pipeline: \0x", 12),
+      "admin:\n  aliases: [1]\n",
+      "workers: 1e400\n",
+      "workers: 99999999999999999999999\n",
+      "workers: -5\n",
+      "x: ${\n"};
+  for (const std::string& input : inputs) {
+    try {
+      parse_manifest(input, "m.yaml", fake_env({}));
+      ADD_FAILURE() << "accepted: " << input;
+    } catch (const ManifestError& e) {
+      EXPECT_FALSE(e.messages().empty()) << input;
+    }
+  }
+}
+
+// Random byte edits of a valid manifest: each must parse or fail with a ManifestError, nothing
+// else.
+TEST(ManifestErrors, MutatedManifestsNeverCrash) {
+  std::mt19937 random(20261128);  // fixed seed: a failure reproduces
+  const std::string alphabet = "{}[]:,-#&*!|>'\"%@`$ \n\t0aZ~?";
+  std::string full = kBase + "workers: 2\nadmin: {aliases: {/m: map}}\n";
+  for (int round = 0; round < 2000; ++round) {
+    std::string text = full;
+    for (int edits = 1 + static_cast<int>(random() % 3); edits > 0; --edits) {
+      size_t at = random() % text.size();
+      switch (random() % 3) {
+        case 0:
+          text[at] = alphabet[random() % alphabet.size()];
+          break;
+        case 1:
+          text.erase(at, 1 + random() % 8);
+          break;
+        default:
+          text.insert(at, 1, alphabet[random() % alphabet.size()]);
+          break;
+      }
+      if (text.empty()) text = "x";
+    }
+    try {
+      parse_manifest(text, "m.yaml", fake_env({}));
+    } catch (const ManifestError& e) {
+      EXPECT_FALSE(e.messages().empty()) << text;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << "unexpected " << e.what() << " for:\n" << text;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace streamhost::host
