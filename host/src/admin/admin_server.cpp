@@ -1,0 +1,203 @@
+#include "admin/admin_server.hpp"
+
+#include <cpprest/http_listener.h>
+#include <cpprest/uri.h>
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+#include <stdexcept>
+#include <string_view>
+
+#include "runtime/log.hpp"
+
+namespace streamhost::host::admin {
+namespace {
+
+namespace http = web::http;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+constexpr const char* kJson = "application/json";
+constexpr std::string_view kInjectPrefix = "/inject/";
+
+// An emitted value goes back as JSON when it parses as JSON, otherwise as a string.
+void write_value(JsonWriter& w, const std::string& value) {
+  rapidjson::Document doc;
+  doc.Parse(value.data(), value.size());
+  if (!doc.HasParseError()) {
+    doc.Accept(w);
+  } else {
+    w.String(value);
+  }
+}
+
+std::string error_body(const std::string& status, const std::string& reason) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("status");
+  w.String(status);
+  w.Key("reason");
+  w.String(reason);
+  w.EndObject();
+  return buf.GetString();
+}
+
+}  // namespace
+
+InjectAnswer format_inject_answer(const runtime::InjectResult& result, const std::string& route) {
+  if (!result.route_found) return {404, error_body("not_found", "no route named " + route)};
+  const auto& h = result.handler;
+  if (h.status != SH_STATUS_OK) {
+    int code = h.status == SH_STATUS_REJECT ? 422 : h.status == SH_STATUS_RETRY ? 503 : 500;
+    return {code, error_body(sh_status_name(h.status), h.reason)};
+  }
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("status");
+  w.String("ok");
+  w.Key("emitted");
+  w.StartArray();
+  for (const auto& out : h.outputs) {
+    w.StartObject();
+    w.Key("topic");
+    w.String(out.topic);
+    w.Key("key");
+    if (out.key) {
+      w.String(*out.key);
+    } else {
+      w.Null();
+    }
+    w.Key("value");
+    write_value(w, out.value);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return {200, buf.GetString()};
+}
+
+class AdminServer::Impl {
+ public:
+  Impl(AdminOptions options, metrics::Registry& registry,
+       std::function<ReadinessReport()> readiness, const runtime::Injector* injector)
+      : options_(std::move(options)),
+        registry_(registry),
+        readiness_(std::move(readiness)),
+        injector_(injector) {}
+
+  void start() {
+    web::uri_builder uri;
+    uri.set_scheme("http").set_host(options_.bind).set_port(options_.port).set_path("/");
+    listener_ = std::make_unique<http::experimental::listener::http_listener>(uri.to_uri());
+    listener_->support([this](http::http_request request) { serve(std::move(request)); });
+    try {
+      listener_->open().wait();
+    } catch (const std::exception& e) {
+      listener_.reset();
+      throw std::runtime_error("admin endpoint cannot listen on " + options_.bind + ":" +
+                               std::to_string(options_.port) + ": " + e.what());
+    }
+    log::info("admin", "admin endpoint listening",
+              {{"address", options_.bind + ":" + std::to_string(options_.port)},
+               {"testing", options_.testing ? "true" : "false"}});
+  }
+
+  void stop() noexcept {
+    if (!listener_) return;
+    try {
+      listener_->close().wait();
+    } catch (const std::exception& e) {
+      log::warn("admin", "closing the admin endpoint failed", {{"error", e.what()}});
+    }
+    listener_.reset();
+  }
+
+ private:
+  void serve(http::http_request request) {
+    try {
+      const std::string path = web::uri::decode(request.relative_uri().path());
+      const auto method = request.method();
+      if (method == http::methods::GET) {
+        if (path == "/healthz") return reply(request, 200, R"({"status":"alive"})", kJson);
+        if (path == "/healthcheck") return reply(request, 200, R"({"status":"ok"})", kJson);
+        if (path == "/readyz") {
+          auto report = readiness_ ? readiness_() : ReadinessReport{};
+          return reply(request, report.ready() ? 200 : 503, report.to_json(), kJson);
+        }
+        if (path == "/metrics") {
+          return reply(request, 200, registry_.render(),
+                       "text/plain; version=0.0.4; charset=utf-8");
+        }
+      }
+      if (auto route = inject_route(path)) {
+        if (method != http::methods::POST) {
+          return reply(request, 405, error_body("method_not_allowed", "use POST"), kJson);
+        }
+        return inject(request, *route);
+      }
+      reply(request, 404, error_body("not_found", "no such endpoint: " + path), kJson);
+    } catch (const std::exception& e) {
+      log::error("admin", "request failed", {{"error", e.what()}});
+      try {
+        reply(request, 500, error_body("error", e.what()), kJson);
+      } catch (...) {
+      }
+    }
+  }
+
+  // The route an inject request targets, or nullopt when the path is not an inject path (always
+  // nullopt outside testing mode, so those paths answer 404).
+  std::optional<std::string> inject_route(const std::string& path) const {
+    if (!options_.testing || injector_ == nullptr) return std::nullopt;
+    if (path.size() > kInjectPrefix.size() &&
+        path.compare(0, kInjectPrefix.size(), kInjectPrefix) == 0) {
+      return path.substr(kInjectPrefix.size());
+    }
+    auto alias = options_.aliases.find(path);
+    if (alias != options_.aliases.end()) return alias->second;
+    return std::nullopt;
+  }
+
+  void inject(http::http_request& request, const std::string& route) {
+    auto bytes = request.extract_vector().get();
+    std::optional<std::string> key;
+    auto query = web::uri::split_query(request.relative_uri().query());
+    if (auto k = query.find("key"); k != query.end()) key = web::uri::decode(k->second);
+    auto result = injector_->inject(route, key, std::string(bytes.begin(), bytes.end()));
+    auto answer = format_inject_answer(result, route);
+    reply(request, answer.http_status, answer.body, kJson);
+  }
+
+  static void reply(http::http_request& request, int status, const std::string& body,
+                    const std::string& content_type) {
+    // Not waited on: the reply completes on its own and the pool thread goes back to work.
+    request.reply(static_cast<http::status_code>(status), body, content_type);
+  }
+
+  AdminOptions options_;
+  metrics::Registry& registry_;
+  std::function<ReadinessReport()> readiness_;
+  const runtime::Injector* injector_;
+  std::unique_ptr<http::experimental::listener::http_listener> listener_;
+};
+
+AdminServer::AdminServer(AdminOptions options, metrics::Registry& registry,
+                         std::function<ReadinessReport()> readiness,
+                         const runtime::Injector* injector)
+    : impl_(std::make_unique<Impl>(std::move(options), registry, std::move(readiness), injector)) {}
+
+AdminServer::~AdminServer() {
+  stop();
+}
+
+void AdminServer::start() {
+  impl_->start();
+}
+void AdminServer::stop() noexcept {
+  impl_->stop();
+}
+
+}  // namespace streamhost::host::admin

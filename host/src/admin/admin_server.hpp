@@ -1,0 +1,56 @@
+// The admin HTTP endpoint (cpprestsdk http_listener), bound to 127.0.0.1 unless the manifest says
+// otherwise:
+//   GET  /healthz      200 while the process runs
+//   GET  /healthcheck  200 {"status":"ok"} (the seed service's endpoint)
+//   GET  /readyz       200 when every readiness check passes, else 503; JSON body either way
+//   GET  /metrics      Prometheus text exposition format 0.0.4
+//   POST /inject/{route}[?key=K] and each alias path (testing mode only; 404 otherwise):
+//        200 {"status":"ok","emitted":[{"topic":..,"key":..,"value":..}]}, 422 for REJECT,
+//        503 for RETRY, 500 for FATAL, 404 for an unknown route.
+// Requests are served on cpprestsdk's shared thread pool; handlers keep work short.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "admin/readiness.hpp"
+#include "metrics/registry.hpp"
+#include "runtime/inject.hpp"
+
+namespace streamhost::host::admin {
+
+struct AdminOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 18080;
+  bool testing = false;                        // serves the inject paths
+  std::map<std::string, std::string> aliases;  // extra path -> route name (testing mode only)
+};
+
+class AdminServer {
+ public:
+  // `injector` may be null (then inject paths answer 404 even in testing mode).
+  AdminServer(AdminOptions options, metrics::Registry& registry,
+              std::function<ReadinessReport()> readiness, const runtime::Injector* injector);
+  ~AdminServer();
+
+  // Binds and starts serving. Throws std::runtime_error naming the address when it cannot bind.
+  void start();
+  void stop() noexcept;
+
+  class Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+// The JSON answer of an inject request and its HTTP status (exposed for tests).
+struct InjectAnswer {
+  int http_status = 200;
+  std::string body;
+};
+InjectAnswer format_inject_answer(const runtime::InjectResult& result, const std::string& route);
+
+}  // namespace streamhost::host::admin

@@ -1,0 +1,24 @@
+// The dead-letter envelope a REJECTed record becomes. One JSON object per rejected record, produced
+// to the manifest's dead_letter_topic keyed by the original key, so an operator can see why and
+// replay it. The format is documented in docs/runtime.md; change both together.
+#pragma once
+
+#include <streamhost/plugin_api.h>
+
+#include <streamhost/connector/record.hpp>
+#include <string>
+#include <string_view>
+
+#include "runtime/route.hpp"
+
+namespace streamhost::host::runtime {
+
+// `time_iso8601` is when the record was rejected (UTC, e.g. 2026-01-01T10:00:00.123Z).
+std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
+                                 sh_status status, const std::string& reason,
+                                 const std::string& time_iso8601);
+
+bool is_valid_utf8(std::string_view bytes);
+std::string base64_encode(std::string_view bytes);
+
+}  // namespace streamhost::host::runtime

@@ -1,0 +1,51 @@
+// One dispatched record on its way to "done", and the count of such records.
+//
+// A record settles exactly once: done (its handler finished and every output or its dead-letter
+// envelope was acknowledged, so the watermark may pass it) or abandoned (shutdown, FATAL, a
+// permanent produce failure: it stays uncommitted and Kafka delivers it again later).
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <streamhost/connector/record.hpp>
+
+#include "runtime/clock.hpp"
+#include "runtime/offset_tracker.hpp"
+#include "runtime/pipeline_metrics.hpp"
+#include "runtime/route.hpp"
+
+namespace streamhost::host::runtime {
+
+struct InFlight {
+  connector::ConsumedRecord record;
+  const Route* route = nullptr;
+  RouteMetrics* metrics = nullptr;
+  std::shared_ptr<PartitionTracker> tracker;  // of the generation that dispatched it
+  Clock::time_point dispatched_at{};
+  bool started = false;  // touched only by the owning worker
+  int attempts = 0;      // handler calls so far; touched only by the owning worker
+  std::atomic<size_t> outputs_pending{0};
+  std::atomic<bool> settled{false};
+};
+
+class InFlightCounter {
+ public:
+  explicit InFlightCounter(metrics::Gauge& gauge) : gauge_(gauge) {}
+
+  void add();
+  // Settles `record` once; later calls are no-ops. `done` marks it in its partition's watermark.
+  void settle(InFlight& record, bool done);
+  // Waits (in real time) until nothing is in flight or `deadline` passes; true when idle.
+  bool wait_idle(std::chrono::steady_clock::time_point deadline);
+  size_t count() const;
+
+ private:
+  metrics::Gauge& gauge_;
+  mutable std::mutex mutex_;
+  std::condition_variable idle_;
+  size_t count_ = 0;
+};
+
+}  // namespace streamhost::host::runtime

@@ -1,0 +1,306 @@
+#include "runtime/pipeline.hpp"
+
+#include <stdexcept>
+#include <streamhost/connector/errors.hpp>
+#include <thread>
+
+#include "runtime/backoff.hpp"
+#include "runtime/log.hpp"
+
+namespace streamhost::host::runtime {
+namespace {
+
+Clock& clock_or_default(Clock* c) {
+  return c ? *c : steady_clock();
+}
+
+std::string tp_name(const connector::TopicPartition& tp) {
+  return tp.topic + "/" + std::to_string(tp.partition);
+}
+
+}  // namespace
+
+Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector<Route> routes,
+                   PipelineOptions options, metrics::Registry& registry)
+    : source_(source),
+      sink_(sink),
+      routes_(std::move(routes)),
+      options_(std::move(options)),
+      clock_(clock_or_default(options_.clock)),
+      metrics_(registry, routes_),
+      in_flight_(metrics_.in_flight),
+      producer_(sink_, clock_, options_.produce_retry, options_.max_produce_batch, metrics_,
+                in_flight_, [this](const std::string& m) { fatal(m); }),
+      workers_(options_.workers, WorkerContext{&clock_, options_.retry, options_.dead_letter_topic,
+                                               &metrics_, &pauses_, &in_flight_, &producer_,
+                                               [this](const std::string& m) { fatal(m); }, &halted_,
+                                               options_.on_retry_scheduled}) {
+  for (const auto& route : routes_) {
+    if (route.handler.plugin == nullptr || route.handler.handler == nullptr) {
+      throw std::invalid_argument("route " + route.name + " has no resolved handler");
+    }
+    auto [it, inserted] = route_by_topic_.emplace(route.source_topic, &route);
+    if (!inserted) {
+      throw std::invalid_argument("routes " + it->second->name + " and " + route.name +
+                                  " both read topic " + route.source_topic +
+                                  "; one route per source topic");
+    }
+  }
+}
+
+Pipeline::~Pipeline() {
+  workers_.abandon();
+  workers_.join();
+  producer_.abandon();
+  producer_.join();
+}
+
+void Pipeline::request_stop() {
+  stop_.store(true);
+  std::lock_guard lock(state_mutex_);
+  stop_wake_.notify_all();
+}
+
+void Pipeline::fatal(const std::string& message) {
+  halted_.store(true);
+  {
+    std::lock_guard lock(state_mutex_);
+    if (!fatal_message_) {
+      fatal_message_ = message;
+      log::error("runtime", "stopping the pipeline: " + message);
+    }
+  }
+  request_stop();
+}
+
+PipelineHealth Pipeline::health() const {
+  PipelineHealth h;
+  h.running = running_.load();
+  h.paused_partitions = pauses_.paused_count();
+  h.in_flight = in_flight_.count();
+  std::lock_guard lock(state_mutex_);
+  h.source_ok = source_ok_;
+  h.source_error = source_error_;
+  return h;
+}
+
+void Pipeline::set_source_error(const std::string& error) {
+  std::lock_guard lock(state_mutex_);
+  source_ok_ = error.empty();
+  source_error_ = error;
+}
+
+void Pipeline::wait_for(std::chrono::milliseconds delay) {
+  std::unique_lock lock(state_mutex_);
+  auto deadline = clock_.now() + delay;
+  while (!stop_.load() && clock_.now() < deadline) clock_.wait_until(stop_wake_, lock, deadline);
+}
+
+bool Pipeline::subscribe() {
+  std::vector<std::string> topics;
+  for (const auto& r : routes_) topics.push_back(r.source_topic);
+  ExponentialBackoff backoff(options_.poll_retry.initial_backoff, options_.poll_retry.max_backoff,
+                             options_.poll_retry.multiplier);
+  while (!stop_.load()) {
+    try {
+      source_.subscribe(topics);
+      set_source_error("");
+      return true;
+    } catch (const connector::PermanentError& e) {
+      fatal(std::string("subscribing failed: ") + e.what());
+      return false;
+    } catch (const std::exception& e) {
+      metrics_.poll_errors.inc();
+      set_source_error(e.what());
+      auto delay = backoff.next();
+      log::warn("runtime", "subscribing failed; trying again",
+                {{"error", e.what()}, {"delay_ms", std::to_string(delay.count())}});
+      wait_for(delay);
+    }
+  }
+  return false;
+}
+
+PipelineResult Pipeline::run() {
+  running_.store(true);
+  log::info(
+      "runtime", "pipeline starting",
+      {{"routes", std::to_string(routes_.size())}, {"workers", std::to_string(options_.workers)}});
+  producer_.start();
+  workers_.start();
+  if (subscribe()) {
+    generation_ = source_.generation();
+    next_commit_ = clock_.now() + options_.commit_interval;
+    ExponentialBackoff poll_backoff(options_.poll_retry.initial_backoff,
+                                    options_.poll_retry.max_backoff,
+                                    options_.poll_retry.multiplier);
+    while (!stop_.load()) {
+      rewind_resumed_partitions();
+      if (stop_.load()) break;
+      std::vector<connector::ConsumedRecord> batch;
+      try {
+        batch = source_.poll(options_.poll_timeout);
+        poll_backoff.reset();
+        set_source_error("");
+      } catch (const connector::PermanentError& e) {
+        fatal(std::string("polling failed: ") + e.what());
+        break;
+      } catch (const connector::TransientError& e) {
+        metrics_.poll_errors.inc();
+        set_source_error(e.what());
+        auto delay = poll_backoff.next();
+        log::warn("runtime", "poll failed; backing off",
+                  {{"error", e.what()}, {"delay_ms", std::to_string(delay.count())}});
+        maybe_commit(false);
+        wait_for(delay);
+        continue;
+      } catch (const std::exception& e) {
+        fatal(std::string("polling failed unexpectedly: ") + e.what());
+        break;
+      }
+      // poll() may have recreated the consumer and returned records of the new generation.
+      uint64_t generation = source_.generation();
+      if (generation != generation_) on_generation_change(generation);
+      for (auto& record : batch) dispatch(std::move(record));
+      maybe_commit(false);
+    }
+  }
+  shutdown();
+  running_.store(false);
+  std::lock_guard lock(state_mutex_);
+  if (fatal_message_) return {1, *fatal_message_};
+  log::info("runtime", "pipeline stopped");
+  return {0, ""};
+}
+
+void Pipeline::dispatch(connector::ConsumedRecord record) {
+  connector::TopicPartition tp{record.topic, record.partition};
+  if (pauses_.is_paused(tp) || rewind_.count(tp) != 0) {
+    // Dropped, not buffered: the partition reads again from here once its retry resolves (seek),
+    // so a long outage costs no memory. try_emplace keeps the first (lowest) dropped offset.
+    rewind_.try_emplace(tp, record.offset);
+    metrics_.paused_drops.inc();
+    return;
+  }
+  auto& tracker = trackers_[tp];
+  if (!tracker) tracker = std::make_shared<PartitionTracker>();
+  auto route = route_by_topic_.find(record.topic);
+  if (!tracker->add(record.offset)) {
+    metrics_.duplicates_skipped.inc();
+    return;
+  }
+  if (route == route_by_topic_.end()) {
+    // Not subscribed by any route (cannot normally happen): nothing to do, so it is done.
+    tracker->mark_done(record.offset);
+    return;
+  }
+  auto in_flight = std::make_shared<InFlight>();
+  in_flight->route = route->second;
+  in_flight->metrics = &metrics_.route(*route->second);
+  in_flight->tracker = tracker;
+  in_flight->dispatched_at = clock_.now();
+  in_flight->record = std::move(record);
+  in_flight->metrics->records_in->inc();
+  in_flight_.add();
+  workers_.dispatch(std::move(in_flight));
+}
+
+void Pipeline::rewind_resumed_partitions() {
+  for (auto it = rewind_.begin(); it != rewind_.end();) {
+    if (pauses_.is_paused(it->first)) {
+      ++it;
+      continue;
+    }
+    try {
+      source_.seek(it->first, it->second);
+      log::info("runtime", "partition resumed; reading again from the first dropped record",
+                {{"partition", tp_name(it->first)}, {"offset", std::to_string(it->second)}});
+      it = rewind_.erase(it);
+    } catch (const connector::PermanentError& e) {
+      fatal("seeking " + tp_name(it->first) + " failed: " + e.what());
+      return;
+    } catch (const std::exception& e) {
+      // Keep dropping that partition's records until the seek succeeds on a later loop.
+      log::warn("runtime", "seek failed; trying again",
+                {{"partition", tp_name(it->first)}, {"error", e.what()}});
+      ++it;
+    }
+  }
+}
+
+void Pipeline::on_generation_change(uint64_t generation) {
+  log::warn("runtime", "consumer instance recreated; delivery restarts from committed offsets",
+            {{"generation", std::to_string(generation)}});
+  metrics_.generation_changes.inc();
+  generation_ = generation;
+  // Records of the old generation still in flight keep their old trackers, so their completion
+  // can never move the new watermark; anything they did not finish is delivered again.
+  trackers_.clear();
+  last_committed_.clear();
+  rewind_.clear();
+}
+
+bool Pipeline::commit_once() {
+  std::vector<connector::PartitionOffset> offsets;
+  for (const auto& [tp, tracker] : trackers_) {
+    auto next = tracker->committable();
+    if (!next) continue;
+    auto last = last_committed_.find(tp);
+    if (last != last_committed_.end() && last->second == *next) continue;
+    offsets.push_back({tp, *next});
+  }
+  if (offsets.empty()) return true;
+  try {
+    source_.commit(offsets);
+    metrics_.commits.inc();
+    for (const auto& o : offsets) last_committed_[o.partition] = o.next_offset;
+    return true;
+  } catch (const std::exception& e) {
+    metrics_.commit_failures.inc();
+    log::warn("runtime", "commit failed; the offsets are committed again later",
+              {{"error", e.what()}});
+    return false;
+  }
+}
+
+void Pipeline::maybe_commit(bool force) {
+  auto now = clock_.now();
+  if (!force && now < next_commit_) return;
+  next_commit_ = now + options_.commit_interval;
+  commit_once();
+}
+
+void Pipeline::shutdown() {
+  bool failed;
+  {
+    std::lock_guard lock(state_mutex_);
+    failed = fatal_message_.has_value();
+  }
+  log::info("runtime",
+            failed ? "stopping after a fatal error" : "stopping: finishing in-flight records",
+            {{"in_flight", std::to_string(in_flight_.count())}});
+  // Real time, not the injectable clock: the shutdown bound is an operational promise.
+  auto deadline = std::chrono::steady_clock::now() + options_.shutdown_timeout;
+  if (failed) {
+    workers_.abandon();
+  } else {
+    workers_.drain();
+  }
+  // The producer keeps delivering while the workers finish: outputs of finished records count.
+  if (!in_flight_.wait_idle(deadline)) {
+    log::warn("runtime", "shutdown timeout reached; abandoning unfinished records",
+              {{"in_flight", std::to_string(in_flight_.count())}});
+    workers_.abandon();
+    producer_.abandon();
+  }
+  workers_.join();
+  producer_.finish();
+  producer_.join();
+  // The final commit gets a few attempts: it is what makes a restart start at the right place.
+  for (int attempt = 0; attempt < 3 && !commit_once(); ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  source_.close();
+}
+
+}  // namespace streamhost::host::runtime

@@ -1,0 +1,117 @@
+// The runtime's core: polls the Source, dispatches records to the worker pool, produces outputs
+// through the Sink, and commits each partition's watermark. Takes its Source, Sink and resolved
+// routes from the caller (no dlopen, no HTTP), so tests drive it with in-process doubles.
+//
+// Threads: run() is the poll thread (the only one touching the Source except stats()); workers run
+// handlers; one producer thread talks to the Sink. request_stop() and health() are thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <streamhost/connector/sink.hpp>
+#include <streamhost/connector/source.hpp>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "manifest/manifest.hpp"
+#include "metrics/registry.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/in_flight.hpp"
+#include "runtime/offset_tracker.hpp"
+#include "runtime/output_producer.hpp"
+#include "runtime/pause_board.hpp"
+#include "runtime/pipeline_metrics.hpp"
+#include "runtime/route.hpp"
+#include "runtime/worker_pool.hpp"
+
+namespace streamhost::host::runtime {
+
+struct PipelineOptions {
+  size_t workers = 2;
+  RetrySpec retry;          // handler RETRY backoff
+  RetrySpec produce_retry;  // backoff between produce attempts after a retriable failure
+  RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
+  std::string dead_letter_topic;
+  std::chrono::milliseconds poll_timeout{100};
+  std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds shutdown_timeout{30000};
+  size_t max_produce_batch = 500;
+  Clock* clock = nullptr;  // nullptr: the steady clock
+  std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
+};
+
+struct PipelineResult {
+  int exit_code = 0;
+  std::string message;  // why it stopped when exit_code != 0
+};
+
+struct PipelineHealth {
+  bool running = false;
+  bool source_ok = true;     // the last poll (or subscribe) succeeded
+  std::string source_error;  // the last poll error while !source_ok
+  size_t paused_partitions = 0;
+  size_t in_flight = 0;
+};
+
+class Pipeline {
+ public:
+  // Throws std::invalid_argument when two routes read the same topic or a route has no handler.
+  Pipeline(connector::Source& source, connector::Sink& sink, std::vector<Route> routes,
+           PipelineOptions options, metrics::Registry& registry);
+  ~Pipeline();
+
+  // Subscribes and processes records until request_stop() or a FATAL. Call once.
+  PipelineResult run();
+  void request_stop();
+  PipelineHealth health() const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  void fatal(const std::string& message);
+  bool subscribe();
+  void dispatch(connector::ConsumedRecord record);
+  void rewind_resumed_partitions();
+  void on_generation_change(uint64_t generation);
+  void maybe_commit(bool force);
+  bool commit_once();
+  void wait_for(std::chrono::milliseconds delay);
+  void set_source_error(const std::string& error);
+  void shutdown();
+
+  connector::Source& source_;
+  connector::Sink& sink_;
+  std::vector<Route> routes_;
+  std::unordered_map<std::string, const Route*> route_by_topic_;
+  PipelineOptions options_;
+  Clock& clock_;
+  PipelineMetrics metrics_;
+  InFlightCounter in_flight_;
+  PauseBoard pauses_;
+  OutputProducer producer_;
+  WorkerPool workers_;
+
+  // Poll-thread state.
+  uint64_t generation_ = 0;
+  std::map<connector::TopicPartition, std::shared_ptr<PartitionTracker>> trackers_;
+  std::map<connector::TopicPartition, int64_t> last_committed_;
+  std::map<connector::TopicPartition, int64_t> rewind_;  // first offset dropped while paused
+  Clock::time_point next_commit_{};
+
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> halted_{false};  // a FATAL happened: workers start nothing new
+  std::atomic<bool> running_{false};
+  mutable std::mutex state_mutex_;
+  std::condition_variable stop_wake_;
+  std::optional<std::string> fatal_message_;
+  bool source_ok_ = true;
+  std::string source_error_;
+};
+
+}  // namespace streamhost::host::runtime

@@ -1,0 +1,176 @@
+#include "runtime/run_pipeline.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <streamhost/connector/rest_proxy.hpp>
+#include <thread>
+
+#include "admin/admin_server.hpp"
+#include "metrics/connector_stats.hpp"
+#include "metrics/registry.hpp"
+#include "plugin/loader.hpp"
+#include "runtime/inject.hpp"
+#include "runtime/log.hpp"
+#include "runtime/pipeline.hpp"
+#include "runtime/plugin_host_services.hpp"
+#include "runtime/stop_signal.hpp"
+
+namespace streamhost::host {
+namespace {
+
+// cpprestsdk's pool is process-wide and serves the admin listener and both connectors: a few
+// threads fit a 2-core machine better than its default of 40.
+constexpr size_t kHttpThreads = 4;
+
+std::vector<runtime::Route> build_routes(const Manifest& manifest, const PluginSet& plugins) {
+  std::vector<runtime::Route> routes;
+  for (size_t i = 0; i < manifest.routes.size(); ++i) {
+    const auto& spec = manifest.routes[i];
+    routes.push_back({spec.name, spec.source_topic, spec.output_topic, plugins.route_handlers[i]});
+  }
+  return routes;
+}
+
+void add_plugin_checks(admin::ReadinessReport& report, const PluginSet& plugins) {
+  for (const auto& p : plugins.instances) {
+    std::string why;
+    bool ok = p->ready(why);
+    report.add("plugin:" + p->name(), ok, why);
+  }
+}
+
+admin::AdminOptions admin_options(const Manifest& m, bool testing) {
+  return {m.admin.bind, m.admin.port, testing, m.admin.aliases};
+}
+
+// Waits for SIGTERM/SIGINT or `done`; then asks `stop` and, as a last resort, ends the process if
+// the graceful stop overruns shutdown_timeout (a handler that never returns).
+class SignalWatcher {
+ public:
+  SignalWatcher(std::function<void()> stop, std::chrono::milliseconds shutdown_timeout)
+      : thread_([this, stop = std::move(stop), shutdown_timeout] {
+          while (!done_.load() && !runtime::stop_signal_received()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+          if (done_.load()) return;
+          log::info("runtime", "stop signal received; shutting down gracefully");
+          stop();
+          auto deadline =
+              std::chrono::steady_clock::now() + shutdown_timeout + std::chrono::seconds(5);
+          while (!done_.load()) {
+            if (std::chrono::steady_clock::now() > deadline) {
+              log::error("runtime", "graceful stop overran shutdown_timeout; exiting now");
+              std::_Exit(1);
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+          }
+        }) {}
+  ~SignalWatcher() {
+    done_.store(true);
+    thread_.join();
+  }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::thread thread_;
+};
+
+int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
+                      const PluginSet& plugins, const std::vector<runtime::Route>& routes) {
+  runtime::Injector injector(routes);
+  admin::AdminServer server(
+      admin_options(manifest, true), registry,
+      [&] {
+        admin::ReadinessReport report;
+        add_plugin_checks(report, plugins);
+        return report;
+      },
+      &injector);
+  server.start();
+  log::info("runtime", "testing mode without Kafka: records arrive only through inject");
+  std::atomic<bool> stop{false};
+  {
+    SignalWatcher watcher([&] { stop.store(true); }, manifest.shutdown_timeout);
+    while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  server.stop();
+  log::info("runtime", "stopped");
+  return 0;
+}
+
+int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const PluginSet& plugins,
+                   const std::vector<runtime::Route>& routes) {
+  auto source = connector::make_rest_proxy_source(manifest.proxy, manifest.consumer);
+  auto sink = connector::make_rest_proxy_sink(manifest.proxy, manifest.consumer.format);
+  metrics::mirror_connector_stats(registry, "source", [&] { return source->stats(); });
+  metrics::mirror_connector_stats(registry, "sink", [&] { return sink->stats(); });
+
+  runtime::PipelineOptions options;
+  options.workers = manifest.workers;
+  options.retry = manifest.retry;
+  options.produce_retry =
+      RetrySpec{manifest.proxy.retry_backoff_initial, manifest.proxy.retry_backoff_max, 2.0};
+  options.dead_letter_topic = manifest.dead_letter_topic;
+  options.poll_timeout = manifest.poll_timeout;
+  options.shutdown_timeout = manifest.shutdown_timeout;
+  runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
+
+  runtime::Injector injector(routes);
+  std::unique_ptr<admin::AdminServer> server;
+  if (manifest.admin.enabled) {
+    server = std::make_unique<admin::AdminServer>(
+        admin_options(manifest, manifest.testing), registry,
+        [&] {
+          admin::ReadinessReport report;
+          auto source_stats = source->stats();
+          auto health = pipeline.health();
+          bool source_ok = source_stats.reachable && health.source_ok;
+          report.add("source", source_ok,
+                     !health.source_ok ? health.source_error : source_stats.last_error);
+          auto sink_stats = sink->stats();
+          report.add("sink", sink_stats.reachable, sink_stats.last_error);
+          report.add("pipeline", health.running, health.running ? "" : "not running");
+          add_plugin_checks(report, plugins);
+          return report;
+        },
+        &injector);
+    server->start();
+  }
+
+  runtime::PipelineResult result;
+  {
+    SignalWatcher watcher([&] { pipeline.request_stop(); }, manifest.shutdown_timeout);
+    result = pipeline.run();
+  }
+  if (server) server->stop();
+  if (result.exit_code != 0) {
+    log::error("runtime", "pipeline stopped with an error: " + result.message);
+  }
+  return result.exit_code;
+}
+
+}  // namespace
+
+int run_pipeline(const Manifest& manifest) {
+  try {
+    connector::init_http_threads(kHttpThreads);
+    runtime::install_stop_signal_handlers();
+    metrics::Registry registry;
+    runtime::PluginHostServices services(registry);
+    // Declared before everything that calls handlers, so instances are destroyed last.
+    PluginSet plugins = create_plugins(manifest, services);
+    auto routes = build_routes(manifest, plugins);
+    log::info("runtime", "plugins created",
+              {{"pipeline", manifest.name},
+               {"plugins", std::to_string(plugins.instances.size())},
+               {"routes", std::to_string(routes.size())}});
+    if (manifest.no_kafka) return run_without_kafka(manifest, registry, plugins, routes);
+    return run_with_kafka(manifest, registry, plugins, routes);
+  } catch (const std::exception& e) {
+    log::error("runtime", std::string("cannot run the pipeline: ") + e.what());
+    return 1;
+  }
+}
+
+}  // namespace streamhost::host

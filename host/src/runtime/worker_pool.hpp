@@ -1,0 +1,106 @@
+// The worker threads that run handlers. A record goes to worker hash(key) % n (a null key: by
+// topic and partition), so records with one key run one at a time in offset order while different
+// keys run in parallel.
+//
+// RETRY never blocks a worker: the record is parked with its due time, the partition is paused
+// (PauseBoard), and the worker keeps running records of other partitions. Records of the paused
+// partition that were already queued on this worker are parked behind it, so per-key order holds.
+// When the retry finally succeeds (or is rejected), the parked records run first, in order.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "manifest/manifest.hpp"
+#include "runtime/backoff.hpp"
+#include "runtime/clock.hpp"
+#include "runtime/in_flight.hpp"
+#include "runtime/output_producer.hpp"
+#include "runtime/pause_board.hpp"
+
+namespace streamhost::host::runtime {
+
+struct WorkerContext {
+  Clock* clock = nullptr;
+  RetrySpec retry;
+  std::string dead_letter_topic;
+  PipelineMetrics* metrics = nullptr;
+  PauseBoard* pauses = nullptr;
+  InFlightCounter* in_flight = nullptr;
+  OutputProducer* producer = nullptr;
+  std::function<void(const std::string&)> fatal;
+  // Set once the pipeline is stopping after a FATAL: workers start no further handler call.
+  const std::atomic<bool>* halted = nullptr;
+  // Test hook: called each time a RETRY is scheduled, with the record, attempt number and delay.
+  std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
+};
+
+class Worker;
+
+class WorkerPool {
+ public:
+  WorkerPool(size_t workers, WorkerContext context);
+  ~WorkerPool();
+
+  void start();
+  void dispatch(std::shared_ptr<InFlight> record);
+  // Graceful stop: run what is queued, abandon what is parked for RETRY, then exit.
+  void drain();
+  // FATAL or deadline: abandon queued and parked records; in-progress handler calls finish.
+  void abandon();
+  void join();
+
+  static size_t worker_for(const connector::ConsumedRecord& record, size_t workers);
+
+ private:
+  std::unique_ptr<WorkerContext> context_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+class Worker {
+ public:
+  explicit Worker(const WorkerContext& context) : ctx_(context) {}
+
+  void start() {
+    thread_ = std::thread([this] { run(); });
+  }
+  void enqueue(std::shared_ptr<InFlight> record);
+  void drain();
+  void abandon();
+  void join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  enum class Mode { kRun, kDrain, kAbandon };
+  enum class Disposition { kHandled, kRetry };
+  struct Parked {
+    std::deque<std::shared_ptr<InFlight>> records;  // front: the one in RETRY
+    ExponentialBackoff backoff;
+    Clock::time_point due;
+  };
+
+  void run();
+  Disposition process(const std::shared_ptr<InFlight>& record);
+  void schedule_retry(Parked& parked);
+  void abandon_everything(std::unique_lock<std::mutex>& lock);
+
+  const WorkerContext& ctx_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::shared_ptr<InFlight>> queue_;
+  std::map<connector::TopicPartition, Parked> parked_;  // only the worker thread touches it
+  Mode mode_ = Mode::kRun;
+  std::thread thread_;
+};
+
+}  // namespace streamhost::host::runtime

@@ -1,0 +1,138 @@
+// The runtime's small pieces on their own: the watermark, backoff, handler calls, the envelope's
+// encodings and the plugin host services.
+#include <gtest/gtest.h>
+
+#include "runtime/backoff.hpp"
+#include "runtime/dead_letter.hpp"
+#include "runtime/handler_call.hpp"
+#include "runtime/offset_tracker.hpp"
+#include "runtime/plugin_host_services.hpp"
+#include "runtime_test_doubles.hpp"
+
+namespace streamhost::host::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using runtime::PartitionTracker;
+
+TEST(RuntimeWatermark, CommitsUpToTheFirstUnfinishedRecord) {
+  PartitionTracker t;
+  EXPECT_FALSE(t.committable().has_value());
+  for (int64_t o = 10; o < 15; ++o) ASSERT_TRUE(t.add(o));
+  EXPECT_EQ(t.committable(), 10);
+  t.mark_done(12);
+  t.mark_done(13);
+  EXPECT_EQ(t.committable(), 10) << "later records finishing first must not move the watermark";
+  t.mark_done(10);
+  EXPECT_EQ(t.committable(), 11);
+  t.mark_done(11);
+  EXPECT_EQ(t.committable(), 14);
+  t.mark_done(14);
+  EXPECT_EQ(t.committable(), 15);
+  EXPECT_EQ(t.pending(), 0u);
+}
+
+TEST(RuntimeWatermark, HandlesOffsetGapsAndRefusesRecordsAlreadyTracked) {
+  PartitionTracker t;
+  ASSERT_TRUE(t.add(5));
+  ASSERT_TRUE(t.add(8));  // 6 and 7 are transaction markers or compacted away
+  EXPECT_FALSE(t.add(8));
+  EXPECT_FALSE(t.add(3));
+  t.mark_done(5);
+  EXPECT_EQ(t.committable(), 8);
+  t.mark_done(8);
+  EXPECT_EQ(t.committable(), 9);
+  t.mark_done(42);  // unknown: ignored
+  EXPECT_EQ(t.committable(), 9);
+}
+
+TEST(RuntimeBackoff, GrowsByTheMultiplierUpToTheCap) {
+  runtime::ExponentialBackoff b(200ms, 1000ms, 2.0);
+  EXPECT_EQ(b.next(), 200ms);
+  EXPECT_EQ(b.next(), 400ms);
+  EXPECT_EQ(b.next(), 800ms);
+  EXPECT_EQ(b.next(), 1000ms);
+  EXPECT_EQ(b.next(), 1000ms);
+  b.reset();
+  EXPECT_EQ(b.next(), 200ms);
+}
+
+TEST(RuntimeDeadLetter, DetectsUtf8AndEncodesBase64) {
+  EXPECT_TRUE(runtime::is_valid_utf8("plain ascii"));
+  EXPECT_TRUE(runtime::is_valid_utf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  EXPECT_FALSE(runtime::is_valid_utf8("\xff"));
+  EXPECT_FALSE(runtime::is_valid_utf8("\xc3"));          // truncated
+  EXPECT_FALSE(runtime::is_valid_utf8("\xc0\xaf"));      // overlong
+  EXPECT_FALSE(runtime::is_valid_utf8("\xed\xa0\x80"));  // surrogate
+  EXPECT_EQ(runtime::base64_encode(""), "");
+  EXPECT_EQ(runtime::base64_encode("f"), "Zg==");
+  EXPECT_EQ(runtime::base64_encode("fo"), "Zm8=");
+  EXPECT_EQ(runtime::base64_encode("foo"), "Zm9v");
+  EXPECT_EQ(runtime::base64_encode("foobar"), "Zm9vYmFy");
+}
+
+TEST(RuntimeHandlerCall, PassesTheRecordAndCopiesEmittedBytes) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    std::string value = std::string(in.topic()) + "|" + std::to_string(in.partition()) + "|" +
+                        std::to_string(in.offset()) + "|" + std::string(in.value()) + "|" +
+                        std::to_string(in.header_count()) + "|" + std::string(in.header(0).second);
+    out.emit(value, in.key());  // `value` dies right after: the host must have copied it
+    out.emit("", std::string_view(""), "elsewhere");
+    return sp::Outcome::ok();
+  });
+  auto route = plugin.route("r", "in", "out");
+  auto record = make_record("in", 3, 42, "k", "payload");
+  record.headers.push_back({"trace", "abc"});
+  auto result = runtime::call_handler(route, record);
+  ASSERT_EQ(result.status, SH_STATUS_OK);
+  ASSERT_EQ(result.outputs.size(), 2u);
+  EXPECT_EQ(result.outputs[0].topic, "out");
+  EXPECT_EQ(result.outputs[0].key, std::optional<std::string>("k"));
+  EXPECT_EQ(result.outputs[0].value, "in|3|42|payload|1|abc");
+  EXPECT_EQ(result.outputs[1].topic, "elsewhere");
+  EXPECT_EQ(result.outputs[1].key, std::optional<std::string>(""));  // empty, not null
+}
+
+TEST(RuntimeHandlerCall, RefusesAnEmitWithNowhereToGo) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value());  // the route has no output topic: the helper turns the refusal into FATAL
+    return sp::Outcome::ok();
+  });
+  auto result = runtime::call_handler(plugin.route("r", "in", std::nullopt),
+                                      make_record("in", 0, 0, "k", "v"));
+  EXPECT_EQ(result.status, SH_STATUS_FATAL);
+  EXPECT_NE(result.reason.find("refused"), std::string::npos);
+  EXPECT_TRUE(result.outputs.empty());
+}
+
+TEST(RuntimePipelineSetup, RefusesTwoRoutesOnOneTopic) {
+  TestPluginInstance plugin([](const sp::Record&, sp::Emitter&) { return sp::Outcome::ok(); });
+  FakeSource source;
+  FakeSink sink;
+  metrics::Registry registry;
+  EXPECT_THROW(
+      runtime::Pipeline(source, sink, {plugin.route("a", "in", "x"), plugin.route("b", "in", "y")},
+                        {}, registry),
+      std::invalid_argument);
+}
+
+TEST(RuntimeHostServices, ExposesPluginMetricsAndLogsLabelledByPlugin) {
+  metrics::Registry registry;
+  runtime::PluginHostServices services(registry);
+  const sh_host_api* api = services.api_for("coupon");
+  ASSERT_NE(api, nullptr);
+  EXPECT_EQ(api, services.api_for("coupon"));
+  api->observe_seconds(api->host_ctx, "coupon_scorer_call", 0.003);
+  api->count(api->host_ctx, "cache_hits", 2);
+  api->count(api->host_ctx, "cache_hits", 3);
+  api->log(api->host_ctx, SH_LOG_INFO, "hello from the plugin");
+  auto text = registry.render();
+  EXPECT_NE(text.find("streamhost_plugin_coupon_scorer_call_seconds_count{plugin=\"coupon\"} 1"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("streamhost_plugin_cache_hits_total{plugin=\"coupon\"} 5"), std::string::npos)
+      << text;
+}
+
+}  // namespace
+}  // namespace streamhost::host::testing
