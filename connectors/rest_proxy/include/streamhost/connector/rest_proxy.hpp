@@ -1,13 +1,13 @@
-// REST proxy connectors: a Source and a Sink that reach Kafka through the Confluent REST Proxy v2 API
-// or the Strimzi Kafka Bridge, over HTTP with cpprestsdk.
+// REST proxy connectors: a Source and a Sink that reach Kafka through the Confluent REST Proxy v2
+// API or the Strimzi Kafka Bridge, over HTTP with cpprestsdk.
 #pragma once
 
-#include <streamhost/connector/sink.hpp>
-#include <streamhost/connector/source.hpp>
-
 #include <chrono>
+#include <cstddef>
 #include <map>
 #include <memory>
+#include <streamhost/connector/sink.hpp>
+#include <streamhost/connector/source.hpp>
 #include <string>
 
 namespace streamhost::connector {
@@ -31,11 +31,18 @@ struct RestProxyOptions {
   std::chrono::milliseconds retry_backoff_initial{100};
   std::chrono::milliseconds retry_backoff_max{5000};
   size_t http_threads = 2;  // cpprestsdk's pool; its default of 40 does not fit small machines
+  // Sink: records per produce request; bigger batches are split (the proxy holds a request in
+  // memory).
+  size_t max_records_per_request = 500;
+  // Source: false sends every instance call to {base_url}/consumers/{group}/instances/{name} over
+  // this client's kept-alive connections (sticky by construction); true follows the base_uri the
+  // proxy returned (right for Confluent with per-instance advertised.listeners).
+  bool follow_base_uri = false;
 };
 
 struct ConsumerOptions {
   std::string group;
-  std::string auto_offset_reset = "latest";  // earliest | latest | none
+  std::string auto_offset_reset = "latest";    // earliest | latest | none
   std::string instance_prefix = "streamhost";  // random suffix appended per instance
   EmbeddedFormat format = EmbeddedFormat::kBinary;
   // Extra consumer-creation properties, JSON-typed per the dialect (e.g. {"fetch.min.bytes": 1}),
@@ -43,8 +50,18 @@ struct ConsumerOptions {
   std::string extra_properties_json = "{}";
 };
 
+// Sizes cpprestsdk's process-wide thread pool. cpprestsdk allows this only before its first client
+// or listener exists; the first call wins and later calls (with any size) do nothing. The factories
+// below call it with RestProxyOptions::http_threads, so call it earlier to choose another size.
+// Thread-safe.
+void init_http_threads(size_t threads);
+
 std::unique_ptr<Source> make_rest_proxy_source(const RestProxyOptions& proxy,
                                                const ConsumerOptions& consumer);
+// The URL of the consumer instance a source made by make_rest_proxy_source currently uses (for
+// diagnostics and tests); empty before subscribe, after close, or for any other Source.
+std::string rest_proxy_instance_url(const Source& source);
+
 std::unique_ptr<Sink> make_rest_proxy_sink(const RestProxyOptions& proxy,
                                            EmbeddedFormat format = EmbeddedFormat::kBinary);
 

@@ -1,0 +1,245 @@
+#include "record_codec.hpp"
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "base64.hpp"
+
+namespace streamhost::connector::detail {
+namespace {
+
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+rapidjson::Document parse_reply(std::string_view body, const char* what) {
+  rapidjson::Document doc;
+  doc.Parse(body.data(), body.size());
+  if (doc.HasParseError()) {
+    throw MalformedReply(std::string(what) + " reply is not valid JSON (" +
+                         rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
+                         std::to_string(doc.GetErrorOffset()) + " of " +
+                         std::to_string(body.size()) + ")");
+  }
+  return doc;
+}
+
+std::string to_json_text(const rapidjson::Value& value) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  value.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// A key or value of a consumed record: null, base64 (binary) or any JSON (json format).
+std::optional<std::string> decode_payload(const rapidjson::Value& value, EmbeddedFormat format,
+                                          const char* field, size_t index) {
+  if (value.IsNull()) return std::nullopt;
+  if (format == EmbeddedFormat::kJson) return to_json_text(value);
+  if (!value.IsString()) {
+    throw MalformedReply("record " + std::to_string(index) + ": " + field +
+                         " is not a base64 string");
+  }
+  auto bytes = base64_decode(std::string_view(value.GetString(), value.GetStringLength()));
+  if (!bytes) {
+    throw MalformedReply("record " + std::to_string(index) + ": " + field + " is not valid base64");
+  }
+  return bytes;
+}
+
+bool is_json_text(const std::string& text) {
+  rapidjson::Reader reader;
+  rapidjson::StringStream stream(text.c_str());
+  rapidjson::BaseReaderHandler<> ignore;
+  return !reader.Parse(stream, ignore).IsError() && stream.Tell() == text.size();
+}
+
+void write_payload(Writer& w, const std::string& bytes, EmbeddedFormat format) {
+  if (format == EmbeddedFormat::kJson) {
+    w.RawValue(bytes.data(), bytes.size(), rapidjson::kObjectType);
+  } else {
+    w.String(base64_encode(bytes));
+  }
+}
+
+}  // namespace
+
+std::vector<ConsumedRecord> decode_records(std::string_view body, EmbeddedFormat format) {
+  const rapidjson::Document doc = parse_reply(body, "records");
+  if (!doc.IsArray()) throw MalformedReply("records reply is not a JSON array");
+  std::vector<ConsumedRecord> records;
+  records.reserve(doc.Size());
+  size_t index = 0;
+  for (const auto& item : doc.GetArray()) {
+    if (!item.IsObject())
+      throw MalformedReply("record " + std::to_string(index) + " is not an object");
+    auto topic = item.FindMember("topic");
+    auto partition = item.FindMember("partition");
+    auto offset = item.FindMember("offset");
+    if (topic == item.MemberEnd() || !topic->value.IsString() || partition == item.MemberEnd() ||
+        !partition->value.IsInt() || offset == item.MemberEnd() || !offset->value.IsInt64()) {
+      throw MalformedReply("record " + std::to_string(index) + " lacks topic, partition or offset");
+    }
+    ConsumedRecord record;
+    record.topic.assign(topic->value.GetString(), topic->value.GetStringLength());
+    record.partition = partition->value.GetInt();
+    record.offset = offset->value.GetInt64();
+    if (auto key = item.FindMember("key"); key != item.MemberEnd()) {
+      record.key = decode_payload(key->value, format, "key", index);
+    }
+    if (auto value = item.FindMember("value"); value != item.MemberEnd()) {
+      record.value = decode_payload(value->value, format, "value", index);
+    }
+    // Strimzi only: Confluent v2 has neither timestamps nor headers.
+    if (auto ts = item.FindMember("timestamp"); ts != item.MemberEnd() && ts->value.IsInt64()) {
+      record.timestamp_ms = ts->value.GetInt64();
+    }
+    if (auto headers = item.FindMember("headers");
+        headers != item.MemberEnd() && headers->value.IsArray()) {
+      for (const auto& h : headers->value.GetArray()) {
+        if (!h.IsObject()) continue;
+        auto hk = h.FindMember("key");
+        auto hv = h.FindMember("value");
+        if (hk == h.MemberEnd() || !hk->value.IsString()) continue;
+        Header header{hk->value.GetString(), ""};
+        if (hv != h.MemberEnd() && hv->value.IsString()) {
+          auto bytes = base64_decode(hv->value.GetString());
+          if (!bytes) {
+            throw MalformedReply("record " + std::to_string(index) + ": header " + header.key +
+                                 " is not valid base64");
+          }
+          header.value = std::move(*bytes);
+        }
+        record.headers.push_back(std::move(header));
+      }
+    }
+    records.push_back(std::move(record));
+    ++index;
+  }
+  return records;
+}
+
+ProduceBody encode_produce_body(const std::vector<OutgoingRecord>& records,
+                                const std::vector<size_t>& indices, EmbeddedFormat format,
+                                std::vector<std::pair<size_t, std::string>>& invalid) {
+  ProduceBody body;
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("records");
+  w.StartArray();
+  for (size_t i : indices) {
+    const OutgoingRecord& record = records[i];
+    if (format == EmbeddedFormat::kJson) {
+      if (!is_json_text(record.value)) {
+        invalid.emplace_back(i, "value is not JSON text (the sink uses the json embedded format)");
+        continue;
+      }
+      if (record.key && !is_json_text(*record.key)) {
+        invalid.emplace_back(i, "key is not JSON text (the sink uses the json embedded format)");
+        continue;
+      }
+    }
+    w.StartObject();
+    // An absent key is null on both proxies; omitting it avoids relying on null being accepted.
+    if (record.key) w.Key("key"), write_payload(w, *record.key, format);
+    w.Key("value");
+    write_payload(w, record.value, format);
+    if (record.partition) w.Key("partition"), w.Int(*record.partition);
+    w.EndObject();
+    body.sent.push_back(i);
+  }
+  w.EndArray();
+  w.EndObject();
+  body.json.assign(buffer.GetString(), buffer.GetSize());
+  return body;
+}
+
+std::vector<RecordAck> decode_produce_reply(std::string_view body, size_t expected) {
+  const rapidjson::Document doc = parse_reply(body, "produce");
+  if (!doc.IsObject()) throw MalformedReply("produce reply is not a JSON object");
+  auto offsets = doc.FindMember("offsets");
+  if (offsets == doc.MemberEnd() || !offsets->value.IsArray()) {
+    throw MalformedReply("produce reply has no offsets array");
+  }
+  if (offsets->value.Size() != expected) {
+    throw MalformedReply("produce reply has " + std::to_string(offsets->value.Size()) +
+                         " offsets for " + std::to_string(expected) + " records");
+  }
+  std::vector<RecordAck> acks;
+  acks.reserve(expected);
+  for (const auto& entry : offsets->value.GetArray()) {
+    RecordAck ack;
+    if (!entry.IsObject()) throw MalformedReply("produce reply offset entry is not an object");
+    auto code = entry.FindMember("error_code");
+    if (code != entry.MemberEnd() && !code->value.IsNull()) {
+      ack.error_code = code->value.IsInt64() ? code->value.GetInt64() : 0;
+      for (const char* field : {"error", "message"}) {
+        auto text = entry.FindMember(field);
+        if (text != entry.MemberEnd() && text->value.IsString()) {
+          ack.error = text->value.GetString();
+          break;
+        }
+      }
+      if (ack.error.empty()) ack.error = "error_code " + std::to_string(*ack.error_code);
+    } else {
+      auto partition = entry.FindMember("partition");
+      auto offset = entry.FindMember("offset");
+      if (partition == entry.MemberEnd() || !partition->value.IsInt() ||
+          offset == entry.MemberEnd() || !offset->value.IsInt64()) {
+        throw MalformedReply("produce reply entry has neither an error nor partition/offset");
+      }
+      ack.partition = partition->value.GetInt();
+      ack.offset = offset->value.GetInt64();
+    }
+    acks.push_back(std::move(ack));
+  }
+  return acks;
+}
+
+std::string encode_offsets_body(const std::vector<PartitionOffset>& offsets) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("offsets");
+  w.StartArray();
+  for (const auto& o : offsets) {
+    w.StartObject();
+    w.Key("topic");
+    w.String(o.partition.topic);
+    w.Key("partition");
+    w.Int(o.partition.partition);
+    w.Key("offset");
+    w.Int64(o.next_offset);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string encode_topics_body(const std::vector<std::string>& topics) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("topics");
+  w.StartArray();
+  for (const auto& t : topics) w.String(t);
+  w.EndArray();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+CreatedInstance decode_created_instance(std::string_view body) {
+  const rapidjson::Document doc = parse_reply(body, "create consumer");
+  auto id = doc.IsObject() ? doc.FindMember("instance_id") : doc.MemberEnd();
+  auto uri = doc.IsObject() ? doc.FindMember("base_uri") : doc.MemberEnd();
+  if (!doc.IsObject() || id == doc.MemberEnd() || !id->value.IsString() || uri == doc.MemberEnd() ||
+      !uri->value.IsString()) {
+    throw MalformedReply("create consumer reply lacks instance_id or base_uri");
+  }
+  return {id->value.GetString(), uri->value.GetString()};
+}
+
+}  // namespace streamhost::connector::detail
