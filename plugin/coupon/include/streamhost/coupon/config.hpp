@@ -1,0 +1,28 @@
+// The plugin's configuration (schema/coupon_plugin_config.schema.json) with its defaults.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <streamhost/coupon/http_scorer_options.hpp>
+#include <streamhost/coupon/pg_pool.hpp>
+#include <string>
+#include <string_view>
+
+namespace streamhost::coupon {
+
+struct CouponConfig {
+  PgOptions database;
+  size_t context_cache_capacity = 10000;
+  std::chrono::seconds context_cache_ttl{3600};
+  std::chrono::seconds catalog_refresh_interval{300};
+  std::optional<HttpScorerOptions> scorer;  // nullopt = the embedded model
+  std::string model_path;                   // empty = the model built into the plugin
+  size_t top_n = 5;
+  double threshold = 0.2;
+};
+
+// Validates against the embedded config schema, then applies defaults. Throws
+// std::invalid_argument with a reason naming the field.
+CouponConfig parse_config(std::string_view json);
+
+}  // namespace streamhost::coupon

@@ -1,0 +1,76 @@
+// A small pool of libpq connections with prepared statements, reconnecting after a database
+// restart: a broken connection is detected, dropped and reopened on next use.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace streamhost::coupon {
+
+struct PgOptions {
+  std::string host = "127.0.0.1";
+  int port = 5432;
+  std::string dbname;
+  std::string user;
+  std::string password;  // never logged
+  std::string
+      schema;  // empty = the server's search_path; else an identifier ([A-Za-z_][A-Za-z0-9_]*)
+  std::string application_name = "streamhost-coupon";
+  int pool_size = 4;
+  int connect_timeout_s = 5;
+};
+
+struct PreparedStatement {
+  std::string name;
+  std::string sql;
+  int param_count = 0;
+};
+
+class PgPool {
+ public:
+  // A connection borrowed from the pool; returns it on destruction. Not thread-safe itself.
+  class Lease {
+   public:
+    Lease(PgPool* pool, size_t slot) : pool_(pool), slot_(slot) {}
+    Lease(Lease&& other) noexcept : pool_(other.pool_), slot_(other.slot_) {
+      other.pool_ = nullptr;
+    }
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    PGconn* get() const;
+    // Closes the connection (it is reopened by the next acquire of this slot).
+    void drop();
+
+   private:
+    PgPool* pool_;
+    size_t slot_;
+  };
+
+  // Connections open lazily, on first use.
+  PgPool(PgOptions options, std::vector<PreparedStatement> statements);
+  ~PgPool();
+  PgPool(const PgPool&) = delete;
+  PgPool& operator=(const PgPool&) = delete;
+
+  // Waits for a free slot, (re)connects it when needed and prepares the statements.
+  // Throws TransientError when the database cannot be reached or no slot frees up in time.
+  Lease acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(10000));
+
+ private:
+  void release(size_t slot);
+  void connect_slot(size_t slot);
+
+  PgOptions options_;
+  std::vector<PreparedStatement> statements_;
+  std::mutex mutex_;
+  std::condition_variable freed_;
+  std::vector<PGconn*> conns_;
+  std::vector<bool> busy_;
+};
+
+}  // namespace streamhost::coupon

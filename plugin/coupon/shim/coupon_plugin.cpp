@@ -1,0 +1,135 @@
+// The coupon plugin: a thin shim exposing CouponService's handlers through plugin.hpp.
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <streamhost/coupon/catalog_cache.hpp>
+#include <streamhost/coupon/config.hpp>
+#include <streamhost/coupon/context_cache.hpp>
+#include <streamhost/coupon/coupon_service.hpp>
+#include <streamhost/coupon/errors.hpp>
+#include <streamhost/coupon/http_scorer.hpp>
+#include <streamhost/coupon/metrics.hpp>
+#include <streamhost/coupon/model.hpp>
+#include <streamhost/coupon/pg_store.hpp>
+#include <streamhost/coupon/schemas.hpp>
+#include <streamhost/plugin.hpp>
+#include <string>
+
+namespace streamhost::coupon {
+namespace {
+
+namespace sp = streamhost::plugin;
+
+// Forwards the service's metrics to the host's /metrics.
+class HostMetrics final : public Metrics {
+ public:
+  explicit HostMetrics(sp::Host host) : host_(host) {}
+  void observe_seconds(const char* histogram, double seconds) override {
+    host_.observe_seconds(histogram, seconds);
+  }
+  void count(const char* counter, uint64_t delta) override { host_.count(counter, delta); }
+
+ private:
+  sp::Host host_;
+};
+
+std::shared_ptr<const Model> load_model(const std::string& path) {
+  if (path.empty()) return std::make_shared<const Model>(Model::from_json(default_model_text()));
+  std::ifstream in(path);
+  if (!in) throw std::invalid_argument("cannot read model_path " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return std::make_shared<const Model>(Model::from_json(text.str()));
+}
+
+class CouponPlugin {
+ public:
+  CouponPlugin(sp::Host host, std::string_view config_json)
+      : host_(host),
+        config_(parse_config(config_json)),
+        metrics_(host),
+        model_(load_model(config_.model_path)),
+        store_(config_.database),
+        contexts_(config_.context_cache_capacity, config_.context_cache_ttl),
+        catalog_([this] { return store_.load_catalog(); }, model_, config_.catalog_refresh_interval,
+                 [host](const std::string& why) { host.warn(why); }),
+        scorer_(make_scorer()),
+        service_(ServiceOptions{config_.top_n, config_.threshold}, store_, contexts_, catalog_,
+                 *scorer_, metrics_) {
+    host_.info("coupon plugin ready to start: model " + model_->name() + " " + model_->version() +
+               ", scorer " + (config_.scorer ? config_.scorer->url : std::string("embedded")) +
+               ", top_n " + std::to_string(config_.top_n) + ", threshold " +
+               std::to_string(config_.threshold));
+  }
+
+  sp::Outcome entry(const sp::Record& in, sp::Emitter&) {
+    return guarded([&] { service_.on_entry(in.value()); });
+  }
+
+  sp::Outcome focus(const sp::Record& in, sp::Emitter& out) {
+    return guarded([&] {
+      for (const OutputRecord& r : service_.on_focus(in.value())) out.emit(r.value, r.key);
+    });
+  }
+
+  bool ready(std::string& why) {
+    if (!store_.ping(why)) return false;
+    if (!catalog_.current()) {
+      why = "coupon catalog not loaded yet";
+      return false;
+    }
+    return scorer_->ready(why);
+  }
+
+ private:
+  std::unique_ptr<Scorer> make_scorer() {
+    if (config_.scorer) return std::make_unique<HttpScorer>(*config_.scorer);
+    return std::make_unique<EmbeddedScorer>(model_);
+  }
+
+  template <typename Fn>
+  sp::Outcome guarded(Fn&& fn) {
+    try {
+      fn();
+      return sp::Outcome::ok();
+    } catch (const RejectError& e) {
+      return sp::Outcome::reject(e.what());
+    } catch (const TransientError& e) {
+      return sp::Outcome::retry(e.what());
+    }
+  }
+
+  sp::Host host_;
+  CouponConfig config_;
+  HostMetrics metrics_;
+  std::shared_ptr<const Model> model_;
+  PgStore store_;
+  ContextCache contexts_;
+  CatalogCache catalog_;
+  std::unique_ptr<Scorer> scorer_;
+  CouponService service_;
+};
+
+constexpr sh_handler_def kHandlers[] = {
+    sp::handler<CouponPlugin, &CouponPlugin::entry>(
+        "entry", "customer entry: caches the customer's context; emits nothing"),
+    sp::handler<CouponPlugin, &CouponPlugin::focus>(
+        "focus", "customer focus: emits the best coupon predictions for the department"),
+};
+
+// The descriptor needs a NUL-terminated schema with static storage.
+const std::string& config_schema() {
+  static const std::string text(schema_text(SchemaId::kPluginConfig));
+  return text;
+}
+
+}  // namespace
+}  // namespace streamhost::coupon
+
+extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) {
+  static const sh_plugin_descriptor descriptor =
+      streamhost::plugin::describe<streamhost::coupon::CouponPlugin>(
+          "coupon", "1.0.0", "Retail coupon recommendations for customer entry and focus events",
+          streamhost::coupon::config_schema().c_str(), streamhost::coupon::kHandlers);
+  return &descriptor;
+}

@@ -1,0 +1,83 @@
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include <stdexcept>
+#include <streamhost/coupon/config.hpp>
+#include <streamhost/coupon/schemas.hpp>
+
+namespace streamhost::coupon {
+namespace {
+
+const rapidjson::Value* child(const rapidjson::Value& obj, const char* key) {
+  auto it = obj.FindMember(key);
+  return it == obj.MemberEnd() ? nullptr : &it->value;
+}
+
+template <typename T>
+void read_int(const rapidjson::Value* obj, const char* key, T& out) {
+  if (obj == nullptr) return;
+  if (const auto* v = child(*obj, key)) out = static_cast<T>(v->GetInt64());
+}
+
+void read_string(const rapidjson::Value* obj, const char* key, std::string& out) {
+  if (obj == nullptr) return;
+  if (const auto* v = child(*obj, key)) out.assign(v->GetString(), v->GetStringLength());
+}
+
+}  // namespace
+
+CouponConfig parse_config(std::string_view json) {
+  rapidjson::Document doc;
+  doc.Parse(json.data(), json.size());
+  if (doc.HasParseError()) {
+    throw std::invalid_argument(std::string("coupon config is not JSON: ") +
+                                rapidjson::GetParseError_En(doc.GetParseError()));
+  }
+  if (auto why = schema(SchemaId::kPluginConfig).check(doc)) {
+    throw std::invalid_argument("coupon config: " + *why);
+  }
+  CouponConfig config;
+  const rapidjson::Value* db = child(doc, "database");
+  read_string(db, "host", config.database.host);
+  read_int(db, "port", config.database.port);
+  read_string(db, "name", config.database.dbname);
+  read_string(db, "user", config.database.user);
+  read_string(db, "password", config.database.password);
+  read_int(db, "pool_size", config.database.pool_size);
+  read_int(db, "connect_timeout_s", config.database.connect_timeout_s);
+  read_string(db, "schema", config.database.schema);
+  read_string(db, "application_name", config.database.application_name);
+
+  const rapidjson::Value* cache = child(doc, "context_cache");
+  read_int(cache, "capacity", config.context_cache_capacity);
+  int64_t ttl = config.context_cache_ttl.count();
+  read_int(cache, "ttl_s", ttl);
+  config.context_cache_ttl = std::chrono::seconds(ttl);
+
+  int64_t refresh = config.catalog_refresh_interval.count();
+  read_int(child(doc, "catalog"), "refresh_interval_s", refresh);
+  config.catalog_refresh_interval = std::chrono::seconds(refresh);
+
+  if (const rapidjson::Value* scorer = child(doc, "scorer")) {
+    HttpScorerOptions options;
+    read_string(scorer, "url", options.url);
+    if (!options.url.empty()) {
+      int64_t timeout_ms = options.timeout.count();
+      read_int(scorer, "timeout_ms", timeout_ms);
+      options.timeout = std::chrono::milliseconds(timeout_ms);
+      read_int(scorer, "retries", options.retries);
+      const rapidjson::Value* breaker = child(*scorer, "circuit_breaker");
+      read_int(breaker, "failure_threshold", options.breaker_failure_threshold);
+      int64_t open_s = options.breaker_open_for.count() / 1000;
+      read_int(breaker, "open_s", open_s);
+      options.breaker_open_for = std::chrono::seconds(open_s);
+      config.scorer = std::move(options);
+    }
+  }
+  read_string(&doc, "model_path", config.model_path);
+  read_int(&doc, "top_n", config.top_n);
+  if (const auto* t = child(doc, "threshold")) config.threshold = t->GetDouble();
+  return config;
+}
+
+}  // namespace streamhost::coupon

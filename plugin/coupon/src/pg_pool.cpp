@@ -1,0 +1,133 @@
+#include <cctype>
+#include <stdexcept>
+#include <streamhost/coupon/errors.hpp>
+#include <streamhost/coupon/pg_pool.hpp>
+#include <string>
+
+namespace streamhost::coupon {
+namespace {
+
+// libpq messages end with a newline and may span lines; the first line is the useful part.
+std::string first_line(const char* message) {
+  std::string text = message ? message : "";
+  auto end = text.find('\n');
+  return end == std::string::npos ? text : text.substr(0, end);
+}
+
+}  // namespace
+
+PgPool::Lease::~Lease() {
+  if (pool_) pool_->release(slot_);
+}
+
+PGconn* PgPool::Lease::get() const {
+  return pool_->conns_[slot_];
+}
+
+void PgPool::Lease::drop() {
+  // Only this lease's holder touches the slot's connection, so no lock is needed.
+  PGconn*& conn = pool_->conns_[slot_];
+  if (conn) PQfinish(conn);
+  conn = nullptr;
+}
+
+PgPool::PgPool(PgOptions options, std::vector<PreparedStatement> statements)
+    : options_(std::move(options)),
+      statements_(std::move(statements)),
+      conns_(static_cast<size_t>(options_.pool_size < 1 ? 1 : options_.pool_size), nullptr),
+      busy_(conns_.size(), false) {
+  for (char c : options_.schema) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
+      throw std::invalid_argument("database schema must be an identifier: " + options_.schema);
+    }
+  }
+}
+
+PgPool::~PgPool() {
+  for (PGconn* conn : conns_) {
+    if (conn) PQfinish(conn);
+  }
+}
+
+PgPool::Lease PgPool::acquire(std::chrono::milliseconds wait) {
+  size_t slot = 0;
+  {
+    std::unique_lock lock(mutex_);
+    auto free_slot = [&] {
+      for (size_t i = 0; i < busy_.size(); ++i) {
+        if (!busy_[i]) {
+          slot = i;
+          return true;
+        }
+      }
+      return false;
+    };
+    if (!freed_.wait_for(lock, wait, free_slot)) {
+      throw TransientError("database pool exhausted: no connection free within " +
+                           std::to_string(wait.count()) + " ms");
+    }
+    busy_[slot] = true;
+  }
+  Lease lease(this, slot);
+  PGconn*& conn = conns_[slot];
+  // An idle connection whose server went away (restart, pg_terminate_backend) only notices when it
+  // reads: consume pending input so a dead socket shows up as CONNECTION_BAD before we use it.
+  if (conn && (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK)) lease.drop();
+  if (!conn) connect_slot(slot);
+  return lease;
+}
+
+void PgPool::release(size_t slot) {
+  {
+    std::lock_guard lock(mutex_);
+    busy_[slot] = false;
+  }
+  freed_.notify_one();
+}
+
+void PgPool::connect_slot(size_t slot) {
+  const std::string port = std::to_string(options_.port);
+  const std::string timeout = std::to_string(options_.connect_timeout_s);
+  std::vector<const char*> keys{"host",           "port", "dbname", "user", "application_name",
+                                "connect_timeout"};
+  std::vector<const char*> values{options_.host.c_str(),
+                                  port.c_str(),
+                                  options_.dbname.c_str(),
+                                  options_.user.c_str(),
+                                  options_.application_name.c_str(),
+                                  timeout.c_str()};
+  // The config schema limits the schema name to an identifier, so it cannot inject options.
+  const std::string search_path = "-csearch_path=" + options_.schema;
+  if (!options_.schema.empty()) {
+    keys.push_back("options");
+    values.push_back(search_path.c_str());
+  }
+  if (!options_.password.empty()) {
+    keys.push_back("password");
+    values.push_back(options_.password.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string why = first_line(PQerrorMessage(conn));
+    PQfinish(conn);
+    throw TransientError("database unavailable: " + why);
+  }
+  // libpq prints server notices to stderr by default; failures reach callers as errors instead.
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
+  for (const PreparedStatement& s : statements_) {
+    PGresult* res = PQprepare(conn, s.name.c_str(), s.sql.c_str(), s.param_count, nullptr);
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    std::string why = ok ? "" : first_line(PQresultErrorMessage(res));
+    PQclear(res);
+    if (!ok) {
+      PQfinish(conn);
+      throw TransientError("database statement " + s.name + " could not be prepared: " + why);
+    }
+  }
+  conns_[slot] = conn;
+}
+
+}  // namespace streamhost::coupon

@@ -1,0 +1,75 @@
+// The plugin config: schema checks with reasons, and defaults.
+#include <gtest/gtest.h>
+
+#include <streamhost/coupon/config.hpp>
+
+namespace streamhost::coupon {
+namespace {
+
+std::string config_error(const std::string& json) {
+  try {
+    parse_config(json);
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(CouponConfig, AppliesDefaults) {
+  const CouponConfig c = parse_config(R"({"database":{"host":"db","name":"shop","user":"u"}})");
+  EXPECT_EQ(c.database.host, "db");
+  EXPECT_EQ(c.database.port, 5432);
+  EXPECT_EQ(c.database.pool_size, 4);
+  EXPECT_EQ(c.context_cache_capacity, 10000u);
+  EXPECT_EQ(c.context_cache_ttl, std::chrono::seconds(3600));
+  EXPECT_EQ(c.catalog_refresh_interval, std::chrono::seconds(300));
+  EXPECT_FALSE(c.scorer.has_value());
+  EXPECT_EQ(c.top_n, 5u);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.2);
+}
+
+TEST(CouponConfig, ReadsEveryKey) {
+  const CouponConfig c = parse_config(R"({
+    "database":{"host":"db","port":6432,"name":"shop","user":"u","password":"p","pool_size":2,
+                "connect_timeout_s":3,"schema":"retail","application_name":"x"},
+    "context_cache":{"capacity":50,"ttl_s":60},
+    "catalog":{"refresh_interval_s":30},
+    "scorer":{"url":"http://127.0.0.1:18001","timeout_ms":500,"retries":2,
+              "circuit_breaker":{"failure_threshold":3,"open_s":4}},
+    "model_path":"/m.json","top_n":3,"threshold":0.5})");
+  EXPECT_EQ(c.database.port, 6432);
+  EXPECT_EQ(c.database.password, "p");
+  EXPECT_EQ(c.database.schema, "retail");
+  EXPECT_EQ(c.database.application_name, "x");
+  EXPECT_EQ(c.context_cache_capacity, 50u);
+  EXPECT_EQ(c.catalog_refresh_interval, std::chrono::seconds(30));
+  ASSERT_TRUE(c.scorer.has_value());
+  EXPECT_EQ(c.scorer->timeout, std::chrono::milliseconds(500));
+  EXPECT_EQ(c.scorer->retries, 2);
+  EXPECT_EQ(c.scorer->breaker_failure_threshold, 3);
+  EXPECT_EQ(c.scorer->breaker_open_for, std::chrono::seconds(4));
+  EXPECT_EQ(c.model_path, "/m.json");
+  EXPECT_EQ(c.top_n, 3u);
+  EXPECT_DOUBLE_EQ(c.threshold, 0.5);
+}
+
+TEST(CouponConfig, EmptyScorerUrlMeansTheEmbeddedModel) {
+  EXPECT_FALSE(
+      parse_config(R"({"database":{"host":"d","name":"n","user":"u"},"scorer":{"url":""}})")
+          .scorer.has_value());
+}
+
+TEST(CouponConfig, RejectsUnknownKeysAndBadValuesByName) {
+  EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n","user":"u"},"topn":3})"),
+            "coupon config: unexpected field topn");
+  EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n"}})"),
+            "coupon config: missing field database.user");
+  EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n","user":"u"},"threshold":2})"),
+            "coupon config: threshold: 2 is above the maximum 1");
+  EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n","user":"u","schema":"a;b"}})"),
+            "coupon config: database.schema: violates the schema's \"pattern\" rule");
+  EXPECT_EQ(config_error("{"), "coupon config is not JSON: Missing a name for object member.");
+}
+
+}  // namespace
+}  // namespace streamhost::coupon

@@ -1,0 +1,126 @@
+// Decoding and validation of entry and focus events: every way an event is rejected names why.
+#include <gtest/gtest.h>
+
+#include <streamhost/coupon/errors.hpp>
+#include <streamhost/coupon/events.hpp>
+
+#include "coupon_test_support.hpp"
+
+namespace streamhost::coupon {
+namespace {
+
+std::string reject_reason_of_focus(const std::string& json) {
+  try {
+    decode_focus(json);
+  } catch (const RejectError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+std::string reject_reason_of_entry(const std::string& json) {
+  try {
+    decode_entry(json);
+  } catch (const RejectError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(CouponEvents, DecodesAnEntryEvent) {
+  EXPECT_EQ(decode_entry(testing::entry_event("42")).customer_id, 42);
+}
+
+TEST(CouponEvents, AcceptsTheOriginalServiceEventTypeAliases) {
+  EXPECT_EQ(decode_entry(R"({"event_type":"entry event","payload":{"customer_id":3}})").customer_id,
+            3);
+  const auto focus = decode_focus(
+      R"({"event_type":"focus event","payload":{"customer_id":7,"category":"Sport"}})");
+  EXPECT_EQ(focus.customer_id, 7);
+  EXPECT_EQ(focus.category, Category::kSport);
+}
+
+TEST(CouponEvents, AcceptsSportsAsSport) {
+  EXPECT_EQ(decode_focus(testing::focus_event("1", "Sports")).category, Category::kSport);
+  EXPECT_EQ(decode_focus(testing::focus_event("1", "Sport")).category, Category::kSport);
+  EXPECT_EQ(decode_focus(testing::focus_event("1", "Women")).category, Category::kWomen);
+}
+
+TEST(CouponEvents, AllowsExtraFieldsAndNoTimestamp) {
+  EXPECT_EQ(
+      decode_entry(
+          R"({"event_type":"customer entry","trace":"x","payload":{"customer_id":5,"store":9}})")
+          .customer_id,
+      5);
+}
+
+TEST(CouponEvents, RejectsMalformedJson) {
+  EXPECT_NE(reject_reason_of_entry("{\"event_type\":").find("malformed JSON at offset"),
+            std::string::npos);
+  EXPECT_NE(reject_reason_of_entry("").find("malformed JSON"), std::string::npos);
+}
+
+TEST(CouponEvents, RejectsANonObject) {
+  EXPECT_EQ(reject_reason_of_entry("[1]"),
+            "invalid event: (document): expected object, got an array");
+}
+
+TEST(CouponEvents, RejectsAWrongEventType) {
+  EXPECT_EQ(
+      reject_reason_of_entry(testing::focus_event("1", "Boys")),
+      "invalid event: event_type: \"customer focus\" is not one of customer entry, entry event");
+  EXPECT_EQ(
+      reject_reason_of_focus(testing::entry_event("1")),
+      "invalid event: event_type: \"customer entry\" is not one of customer focus, focus event");
+}
+
+TEST(CouponEvents, RejectsMissingFieldsByName) {
+  EXPECT_EQ(reject_reason_of_entry(R"({"payload":{"customer_id":1}})"),
+            "invalid event: missing field event_type");
+  EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry"})"),
+            "invalid event: missing field payload");
+  EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry","payload":{}})"),
+            "invalid event: missing field payload.customer_id");
+  EXPECT_EQ(
+      reject_reason_of_focus(R"({"event_type":"customer focus","payload":{"customer_id":1}})"),
+      "invalid event: missing field payload.category");
+}
+
+TEST(CouponEvents, RejectsWrongTypesByName) {
+  EXPECT_EQ(reject_reason_of_entry(testing::entry_event("\"7\"")),
+            "invalid event: payload.customer_id: expected integer, got \"7\"");
+  EXPECT_EQ(reject_reason_of_entry(testing::entry_event("7.5")),
+            "invalid event: payload.customer_id: expected integer, got 7.500000");
+  EXPECT_EQ(
+      reject_reason_of_entry(
+          R"({"event_type":"customer entry","event_timestamp":5,"payload":{"customer_id":1}})"),
+      "invalid event: event_timestamp: expected string, got 5");
+  EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry","payload":[1]})"),
+            "invalid event: payload: expected object, got an array");
+}
+
+TEST(CouponEvents, RejectsNegativeAndHugeCustomerIds) {
+  EXPECT_EQ(reject_reason_of_entry(testing::entry_event("-1")),
+            "invalid event: payload.customer_id: -1 is below the minimum 0");
+  EXPECT_EQ(reject_reason_of_entry(testing::entry_event("18446744073709551615")),
+            "invalid event: payload.customer_id: out of range");
+}
+
+TEST(CouponEvents, RejectsAnUnknownCategory) {
+  EXPECT_EQ(reject_reason_of_focus(testing::focus_event("1", "Shoes")),
+            "invalid event: payload.category: \"Shoes\" is not one of Boys, Girls, Men, Sport, "
+            "Sports, Women");
+  EXPECT_EQ(reject_reason_of_focus(testing::focus_event("1", "boys")).find("payload.category"),
+            15u);
+}
+
+TEST(CouponEvents, CategoryNamesRoundTrip) {
+  for (int i = 0; i < kCategoryCount; ++i) {
+    const auto c = static_cast<Category>(i);
+    EXPECT_EQ(parse_category(category_name(c)), c);
+  }
+  EXPECT_FALSE(parse_category("Kids").has_value());
+}
+
+}  // namespace
+}  // namespace streamhost::coupon
