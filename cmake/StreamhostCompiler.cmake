@@ -7,6 +7,8 @@ target_compile_options(streamhost_build_flags INTERFACE
 
 if(STREAMHOST_SANITIZE)
   # Applied globally so dlopen'ed plugins and test fixtures share the host's sanitizer runtime.
-  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  # vptr: cpprestsdk's astreambuf.h trips a known false positive (upstream issue 472).
+  add_compile_options(-fsanitize=address,undefined -fno-sanitize=vptr -fno-omit-frame-pointer
+                      -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()

@@ -13,6 +13,12 @@ add_library(streamhost::cpprest ALIAS streamhost_cpprest)
 target_link_libraries(streamhost_cpprest INTERFACE cpprestsdk::cpprest OpenSSL::SSL OpenSSL::Crypto
                                                   Threads::Threads)
 
+# Small header-only helpers over cpprestsdk shared by the connectors and plugins.
+add_library(streamhost_net INTERFACE)
+add_library(streamhost::net ALIAS streamhost_net)
+target_include_directories(streamhost_net INTERFACE ${PROJECT_SOURCE_DIR}/common/include)
+target_link_libraries(streamhost_net INTERFACE streamhost_cpprest)
+
 add_library(streamhost_rapidjson INTERFACE)
 add_library(streamhost::rapidjson ALIAS streamhost_rapidjson)
 target_include_directories(streamhost_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIRS})

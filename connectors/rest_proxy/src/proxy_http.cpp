@@ -1,6 +1,7 @@
 #include "proxy_http.hpp"
 
 #include <cpprest/http_client.h>
+#include <streamhost/net/tcp_no_delay.hpp>
 
 #include <algorithm>
 #include <fstream>
@@ -104,6 +105,7 @@ web::http::client::http_client& ProxyHttp::client_for(std::string_view origin) {
     config.set_ssl_context_callback(
         [ca_file](boost::asio::ssl::context& context) { context.load_verify_file(ca_file); });
   }
+  net::disable_nagle(config, origin.starts_with("https:"));
   auto client = std::make_unique<web::http::client::http_client>(std::string(origin), config);
   auto& ref = *client;
   clients_.emplace(std::string(origin), std::move(client));

@@ -42,6 +42,7 @@ bridge_up() {
     java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:-UsePerfData -Djava.awt.headless=true \
     "-Djava.io.tmpdir=$dir/tmp" "-Dvertx.cacheDirBase=$dir/tmp/vertx" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+    -Dsun.net.httpserver.nodelay=true \
     -cp "$BRIDGE_LIBS/*" io.streamhost.localbridge.LocalBridge --config-file "$dir/application.properties")
   echo "$pid" >"$(pid_file bridge)"
   local deadline=$(($(date +%s) + START_TIMEOUT)) url=http://127.0.0.1:$REST_PROXY_PORT

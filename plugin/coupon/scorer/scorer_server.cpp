@@ -7,6 +7,7 @@
 
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <string_view>
 #include <unordered_set>
 
 namespace streamhost::coupon {
@@ -26,6 +27,52 @@ std::string error_body(const std::string& reason) {
   return buffer.GetString();
 }
 
+// The request schema without the rules for each coupon. Validating a 900-coupon request against
+// the whole schema costs about 2.2 ms, several times the scoring itself, so the coupons are checked
+// by coupon_conforms() below and only the rest of the request by this schema.
+std::string envelope_schema_text() {
+  rapidjson::Document full;
+  const std::string_view text = schema_text(SchemaId::kScorerRequest);
+  full.Parse(text.data(), text.size());
+  full["properties"]["coupons"].RemoveMember("items");
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  full.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+const JsonSchema& envelope_schema() {
+  static const JsonSchema envelope(envelope_schema_text());
+  return envelope;
+}
+
+// Exactly the rules of the request schema's coupon item: an object with the four required members
+// and no other (four members, each required one found), coupon_id an integer >= 0, the means
+// numbers, category one of the enum. Only decides; the full schema names the field on failure.
+bool coupon_conforms(const rapidjson::Value& coupon) {
+  if (!coupon.IsObject() || coupon.MemberCount() != 4) return false;
+  const auto id = coupon.FindMember("coupon_id");
+  const auto discount = coupon.FindMember("mean_coupon_discount");
+  const auto price = coupon.FindMember("mean_item_price");
+  const auto category = coupon.FindMember("category");
+  const auto end = coupon.MemberEnd();
+  if (id == end || discount == end || price == end || category == end) return false;
+  const bool id_ok = id->value.IsUint64() || (id->value.IsInt64() && id->value.GetInt64() >= 0);
+  if (!id_ok || !discount->value.IsNumber() || !price->value.IsNumber()) return false;
+  if (!category->value.IsString()) return false;
+  const std::string_view name(category->value.GetString(), category->value.GetStringLength());
+  return name == "Boys" || name == "Girls" || name == "Men" || name == "Sport" || name == "Women";
+}
+
+void check_request(const rapidjson::Document& doc) {
+  if (auto why = envelope_schema().check(doc)) throw RejectError(*why);
+  for (const auto& coupon : doc["coupons"].GetArray()) {
+    if (coupon_conforms(coupon)) continue;
+    if (auto why = schema(SchemaId::kScorerRequest).check(doc)) throw RejectError(*why);
+    throw RejectError("coupons: an item does not conform to the request schema");
+  }
+}
+
 }  // namespace
 
 std::string score_request_json(const Model& model, std::string_view request_body) {
@@ -35,7 +82,7 @@ std::string score_request_json(const Model& model, std::string_view request_body
     throw RejectError("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
                       rapidjson::GetParseError_En(doc.GetParseError()));
   }
-  if (auto why = schema(SchemaId::kScorerRequest).check(doc)) throw RejectError(*why);
+  check_request(doc);
   if (!doc["customer"]["customer_id"].IsInt64())
     throw RejectError("customer.customer_id: out of range");
   const CustomerInfo customer = customer_from_json(doc["customer"]);

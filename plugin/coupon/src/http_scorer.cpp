@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/http_scorer.hpp>
+#include <streamhost/net/tcp_no_delay.hpp>
 #include <streamhost/coupon/schemas.hpp>
 
 namespace streamhost::coupon {
@@ -33,6 +34,7 @@ web::uri parse_url(const std::string& url) {
 http_client make_client(const std::string& url, std::chrono::milliseconds timeout) {
   http_client_config config;
   config.set_timeout(timeout);
+  net::disable_nagle(config, url.starts_with("https:"));
   return http_client(utility::conversions::to_string_t(base_of(parse_url(url))), config);
 }
 
