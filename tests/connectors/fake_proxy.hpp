@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <streamhost/testing/free_port.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,6 +74,8 @@ class FakeProxy {
 };
 
 // A port nobody listens on right now (bound to port 0 then released).
-int free_local_port();
+inline int free_local_port() {
+  return free_loopback_port();
+}
 
 }  // namespace streamhost::testing

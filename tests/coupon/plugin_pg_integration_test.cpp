@@ -4,6 +4,7 @@
 // GoogleTest first: cpprestsdk (via the scorer server) defines a macro named U.
 // clang-format off
 #include <gtest/gtest.h>
+#include <streamhost/testing/free_port.hpp>
 // clang-format on
 
 #include <arpa/inet.h>
@@ -39,18 +40,6 @@ std::string entry(int64_t id) {
 std::string focus(int64_t id, const std::string& category) {
   return R"({"event_type":"customer focus","event_timestamp":"2021-03-18T08:29:02.160Z","payload":{"customer_id":)" +
          std::to_string(id) + R"(,"category":")" + category + "\"}}";
-}
-
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 std::string plugin_config(const testing::StackDb& db, const std::string& schema_name,
@@ -271,8 +260,8 @@ TEST_F(CouponPluginPg, RecoversAfterItsConnectionsAreTerminated) {
 TEST_F(CouponPluginPg, UnreachableDatabaseIsRetry) {
   // Nothing listens on this port: the plugin must still start, report not ready, and RETRY.
   testing::CouponPluginHarness p(
-      COUPON_PLUGIN_PATH,
-      plugin_config(db_, schema_, "coupon-it-down", "", std::to_string(free_port())));
+      COUPON_PLUGIN_PATH, plugin_config(db_, schema_, "coupon-it-down", "",
+                                        std::to_string(streamhost::testing::free_loopback_port())));
   std::string why;
   EXPECT_FALSE(p.ready(why));
   EXPECT_NE(why.find("database unavailable"), std::string::npos) << why;
@@ -285,7 +274,7 @@ TEST_F(CouponPluginPg, UnreachableDatabaseIsRetry) {
 
 TEST_F(CouponPluginPg, HttpScorerGivesTheSamePredictions) {
   auto model = std::make_shared<const Model>(Model::from_json(default_model_text()));
-  ScorerServer server(model, "127.0.0.1", free_port());
+  ScorerServer server(model, "127.0.0.1", streamhost::testing::free_loopback_port());
   server.start();
   auto p = plugin("coupon-it-" + testing::random_suffix(), server.url());
   std::string why;

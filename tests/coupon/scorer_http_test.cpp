@@ -3,6 +3,7 @@
 // GoogleTest first: cpprestsdk defines a macro named U that breaks gtest's templates otherwise.
 // clang-format off
 #include <gtest/gtest.h>
+#include <streamhost/testing/free_port.hpp>
 // clang-format on
 
 #include <arpa/inet.h>
@@ -24,20 +25,6 @@ namespace streamhost::coupon {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A port that was free a moment ago (the listener cannot bind port 0 and report it).
-int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::shared_ptr<const Model> shipped_model() {
   static auto m = std::make_shared<const Model>(Model::from_json(default_model_text()));
@@ -61,7 +48,7 @@ HttpScorerOptions options_for(const std::string& url) {
 }
 
 TEST(CouponScorerHttp, RealServerAgreesWithTheEmbeddedModel) {
-  ScorerServer server(shipped_model(), "127.0.0.1", free_port());
+  ScorerServer server(shipped_model(), "127.0.0.1", streamhost::testing::free_loopback_port());
   server.start();
   auto catalog = sample_catalog();
   const auto& girls = catalog->category(Category::kGirls);
@@ -84,7 +71,7 @@ TEST(CouponScorerHttp, RealServerAgreesWithTheEmbeddedModel) {
 }
 
 TEST(CouponScorerHttp, ServerAnswers400WithAReason) {
-  ScorerServer server(shipped_model(), "127.0.0.1", free_port());
+  ScorerServer server(shipped_model(), "127.0.0.1", streamhost::testing::free_loopback_port());
   server.start();
   web::http::client::http_client client(utility::conversions::to_string_t(server.url()));
   auto post = [&](const std::string& body) {
@@ -112,7 +99,8 @@ TEST(CouponScorerHttp, ServerAnswers400WithAReason) {
 // A scorer that answers whatever the test sets: the real server cannot be made to misbehave.
 class BrokenScorer {
  public:
-  BrokenScorer() : url_("http://127.0.0.1:" + std::to_string(free_port())) {
+  BrokenScorer()
+      : url_("http://127.0.0.1:" + std::to_string(streamhost::testing::free_loopback_port())) {
     listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
         utility::conversions::to_string_t(url_));
     listener_->support([this](web::http::http_request request) {
@@ -234,7 +222,8 @@ TEST(CouponScorerHttp, RetriesThenOpensTheBreakerAndFailsFast) {
 }
 
 TEST(CouponScorerHttp, UnreachableScorerIsTransientAndNotReady) {
-  auto options = options_for("http://127.0.0.1:" + std::to_string(free_port()));
+  auto options =
+      options_for("http://127.0.0.1:" + std::to_string(streamhost::testing::free_loopback_port()));
   options.timeout = 500ms;
   HttpScorer http(options);
   std::vector<double> p;

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <streamhost/testing/free_port.hpp>
 #include <string>
 
 #include "child_process.hpp"
@@ -34,7 +35,9 @@ struct Built {
 bool read_stack_env(EnvOverrides& out);
 
 // A loopback port nobody listens on right now (bound to port 0, then released).
-int free_port();
+inline int free_port() {
+  return ::streamhost::testing::free_loopback_port();
+}
 
 // `prefix-<random hex>`: topic, group and schema names private to one test run.
 std::string unique(const std::string& prefix);

@@ -11,6 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <streamhost/testing/free_port.hpp>
+
 #include "runtime/inject.hpp"
 #include "runtime_test_doubles.hpp"
 
@@ -18,21 +20,6 @@ namespace streamhost::host::testing {
 namespace {
 
 namespace http = web::http;
-
-// Asks the kernel for a free port (bind to 0), then releases it for the listener to take.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  uint16_t port = ntohs(addr.sin_port);
-  ::close(fd);
-  return port;
-}
 
 struct Answer {
   int status;
@@ -43,7 +30,7 @@ struct Answer {
 class AdminServerTest : public ::testing::Test {
  protected:
   void start(bool testing) {
-    port_ = free_port();
+    port_ = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
     admin::AdminOptions options;
     options.port = port_;
     options.testing = testing;
