@@ -20,6 +20,7 @@
 
 #include "pg_fixture.hpp"
 #include "plugin_harness.hpp"
+#include "reference_data.hpp"
 #include "reference_model.hpp"
 #include "scorer_server.hpp"
 
@@ -28,6 +29,8 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::Expected;
+using testing::read_category_coupons;
+using testing::read_customer_row;
 using testing::ReferenceCoupon;
 using testing::Row;
 
@@ -53,47 +56,6 @@ std::string plugin_config(const testing::StackDb& db, const std::string& schema_
          R"("},"context_cache":{"capacity":100,"ttl_s":600},"catalog":{"refresh_interval_s":600},)" +
          R"("scorer":{"url":")" + scorer_url +
          R"(","timeout_ms":2000,"retries":1},"top_n":5,"threshold":0.2})";
-}
-
-// The customer's row and a category's coupons, read here (not through the plugin).
-Row customer_row(testing::PgTestConnection& pg, int64_t id) {
-  static const char* columns[] = {"age_range",
-                                  "marital_status",
-                                  "family_size",
-                                  "no_of_children",
-                                  "income_bracket",
-                                  "gender",
-                                  "mean_discount_used_by_cust",
-                                  "unique_items_bought_by_cust",
-                                  "mean_selling_price_paid_by_cust",
-                                  "mean_quantity_bought_by_cust",
-                                  "total_discount_used_by_cust",
-                                  "total_coupons_used_by_cust",
-                                  "total_price_paid_by_cust",
-                                  "total_quantity_bought_by_cust"};
-  auto rows = pg.query(
-      "SELECT age_range, marital_status, family_size, no_of_children, income_bracket, gender, "
-      "mean_discount_used_by_cust, unique_items_bought_by_cust, mean_selling_price_paid_by_cust, "
-      "mean_quantity_bought_by_cust, total_discount_used_by_cust, total_coupons_used_by_cust, "
-      "total_price_paid_by_cust, total_quantity_bought_by_cust FROM customer_info WHERE "
-      "customer_id = $1",
-      {std::to_string(id)});
-  Row row;
-  for (size_t i = 0; i < 14; ++i) row[columns[i]] = rows.at(0)[i];
-  return row;
-}
-
-std::vector<ReferenceCoupon> category_coupons(testing::PgTestConnection& pg,
-                                              const std::string& category) {
-  std::vector<ReferenceCoupon> out;
-  for (const auto& r :
-       pg.query("SELECT DISTINCT i.coupon_id, i.mean_coupon_discount, i.mean_item_price "
-                "FROM coupon_info i JOIN coupon_categories c ON c.coupon_id = i.coupon_id "
-                "WHERE c.category = $1",
-                {category})) {
-    out.push_back({std::stoll(*r[0]), std::stod(*r[1]), std::stod(*r[2])});
-  }
-  return out;
 }
 
 void expect_outputs(const testing::HandlerResult& result, int64_t customer_id,
@@ -171,8 +133,8 @@ class CouponPluginPg : public ::testing::Test {
 
   std::vector<Expected> expected_for(int64_t customer, const std::string& category) {
     const std::string canonical = category == "Sports" ? "Sport" : category;
-    return model_->expected(customer_row(*pg_, customer), category_coupons(*pg_, canonical),
-                            canonical, 5, 0.2);
+    return model_->expected(read_customer_row(*pg_, customer),
+                            read_category_coupons(*pg_, canonical), canonical, 5, 0.2);
   }
 
   static inline testing::StackDb db_;
@@ -318,10 +280,11 @@ TEST_F(CouponPluginRealData, FocusOverTheRealDataSet) {
   for (int64_t customer : {1, 7, 1582}) {
     ASSERT_EQ(p.call("entry", entry(customer)).status, SH_STATUS_OK);
     for (const char* category : kCategories) {
-      const auto coupons = category_coupons(pg, category);
+      const auto coupons = read_category_coupons(pg, category);
       EXPECT_GT(coupons.size(), 600u);
-      expect_outputs(p.call("focus", focus(customer, category)), customer,
-                     reference.expected(customer_row(pg, customer), coupons, category, 5, 0.2));
+      expect_outputs(
+          p.call("focus", focus(customer, category)), customer,
+          reference.expected(read_customer_row(pg, customer), coupons, category, 5, 0.2));
     }
   }
 }

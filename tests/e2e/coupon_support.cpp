@@ -14,6 +14,7 @@
 
 #include "e2e_support.hpp"
 #include "pg_fixture.hpp"
+#include "reference_data.hpp"
 
 namespace streamhost::e2e {
 
@@ -59,41 +60,9 @@ CouponReference::CouponReference() : model_(Built::repo("plugin/coupon/model/mod
 CouponReference::~CouponReference() = default;
 
 std::vector<Expected> CouponReference::expected(int64_t customer_id, const std::string& category) {
-  static const char* kColumns[] = {"age_range",
-                                   "marital_status",
-                                   "family_size",
-                                   "no_of_children",
-                                   "income_bracket",
-                                   "gender",
-                                   "mean_discount_used_by_cust",
-                                   "unique_items_bought_by_cust",
-                                   "mean_selling_price_paid_by_cust",
-                                   "mean_quantity_bought_by_cust",
-                                   "total_discount_used_by_cust",
-                                   "total_coupons_used_by_cust",
-                                   "total_price_paid_by_cust",
-                                   "total_quantity_bought_by_cust"};
-  std::string select = "SELECT ";
-  for (size_t i = 0; i < std::size(kColumns); ++i)
-    select += (i ? ", " : "") + std::string(kColumns[i]);
-  const auto rows = pg_->query(select + " FROM customer_info WHERE customer_id = $1",
-                               {std::to_string(customer_id)});
-  if (rows.empty())
-    throw std::runtime_error("customer " + std::to_string(customer_id) +
-                             " is not in customer_info");
-  coupon::testing::Row row;
-  for (size_t i = 0; i < std::size(kColumns); ++i) row[kColumns[i]] = rows[0][i];
-
   const std::string canonical = category == "Sports" ? "Sport" : category;
-  std::vector<coupon::testing::ReferenceCoupon> coupons;
-  for (const auto& r :
-       pg_->query("SELECT DISTINCT i.coupon_id, i.mean_coupon_discount, i.mean_item_price "
-                  "FROM coupon_info i JOIN coupon_categories c ON c.coupon_id = i.coupon_id "
-                  "WHERE c.category = $1 AND i.mean_coupon_discount IS NOT NULL "
-                  "AND i.mean_item_price IS NOT NULL",
-                  {canonical})) {
-    coupons.push_back({std::stoll(*r[0]), std::stod(*r[1]), std::stod(*r[2])});
-  }
+  const auto row = coupon::testing::read_customer_row(*pg_, customer_id);
+  const auto coupons = coupon::testing::read_category_coupons(*pg_, canonical);
   return model_.expected(row, coupons, canonical, 5, 0.2);
 }
 
