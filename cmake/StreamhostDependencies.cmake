@@ -25,6 +25,12 @@ target_include_directories(streamhost_rapidjson SYSTEM INTERFACE ${RAPIDJSON_INC
 # std::string overloads in RapidJSON's API.
 target_compile_definitions(streamhost_rapidjson INTERFACE RAPIDJSON_HAS_STDSTRING=1)
 
+# Bounded (iterative, depth-limited) JSON parsing for bytes from outside: header-only.
+add_library(streamhost_json INTERFACE)
+add_library(streamhost::json ALIAS streamhost_json)
+target_include_directories(streamhost_json INTERFACE ${PROJECT_SOURCE_DIR}/common/include)
+target_link_libraries(streamhost_json INTERFACE streamhost_rapidjson)
+
 add_library(streamhost_libpq INTERFACE)
 add_library(streamhost::libpq ALIAS streamhost_libpq)
 target_link_libraries(streamhost_libpq INTERFACE PkgConfig::LIBPQ)

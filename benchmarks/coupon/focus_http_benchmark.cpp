@@ -50,7 +50,7 @@ void BM_FocusHttpScorer(benchmark::State& state) {
   CatalogCache catalog([n] { return synthetic_catalog_rows(n); }, reference_model(),
                        std::chrono::hours(1));
   HttpScorerOptions options;
-  options.url = server.url();
+  options.url = server.url() + "/score";
   HttpScorer scorer(options);
   Metrics metrics;
   CouponService service({5, 0.2}, customers, contexts, catalog, scorer, metrics);

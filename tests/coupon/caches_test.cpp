@@ -102,7 +102,7 @@ TEST(CouponCatalog, GroupsDistinctCouponsPerCategory) {
   EXPECT_EQ(catalog->row_count(), 4u);
   EXPECT_EQ(
       catalog->category(Category::kWomen).coupons_json,
-      R"([{"coupon_id":2,"mean_coupon_discount":-0.5,"mean_item_price":20.5,"category":"Women"}])");
+      R"([{"coupon_id":2,"item_selling_price":20.5,"coupon_discount":-0.5,"item_category":"Women"}])");
 }
 
 TEST(CouponCatalog, CouponsFragmentMakesAValidScorerRequest) {

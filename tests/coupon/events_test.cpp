@@ -60,6 +60,33 @@ TEST(CouponEvents, RejectsMalformedJson) {
   EXPECT_NE(reject_reason_of_entry("").find("malformed JSON"), std::string::npos);
 }
 
+TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
+  // Deep nesting: refused at the 65th level, never parsed recursively (this once overflowed the
+  // stack), in the value, in a member, and in a field the schema does not constrain.
+  const std::string deep = std::string(300000, '[') + std::string(300000, ']');
+  EXPECT_NE(reject_reason_of_focus(deep).find("nested deeper than 64 levels"), std::string::npos);
+  const std::string in_extra = R"({"event_type":"customer focus","x":)" + deep +
+                               R"(,"payload":{"customer_id":1,"category":"Men"}})";
+  EXPECT_NE(reject_reason_of_focus(in_extra).find("malformed JSON at offset"), std::string::npos);
+  // Nesting within the bound is fine where the schema allows extra fields.
+  const std::string shallow = R"({"event_type":"customer focus","x":)" + std::string(50, '[') +
+                              std::string(50, ']') +
+                              R"(,"payload":{"customer_id":1,"category":"Men"}})";
+  EXPECT_EQ(decode_focus(shallow).customer_id, 1);
+  // Invalid UTF-8 inside a string.
+  EXPECT_NE(reject_reason_of_focus(
+                "{\"event_type\":\"customer focus\xff\",\"payload\":{\"customer_id\":1,"
+                "\"category\":\"Men\"}}")
+                .find("Invalid encoding"),
+            std::string::npos);
+  // Truncated, and bytes after the value.
+  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men").substr(0, 30))
+                .find("malformed JSON"),
+            std::string::npos);
+  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men") + "x").find("malformed JSON"),
+            std::string::npos);
+}
+
 TEST(CouponEvents, RejectsANonObject) {
   EXPECT_EQ(reject_reason_of_entry("[1]"),
             "invalid event: (document): expected object, got an array");

@@ -238,7 +238,7 @@ TEST_F(CouponPluginPg, HttpScorerGivesTheSamePredictions) {
   auto model = std::make_shared<const Model>(Model::from_json(default_model_text()));
   ScorerServer server(model, "127.0.0.1", streamhost::testing::free_loopback_port());
   server.start();
-  auto p = plugin("coupon-it-" + testing::random_suffix(), server.url());
+  auto p = plugin("coupon-it-" + testing::random_suffix(), server.url() + "/score");
   std::string why;
   EXPECT_TRUE(p->ready(why)) << why;
   expect_outputs(p->call("focus", focus(1, "Sport")), 1, expected_for(1, "Sport"));

@@ -4,6 +4,7 @@
 // clang-format off
 #include <gtest/gtest.h>
 #include <streamhost/testing/free_port.hpp>
+#include <streamhost/testing/original_scorer.hpp>
 // clang-format on
 
 #include <arpa/inet.h>
@@ -54,8 +55,7 @@ TEST(CouponScorerHttp, RealServerAgreesWithTheEmbeddedModel) {
   const auto& girls = catalog->category(Category::kGirls);
   const CustomerInfo customer = testing::sample_customer(12);
 
-  HttpScorer http(options_for(server.url()));
-  EXPECT_EQ(http.score_path(), "/score");
+  HttpScorer http(options_for(server.url() + "/score"));
   std::string why;
   EXPECT_TRUE(http.ready(why)) << why;
   std::vector<double> remote, local;
@@ -63,37 +63,217 @@ TEST(CouponScorerHttp, RealServerAgreesWithTheEmbeddedModel) {
   shipped_model()->score(customer, girls.table, local);
   ASSERT_EQ(remote.size(), local.size());
   for (size_t i = 0; i < local.size(); ++i) EXPECT_DOUBLE_EQ(remote[i], local[i]);
-
-  HttpScorer with_path(options_for(server.url() + "/score"));
-  std::vector<double> again;
-  with_path.score(customer, girls, again);
-  EXPECT_EQ(again, remote);
 }
 
-TEST(CouponScorerHttp, ServerAnswers400WithAReason) {
-  ScorerServer server(shipped_model(), "127.0.0.1", streamhost::testing::free_loopback_port());
+TEST(CouponScorerHttp, TheUrlIsTheFullAddressPostedToWithTheHealthcheckBesideIt) {
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1/score")).score_path(), "/score");
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1/score")).healthcheck_path(), "/healthcheck");
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1/v2/score")).score_path(), "/v2/score");
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1/v2/score")).healthcheck_path(),
+            "/v2/healthcheck");
+  // No path means the root, as for the original service: nothing is appended.
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1")).score_path(), "/");
+  EXPECT_EQ(HttpScorer(options_for("http://127.0.0.1:1")).healthcheck_path(), "/healthcheck");
+}
+
+// One HTTP/1.1 request on a raw socket, so that nothing adds headers the test did not write
+// (cpprestsdk always sets a Content-Type on a body). Returns the status code and the body.
+std::pair<int, std::string> raw_http(int port, const std::string& head, const std::string& body) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return {0, "connect failed"};
+  }
+  const std::string request = head + "Content-Length: " + std::to_string(body.size()) +
+                              "\r\nConnection: close\r\n\r\n" + body;
+  size_t sent = 0;
+  while (sent < request.size()) {
+    const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<size_t>(n);
+  }
+  std::string reply;
+  char buffer[4096];
+  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, n);
+  ::close(fd);
+  if (reply.rfind("HTTP/1.1 ", 0) != 0) return {0, reply};
+  const size_t split = reply.find("\r\n\r\n");
+  return {std::stoi(reply.substr(9, 3)), split == std::string::npos ? "" : reply.substr(split + 4)};
+}
+
+// The request of the original prediction service's README, byte for byte as its client sent it:
+// no Content-Type header.
+const char* kOriginalExampleRequest = R"({
+  "customer": {
+    "customer_id": 4444, "age_range": "46-55", "marital_status": "Married", "family_size": 5,
+    "no_of_children": 3, "income_bracket": 3, "gender": "M", "mean_discount_used": -1.83,
+    "total_discount_used": -7548.79, "total_unique_items_bought": 2040,
+    "total_quantity_bought": 4314, "mean_quantity_bought": 1.04, "mean_selling_price_paid": 61.27,
+    "total_coupons_redeemed": 220, "total_price_paid": 253295.6
+  },
+  "coupons": [
+    {"coupon_id": 1111, "item_selling_price": 70.88, "coupon_discount": -35.62, "item_category": "Men"},
+    {"coupon_id": 2323, "item_selling_price": 75.51, "coupon_discount": -26.71, "item_category": "Sport"}
+  ]
+})";
+
+TEST(CouponScorerHttp, TheOriginalServicesExampleRequestWithoutContentTypeIsScored) {
+  const int port = streamhost::testing::free_loopback_port();
+  ScorerServer server(shipped_model(), "127.0.0.1", port);
   server.start();
-  web::http::client::http_client client(utility::conversions::to_string_t(server.url()));
+  const auto [status, body] = raw_http(
+      port, "POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n", kOriginalExampleRequest);
+  ASSERT_EQ(status, 200) << body;
+  rapidjson::Document answer;
+  answer.Parse(body);
+  ASSERT_TRUE(answer.IsArray()) << body;
+  ASSERT_EQ(answer.Size(), 2u) << body;
+  EXPECT_EQ(schema(SchemaId::kScorerResponse).check(answer), std::nullopt);
+
+  // The same customer and coupons scored in process give the same predictions.
+  rapidjson::Document request;
+  request.Parse(kOriginalExampleRequest);
+  const CustomerInfo customer = customer_from_json(request["customer"]);
+  const std::vector<CouponFeatures> coupons = {{1111, -35.62, 70.88, Category::kMen},
+                                               {2323, -26.71, 75.51, Category::kSport}};
+  std::vector<double> local;
+  shipped_model()->score(customer, shipped_model()->make_table(coupons), local);
+  for (rapidjson::SizeType i = 0; i < 2; ++i) {
+    EXPECT_EQ(answer[i]["coupon_id"].GetInt64(), coupons[i].coupon_id);
+    EXPECT_EQ(answer[i]["customer_id"].GetInt64(), 4444);
+    EXPECT_DOUBLE_EQ(answer[i]["prediction"].GetDouble(), local[i]);
+  }
+  // The customer's fields were read under the API's names, not left unknown.
+  EXPECT_EQ(first_unknown_field(customer), nullptr);
+  EXPECT_DOUBLE_EQ(customer.field(*customer_field_index("total_price_paid_by_cust")).number,
+                   253295.6);
+}
+
+// The body of a 422 answer: FastAPI's {"detail":[{"type","loc","msg"}]}.
+struct Detail {
+  std::string type, loc, msg;
+};
+
+Detail detail_of(const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse(body);
+  if (!doc.IsObject() || !doc.HasMember("detail") || !doc["detail"].IsArray() ||
+      doc["detail"].Empty())
+    return {"(no detail)", "", body};
+  const auto& d = doc["detail"][0];
+  std::string loc;
+  for (const auto& part : d["loc"].GetArray()) {
+    if (!loc.empty()) loc += "/";
+    loc += part.IsString() ? part.GetString() : std::to_string(part.GetInt64());
+  }
+  return {d["type"].GetString(), loc, d["msg"].GetString()};
+}
+
+TEST(CouponScorerHttp, ServerAnswers422WithFastApisDetailBody) {
+  const int port = streamhost::testing::free_loopback_port();
+  ScorerServer server(shipped_model(), "127.0.0.1", port);
+  server.start();
   auto post = [&](const std::string& body) {
-    auto response =
-        client.request(web::http::methods::POST, U("/score"), body, "application/json").get();
-    return std::make_pair(response.status_code(), response.extract_utf8string(true).get());
+    return raw_http(port, "POST /score HTTP/1.1\r\nHost: 127.0.0.1\r\n", body);
   };
-  auto [status, body] = post(R"({"customer":{"customer_id":1},"coupons":[{"coupon_id":1}]})");
-  EXPECT_EQ(status, 400);
-  EXPECT_NE(body.find("missing field coupons.0.mean_coupon_discount"), std::string::npos) << body;
+  std::string request = kOriginalExampleRequest;
+
+  auto without = [&](const std::string& text, const std::string& cut) {
+    std::string out = text;
+    out.erase(out.find(cut), cut.size());
+    return out;
+  };
+  auto [status, body] = post(without(request, R"("coupon_discount": -35.62, )"));
+  EXPECT_EQ(status, 422);
+  Detail d = detail_of(body);
+  EXPECT_EQ(d.type, "missing") << body;
+  EXPECT_EQ(d.loc, "body/coupons/0/coupon_discount") << body;
+  EXPECT_NE(d.msg.find("missing field coupons.0.coupon_discount"), std::string::npos) << body;
+
+  std::tie(status, body) = post(without(request, R"("gender": "M", )"));
+  EXPECT_EQ(status, 422);
+  EXPECT_EQ(detail_of(body).loc, "body/customer/gender") << body;
+
+  std::string wrong_type = request;
+  wrong_type.replace(wrong_type.find("\"family_size\": 5"), 16, "\"family_size\": \"5\"");
+  std::tie(status, body) = post(wrong_type);
+  EXPECT_EQ(status, 422);
+  EXPECT_EQ(detail_of(body).type, "int_type") << body;
+  EXPECT_EQ(detail_of(body).loc, "body/customer/family_size") << body;
+
+  // The cache table's column names, which an earlier version of the plugin sent, are not the API.
+  std::string old_names = request;
+  old_names.replace(old_names.find("\"mean_discount_used\""), 20, "\"mean_discount_used_by_cust\"");
+  std::tie(status, body) = post(old_names);
+  EXPECT_EQ(status, 422);
+  EXPECT_EQ(detail_of(body).loc, "body/customer/mean_discount_used") << body;
+
   std::tie(status, body) = post("{oops");
-  EXPECT_EQ(status, 400);
-  EXPECT_NE(body.find("malformed JSON"), std::string::npos) << body;
-  std::tie(status, body) =
-      post(R"({"customer":{"customer_id":1},"coupons":[)"
-           R"({"coupon_id":1,"mean_coupon_discount":-1,"mean_item_price":9,"category":"Men"},)"
-           R"({"coupon_id":1,"mean_coupon_discount":-1,"mean_item_price":9,"category":"Men"}]})");
-  EXPECT_EQ(status, 400);
-  EXPECT_NE(body.find("appears twice"), std::string::npos) << body;
-  auto health = client.request(web::http::methods::GET, U("/healthcheck")).get();
-  EXPECT_EQ(health.status_code(), 200);
-  EXPECT_EQ(client.request(web::http::methods::GET, U("/nope")).get().status_code(), 404);
+  EXPECT_EQ(status, 422);
+  EXPECT_EQ(detail_of(body).type, "json_invalid") << body;
+
+  std::string twice = request;
+  twice.replace(twice.find("2323"), 4, "1111");
+  std::tie(status, body) = post(twice);
+  EXPECT_EQ(status, 422);
+  EXPECT_NE(detail_of(body).msg.find("appears twice"), std::string::npos) << body;
+
+  // Members the API does not name are ignored, as the original's request models ignore them.
+  std::string extra = request;
+  extra.insert(extra.find("\"customer_id\""), R"("store_id": 17, )");
+  std::tie(status, body) = post(extra);
+  EXPECT_EQ(status, 200) << body;
+
+  // Half a megabyte of nesting is refused as too deep, and the server keeps serving.
+  std::string deep = request;
+  deep.insert(deep.find("\"customer_id\""),
+              "\"x\": " + std::string(250000, '[') + std::string(250000, ']') + ", ");
+  std::tie(status, body) = post(deep);
+  EXPECT_EQ(status, 422);
+  EXPECT_NE(detail_of(body).msg.find("nested deeper"), std::string::npos) << body;
+
+  std::tie(status, body) = raw_http(port, "GET /healthcheck HTTP/1.1\r\nHost: x\r\n", "");
+  EXPECT_EQ(status, 200);
+  EXPECT_EQ(body, "OK");
+  EXPECT_EQ(raw_http(port, "GET /nope HTTP/1.1\r\nHost: x\r\n", "").first, 404);
+}
+
+TEST(CouponScorerHttp, TheClientSendsOnlyTheOriginalRequestToAStrictOriginalScorer) {
+  streamhost::testing::OriginalScorerStandIn original;
+  HttpScorer http(options_for(original.score_url()));
+  std::string why;
+  EXPECT_TRUE(http.ready(why)) << why;
+  const auto catalog = sample_catalog();
+  const auto& girls = catalog->category(Category::kGirls);
+  std::vector<double> p;
+  http.score(testing::sample_customer(12), girls, p);
+  EXPECT_EQ(original.invalid_requests.load(), 0) << original.last_refusal();
+  EXPECT_EQ(original.valid_requests.load(), 1);
+  EXPECT_EQ(original.last_coupon_ids(), girls.coupon_ids);
+  ASSERT_EQ(p.size(), girls.coupons.size());
+  for (size_t i = 0; i < p.size(); ++i) {
+    EXPECT_DOUBLE_EQ(p[i], streamhost::testing::OriginalScorerStandIn::prediction_for(
+                               12, girls.coupon_ids[i]));
+  }
+}
+
+TEST(CouponScorerHttp, ACustomerWithAnUnknownFieldIsRejectedWithoutACall) {
+  streamhost::testing::OriginalScorerStandIn original;
+  HttpScorer http(options_for(original.score_url()));
+  CustomerInfo incomplete = testing::sample_customer(12);
+  incomplete.fields[*customer_field_index("income_bracket")].null = true;
+  std::vector<double> p;
+  try {
+    http.score(incomplete, sample_catalog()->category(Category::kGirls), p);
+    FAIL() << "an incomplete customer was scored";
+  } catch (const RejectError& e) {
+    EXPECT_NE(std::string(e.what()).find("income_bracket"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(original.valid_requests.load() + original.invalid_requests.load(), 0);
 }
 
 // A scorer that answers whatever the test sets: the real server cannot be made to misbehave.
@@ -199,6 +379,35 @@ TEST(CouponScorerHttp, MalformedOrIncompleteAnswersFailTheCall) {
   scorer.status = 503;
   scorer.answer = R"({"error":"overloaded"})";
   EXPECT_NE(failure_of(scorer).find("HTTP 503"), std::string::npos);
+}
+
+TEST(CouponScorerHttp, A422IsARejectionThatIsNeitherRetriedNorCountedByTheBreaker) {
+  BrokenScorer scorer;
+  scorer.status = 422;
+  scorer.answer = R"({"detail":[{"type":"missing","loc":["body","customer"],"msg":"Field required"}]})";
+  HttpScorer http(options_for(scorer.url()));  // 1 retry, opens after 2 failed calls
+  const auto catalog = sample_catalog();
+  std::vector<double> p;
+  for (int call = 0; call < 3; ++call) {
+    try {
+      http.score(testing::sample_customer(12), catalog->category(Category::kGirls), p);
+      FAIL() << "a 422 was accepted";
+    } catch (const RejectError& e) {
+      EXPECT_NE(std::string(e.what()).find("HTTP 422"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find("Field required"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_EQ(scorer.requests.load(), 3);  // one attempt per call: no retry
+  EXPECT_EQ(http.breaker_state(), CircuitBreaker::State::kClosed);
+}
+
+TEST(CouponScorerHttp, AWrongPathIsTransientAndSaysWhatTheUrlMustBe) {
+  BrokenScorer scorer;
+  scorer.status = 404;
+  scorer.answer = R"({"detail":"Not Found"})";
+  const std::string why = failure_of(scorer);
+  EXPECT_NE(why.find("HTTP 404"), std::string::npos) << why;
+  EXPECT_NE(why.find("full URL POSTed to"), std::string::npos) << why;
 }
 
 TEST(CouponScorerHttp, RetriesThenOpensTheBreakerAndFailsFast) {

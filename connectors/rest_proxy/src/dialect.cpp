@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <stdexcept>
+#include <streamhost/json/bounded_parse.hpp>
 
 namespace streamhost::connector::detail {
 
@@ -62,8 +63,7 @@ std::optional<int64_t> commit_offset_for(Dialect dialect, int64_t next_offset) {
 ProxyError parse_proxy_error(std::string_view body) {
   ProxyError error;
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (!doc.HasParseError() && doc.IsObject()) {
+  if (!json::parse_bounded(doc, body) && doc.IsObject()) {
     auto code = doc.FindMember("error_code");
     if (code != doc.MemberEnd() && code->value.IsInt64()) error.error_code = code->value.GetInt64();
     auto message = doc.FindMember("message");

@@ -6,6 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <streamhost/json/bounded_parse.hpp>
+
 #include "base64.hpp"
 
 namespace streamhost::connector::detail {
@@ -13,13 +15,15 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// A reply nests 3 levels plus, in the json embedded format, the records' own values: room for any
+// sensible record while a hostile one cannot overflow the stack when its value is re-serialised.
+constexpr unsigned kMaxReplyDepth = 256;
+
 rapidjson::Document parse_reply(std::string_view body, const char* what) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError()) {
-    throw MalformedReply(std::string(what) + " reply is not valid JSON (" +
-                         rapidjson::GetParseError_En(doc.GetParseError()) + " at byte " +
-                         std::to_string(doc.GetErrorOffset()) + " of " +
+  if (const json::ParseError e = json::parse_bounded(doc, body, kMaxReplyDepth)) {
+    throw MalformedReply(std::string(what) + " reply is not valid JSON (" + e.message +
+                         " at byte " + std::to_string(e.offset) + " of " +
                          std::to_string(body.size()) + ")");
   }
   return doc;
@@ -52,7 +56,9 @@ bool is_json_text(const std::string& text) {
   rapidjson::Reader reader;
   rapidjson::StringStream stream(text.c_str());
   rapidjson::BaseReaderHandler<> ignore;
-  return !reader.Parse(stream, ignore).IsError() && stream.Tell() == text.size();
+  // Iterative: the text is a handler's output, which may nest arbitrarily deep.
+  return !reader.Parse<rapidjson::kParseIterativeFlag>(stream, ignore).IsError() &&
+         stream.Tell() == text.size();
 }
 
 void write_payload(Writer& w, const std::string& bytes, EmbeddedFormat format) {

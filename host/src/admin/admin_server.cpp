@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <stdexcept>
+#include <streamhost/json/bounded_parse.hpp>
 #include <string_view>
 
 #include "runtime/log.hpp"
@@ -24,8 +25,8 @@ constexpr std::string_view kInjectPrefix = "/inject/";
 // An emitted value goes back as JSON when it parses as JSON, otherwise as a string.
 void write_value(JsonWriter& w, const std::string& value) {
   rapidjson::Document doc;
-  doc.Parse(value.data(), value.size());
-  if (!doc.HasParseError()) {
+  // Bounded: Accept() below recurses once per level of whatever the handler emitted.
+  if (!json::parse_bounded(doc, value)) {
     doc.Accept(w);
   } else {
     w.String(value);

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <streamhost/coupon/errors.hpp>
+#include <streamhost/json/bounded_parse.hpp>
 #include <streamhost/coupon/schemas.hpp>
 #include <string_view>
 #include <unordered_set>
@@ -17,6 +18,9 @@ using web::http::http_request;
 using web::http::methods;
 using web::http::status_codes;
 
+// Far above the largest department (~1,000 coupons are ~100 KB): a bigger body is refused unread.
+constexpr size_t kMaxRequestBytes = 8u << 20;
+
 std::string error_body(const std::string& reason) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -27,13 +31,85 @@ std::string error_body(const std::string& reason) {
   return buffer.GetString();
 }
 
+// FastAPI's validation answer, which clients of the original prediction service already parse:
+// {"detail":[{"type":..., "loc":["body", ...], "msg":...}]}.
+std::string detail_body(const InvalidScorerRequest& e) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("detail");
+  writer.StartArray();
+  writer.StartObject();
+  writer.Key("type");
+  writer.String(e.type);
+  writer.Key("loc");
+  writer.StartArray();
+  writer.String("body");
+  for (const std::string& part : e.location) {
+    const bool index = !part.empty() && part.find_first_not_of("0123456789") == std::string::npos &&
+                       part.size() < 10;
+    if (index) {
+      writer.Int(std::stoi(part));
+    } else {
+      writer.String(part);
+    }
+  }
+  writer.EndArray();
+  writer.Key("msg");
+  writer.String(e.what());
+  writer.EndObject();
+  writer.EndArray();
+  writer.EndObject();
+  return buffer.GetString();
+}
+
+// pydantic's error type names for the JSON Schema keywords the request schema uses.
+std::string error_type_of(const SchemaViolation& v, const rapidjson::Value& schema_doc) {
+  if (v.keyword == "required") return "missing";
+  if (v.keyword == "enum") return "enum";
+  if (v.keyword != "type") return "value_error";
+  // The expected type is the rule's; find it by walking the schema along the location.
+  const rapidjson::Value* rule = &schema_doc;
+  for (const std::string& part : v.location) {
+    if (rule->HasMember("items")) {
+      rule = &(*rule)["items"];
+    } else if (rule->HasMember("properties") && (*rule)["properties"].HasMember(part.c_str())) {
+      rule = &(*rule)["properties"][part.c_str()];
+    } else {
+      return "value_error";
+    }
+  }
+  const std::string_view expected = rule->HasMember("type") && (*rule)["type"].IsString()
+                                        ? (*rule)["type"].GetString()
+                                        : "";
+  if (expected == "integer") return "int_type";
+  if (expected == "number") return "float_type";
+  if (expected == "string") return "string_type";
+  if (expected == "array") return "list_type";
+  if (expected == "object") return "model_attributes_type";
+  return "value_error";
+}
+
+const rapidjson::Document& request_schema_doc() {
+  static const rapidjson::Document doc = [] {
+    rapidjson::Document d;
+    const std::string_view text = schema_text(SchemaId::kScorerRequest);
+    d.Parse(text.data(), text.size());
+    return d;
+  }();
+  return doc;
+}
+
+[[noreturn]] void invalid(const SchemaViolation& v) {
+  throw InvalidScorerRequest(v.message, v.location, error_type_of(v, request_schema_doc()));
+}
+
 // The request schema without the rules for each coupon. Validating a 900-coupon request against
 // the whole schema costs about 2.2 ms, several times the scoring itself, so the coupons are checked
 // by coupon_conforms() below and only the rest of the request by this schema.
 std::string envelope_schema_text() {
   rapidjson::Document full;
-  const std::string_view text = schema_text(SchemaId::kScorerRequest);
-  full.Parse(text.data(), text.size());
+  full.CopyFrom(request_schema_doc(), full.GetAllocator());
   full["properties"]["coupons"].RemoveMember("items");
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
@@ -47,29 +123,30 @@ const JsonSchema& envelope_schema() {
 }
 
 // Exactly the rules of the request schema's coupon item: an object with the four required members
-// and no other (four members, each required one found), coupon_id an integer >= 0, the means
-// numbers, category one of the enum. Only decides; the full schema names the field on failure.
+// (others are ignored), coupon_id an integer, the price and discount numbers, item_category one of
+// the enum. Only decides; the full schema names the field on failure.
 bool coupon_conforms(const rapidjson::Value& coupon) {
-  if (!coupon.IsObject() || coupon.MemberCount() != 4) return false;
+  if (!coupon.IsObject()) return false;
   const auto id = coupon.FindMember("coupon_id");
-  const auto discount = coupon.FindMember("mean_coupon_discount");
-  const auto price = coupon.FindMember("mean_item_price");
-  const auto category = coupon.FindMember("category");
+  const auto price = coupon.FindMember("item_selling_price");
+  const auto discount = coupon.FindMember("coupon_discount");
+  const auto category = coupon.FindMember("item_category");
   const auto end = coupon.MemberEnd();
   if (id == end || discount == end || price == end || category == end) return false;
-  const bool id_ok = id->value.IsUint64() || (id->value.IsInt64() && id->value.GetInt64() >= 0);
-  if (!id_ok || !discount->value.IsNumber() || !price->value.IsNumber()) return false;
+  if (!(id->value.IsInt64() || id->value.IsUint64())) return false;
+  if (!discount->value.IsNumber() || !price->value.IsNumber()) return false;
   if (!category->value.IsString()) return false;
-  const std::string_view name(category->value.GetString(), category->value.GetStringLength());
-  return name == "Boys" || name == "Girls" || name == "Men" || name == "Sport" || name == "Women";
+  return parse_category({category->value.GetString(), category->value.GetStringLength()})
+      .has_value();
 }
 
 void check_request(const rapidjson::Document& doc) {
-  if (auto why = envelope_schema().check(doc)) throw RejectError(*why);
+  if (auto v = envelope_schema().violation(doc)) invalid(*v);
   for (const auto& coupon : doc["coupons"].GetArray()) {
     if (coupon_conforms(coupon)) continue;
-    if (auto why = schema(SchemaId::kScorerRequest).check(doc)) throw RejectError(*why);
-    throw RejectError("coupons: an item does not conform to the request schema");
+    if (auto v = schema(SchemaId::kScorerRequest).violation(doc)) invalid(*v);
+    throw InvalidScorerRequest("coupons: an item does not conform to the request schema", {"coupons"},
+                               "value_error");
   }
 }
 
@@ -77,14 +154,15 @@ void check_request(const rapidjson::Document& doc) {
 
 std::string score_request_json(const Model& model, std::string_view request_body) {
   rapidjson::Document doc;
-  doc.Parse(request_body.data(), request_body.size());
-  if (doc.HasParseError()) {
-    throw RejectError("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
+  if (const json::ParseError e = json::parse_bounded(doc, request_body)) {
+    throw InvalidScorerRequest("JSON decode error: " + e.message, {std::to_string(e.offset)},
+                               "json_invalid");
   }
   check_request(doc);
-  if (!doc["customer"]["customer_id"].IsInt64())
-    throw RejectError("customer.customer_id: out of range");
+  if (!doc["customer"]["customer_id"].IsInt64()) {
+    throw InvalidScorerRequest("customer.customer_id: out of range", {"customer", "customer_id"},
+                               "int_parsing");
+  }
   const CustomerInfo customer = customer_from_json(doc["customer"]);
 
   const auto& items = doc["coupons"];
@@ -93,17 +171,22 @@ std::string score_request_json(const Model& model, std::string_view request_body
   std::unordered_set<int64_t> seen;
   for (rapidjson::SizeType i = 0; i < items.Size(); ++i) {
     const auto& c = items[i];
-    if (!c["coupon_id"].IsInt64())
-      throw RejectError("coupons." + std::to_string(i) + ".coupon_id: out of range");
+    const std::string at = std::to_string(i);
+    if (!c["coupon_id"].IsInt64()) {
+      throw InvalidScorerRequest("coupons." + at + ".coupon_id: out of range",
+                                 {"coupons", at, "coupon_id"}, "int_parsing");
+    }
     const int64_t id = c["coupon_id"].GetInt64();
     if (!seen.insert(id).second) {
-      throw RejectError("coupons." + std::to_string(i) + ".coupon_id: " + std::to_string(id) +
-                        " appears twice");
+      // The original would score a repeated coupon twice; an answer cannot tell the two apart.
+      throw InvalidScorerRequest(
+          "coupons." + at + ".coupon_id: " + std::to_string(id) + " appears twice",
+          {"coupons", at, "coupon_id"}, "value_error");
     }
-    // The schema's enum admits only known categories.
-    const auto category = parse_category(c["category"].GetString());
-    coupons.push_back(CouponFeatures{id, c["mean_coupon_discount"].GetDouble(),
-                                     c["mean_item_price"].GetDouble(), *category});
+    // coupon_conforms() admitted only known categories.
+    const auto category = parse_category(c["item_category"].GetString());
+    coupons.push_back(CouponFeatures{id, c["coupon_discount"].GetDouble(),
+                                     c["item_selling_price"].GetDouble(), *category});
   }
   std::vector<double> predictions;
   model.score(customer, model.make_table(coupons), predictions);
@@ -158,15 +241,23 @@ void ScorerServer::handle(http_request request) {
   const auto method = request.method();
   try {
     if (path == "/healthcheck" && method == methods::GET) {
-      request.reply(status_codes::OK, "{\"status\":\"ok\"}", "application/json");
+      request.reply(status_codes::OK, "OK", "text/plain; charset=utf-8");
       return;
     }
     if (path == "/score" && method == methods::POST) {
+      if (request.headers().content_length() > kMaxRequestBytes) {
+        request.reply(status_codes::RequestEntityTooLarge,
+                      error_body("request body over " + std::to_string(kMaxRequestBytes) + " bytes"),
+                      "application/json");
+        return;
+      }
+      // The original recommendation service posts without a Content-Type: read the body as
+      // UTF-8 JSON whatever the header says.
       const std::string body = request.extract_utf8string(true).get();
       try {
         request.reply(status_codes::OK, score_request_json(*model_, body), "application/json");
-      } catch (const RejectError& e) {
-        request.reply(status_codes::BadRequest, error_body(e.what()), "application/json");
+      } catch (const InvalidScorerRequest& e) {
+        request.reply(status_codes::UnprocessableEntity, detail_body(e), "application/json");
       }
       return;
     }

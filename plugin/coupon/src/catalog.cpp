@@ -19,17 +19,30 @@ std::string coupons_array_json(const std::vector<CouponFeatures>& coupons) {
     writer.StartObject();
     writer.Key("coupon_id");
     writer.Int64(c.coupon_id);
-    writer.Key("mean_coupon_discount");
-    writer.Double(c.mean_coupon_discount);
-    writer.Key("mean_item_price");
+    // The original service's renames: coupon_info.mean_item_price is the item's selling price,
+    // mean_coupon_discount the coupon's discount; the category is sent as the data spells it.
+    writer.Key("item_selling_price");
     writer.Double(c.mean_item_price);
-    writer.Key("category");
+    writer.Key("coupon_discount");
+    writer.Double(c.mean_coupon_discount);
+    writer.Key("item_category");
     const std::string_view name = category_name(c.category);
     writer.String(name.data(), static_cast<rapidjson::SizeType>(name.size()));
     writer.EndObject();
   }
   writer.EndArray();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+// A complete customer, so that checking a catalog's coupons against the request schema looks at
+// nothing but the coupons.
+const std::string& placeholder_customer_json() {
+  static const std::string json = [] {
+    CustomerInfo customer;
+    for (FieldValue& v : customer.fields) v.null = false;
+    return customer_to_json(customer);
+  }();
+  return json;
 }
 
 }  // namespace
@@ -60,7 +73,8 @@ std::shared_ptr<const Catalog> Catalog::build(std::vector<CatalogRow> rows, cons
     // Checked once here, so a scorer call only checks its customer (validating ~900 coupons costs
     // milliseconds, far more than the call itself).
     rapidjson::Document request;
-    request.Parse("{\"customer\":{\"customer_id\":0},\"coupons\":" + cat.coupons_json + "}");
+    request.Parse(R"({"customer":)" + placeholder_customer_json() + R"(,"coupons":)" +
+                  cat.coupons_json + "}");
     if (auto why = schema(SchemaId::kScorerRequest).check(request)) {
       throw std::invalid_argument("catalog rows of " + std::string(category_name(cat.category)) +
                                   " do not make a valid scorer request: " + *why);

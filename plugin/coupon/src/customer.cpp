@@ -9,6 +9,13 @@ std::optional<size_t> customer_field_index(std::string_view name) {
   return std::nullopt;
 }
 
+const CustomerFieldDef* first_unknown_field(const CustomerInfo& customer) {
+  for (size_t i = 0; i < kCustomerFields.size(); ++i) {
+    if (customer.fields[i].null) return &kCustomerFields[i];
+  }
+  return nullptr;
+}
+
 void write_customer_json(const CustomerInfo& customer,
                          rapidjson::Writer<rapidjson::StringBuffer>& writer) {
   writer.StartObject();
@@ -16,7 +23,7 @@ void write_customer_json(const CustomerInfo& customer,
   writer.Int64(customer.customer_id);
   for (size_t i = 0; i < kCustomerFields.size(); ++i) {
     const FieldValue& v = customer.fields[i];
-    writer.Key(kCustomerFields[i].name);
+    writer.Key(kCustomerFields[i].wire);
     if (v.null) {
       writer.Null();
     } else if (kCustomerFields[i].kind == FieldKind::kText) {
@@ -41,7 +48,7 @@ CustomerInfo customer_from_json(const rapidjson::Value& object) {
   CustomerInfo customer;
   customer.customer_id = object["customer_id"].GetInt64();
   for (size_t i = 0; i < kCustomerFields.size(); ++i) {
-    auto it = object.FindMember(kCustomerFields[i].name);
+    auto it = object.FindMember(kCustomerFields[i].wire);
     if (it == object.MemberEnd() || it->value.IsNull()) continue;
     FieldValue& v = customer.fields[i];
     v.null = false;

@@ -5,6 +5,7 @@
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/events.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/json/bounded_parse.hpp>
 #include <string>
 
 namespace streamhost::coupon {
@@ -15,10 +16,10 @@ constexpr std::array<std::string_view, kCategoryCount> kCategoryNames{"Boys", "G
 
 rapidjson::Document parse_event(std::string_view json, SchemaId schema_id) {
   rapidjson::Document doc;
-  doc.Parse(json.data(), json.size());
-  if (doc.HasParseError()) {
-    throw RejectError("malformed JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
+  // Bounded: an event is bytes from outside, and a deeply nested one must be a clear REJECT, not
+  // a stack overflow that kills the host on every restart.
+  if (const json::ParseError e = json::parse_bounded(doc, json)) {
+    throw RejectError("malformed JSON at offset " + std::to_string(e.offset) + ": " + e.message);
   }
   if (auto why = schema(schema_id).check(doc)) throw RejectError("invalid event: " + *why);
   return doc;

@@ -6,6 +6,7 @@
 #include <streamhost/coupon/http_scorer.hpp>
 #include <streamhost/net/tcp_no_delay.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/json/bounded_parse.hpp>
 
 namespace streamhost::coupon {
 namespace {
@@ -38,23 +39,42 @@ http_client make_client(const std::string& url, std::chrono::milliseconds timeou
   return http_client(utility::conversions::to_string_t(base_of(parse_url(url))), config);
 }
 
+// The URL is the one the original recommendation service was given: the full address that is
+// POSTed to (http://host:8001/score), used as it is.
 std::string path_of(const std::string& url) {
   const web::uri uri = parse_url(url);
   std::string path = utility::conversions::to_utf8string(uri.path());
-  if (path.empty() || path == "/") return "/score";
+  if (path.empty()) path = "/";
   if (!uri.query().empty()) path += "?" + utility::conversions::to_utf8string(uri.query());
   return path;
 }
+
+// The original prediction service answers GET /healthcheck beside POST /score; a scorer mounted
+// under a prefix (http://gw/coupons/score) has it under the same prefix (/coupons/healthcheck).
+std::string healthcheck_path_of(const std::string& url) {
+  std::string path = utility::conversions::to_utf8string(parse_url(url).path());
+  const size_t slash = path.rfind('/');
+  return (slash == std::string::npos ? std::string("/") : path.substr(0, slash + 1)) + "healthcheck";
+}
+
+// 4xx answers that say this request's content can never be scored. Others (401, 403, 404, 405,
+// 408, 429, ...) say the scorer is misconfigured, unauthorised or busy: retrying later can work,
+// and dead-lettering every event because of a wrong URL would throw the stream away.
+bool refuses_the_input(int status) {
+  return status == 400 || status == 413 || status == 414 || status == 415 || status == 422;
+}
+
+// An answer for ~1,000 coupons is ~60 KB; one far bigger is refused before it is read.
+constexpr uint64_t kMaxAnswerBytes = 16u << 20;
 
 }  // namespace
 
 void decode_scorer_response(std::string_view body, int64_t customer_id,
                             const CategoryCoupons& coupons, std::vector<double>& predictions) {
   rapidjson::Document doc;
-  doc.Parse(body.data(), body.size());
-  if (doc.HasParseError()) {
-    throw TransientError(std::string("scorer answered malformed JSON: ") +
-                         rapidjson::GetParseError_En(doc.GetParseError()));
+  if (const json::ParseError e = json::parse_bounded(doc, body)) {
+    throw TransientError("scorer answered malformed JSON at offset " + std::to_string(e.offset) +
+                         ": " + e.message);
   }
   if (auto why = schema(SchemaId::kScorerResponse).check(doc)) {
     throw TransientError("scorer answer does not match its schema: " + *why);
@@ -90,6 +110,7 @@ void decode_scorer_response(std::string_view body, int64_t customer_id,
 HttpScorer::HttpScorer(HttpScorerOptions options, SteadyClock clock)
     : options_(std::move(options)),
       score_path_(path_of(options_.url)),
+      healthcheck_path_(healthcheck_path_of(options_.url)),
       client_(make_client(options_.url, options_.timeout)),
       breaker_(options_.breaker_failure_threshold, options_.breaker_open_for, std::move(clock)) {}
 
@@ -98,6 +119,12 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
   if (coupons.coupons.empty()) {
     predictions.clear();
     return;
+  }
+  // The API requires every customer field: a row with a NULL can never be scored.
+  if (const CustomerFieldDef* unknown = first_unknown_field(customer)) {
+    throw RejectError("customer " + std::to_string(customer.customer_id) + " has no " +
+                      unknown->name + " (NULL in customer_info); the scorer API requires " +
+                      unknown->wire);
   }
   // The coupons fragment was checked when the catalog was built; check the customer part here.
   const std::string customer_json = customer_to_json(customer);
@@ -124,6 +151,10 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
       attempt(body, customer, coupons, predictions);
       breaker_.record_success();
       return;
+    } catch (const RejectError&) {
+      // The scorer answered, and refused this input: it is up, and retrying cannot help.
+      breaker_.record_success();
+      throw;
     } catch (const TransientError& e) {
       last_error = e.what();
     }
@@ -136,30 +167,51 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
 void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
                          const CategoryCoupons& coupons, std::vector<double>& predictions) {
   std::string answer;
+  int status = 0;
   try {
     web::http::http_request request(web::http::methods::POST);
     request.set_request_uri(utility::conversions::to_string_t(score_path_));
     request.set_body(body, "application/json");
     web::http::http_response response = client_.request(request).get();
-    answer = response.extract_utf8string(true).get();
-    if (response.status_code() != web::http::status_codes::OK) {
-      throw TransientError("scorer answered HTTP " + std::to_string(response.status_code()) + ": " +
-                           answer.substr(0, 200));
+    status = response.status_code();
+    if (response.headers().content_length() > kMaxAnswerBytes) {
+      throw TransientError("scorer answered " + std::to_string(response.headers().content_length()) +
+                           " bytes, over the limit of " + std::to_string(kMaxAnswerBytes));
     }
+    answer = response.extract_utf8string(true).get();
   } catch (const TransientError&) {
     throw;
   } catch (const std::exception& e) {
     throw TransientError(std::string("scorer unreachable: ") + e.what());
   }
-  decode_scorer_response(answer, customer.customer_id, coupons, predictions);
+  if (status == web::http::status_codes::OK) {
+    decode_scorer_response(answer, customer.customer_id, coupons, predictions);
+    return;
+  }
+  const std::string excerpt = answer.substr(0, 300);
+  if (refuses_the_input(status)) {
+    throw RejectError("scorer refused the request for customer " +
+                      std::to_string(customer.customer_id) + " (HTTP " + std::to_string(status) +
+                      "): " + excerpt);
+  }
+  std::string hint;
+  if (status == web::http::status_codes::NotFound ||
+      status == web::http::status_codes::MethodNotAllowed) {
+    hint = " (the scorer url is the full URL POSTed to, such as http://host:8001/score; POST " +
+           score_path_ + " is not it)";
+  }
+  throw TransientError("scorer answered HTTP " + std::to_string(status) + hint + ": " + excerpt);
 }
 
 bool HttpScorer::ready(std::string& why) {
   try {
     web::http::http_response response =
-        client_.request(web::http::methods::GET, U("/healthcheck")).get();
+        client_
+            .request(web::http::methods::GET, utility::conversions::to_string_t(healthcheck_path_))
+            .get();
     if (response.status_code() == web::http::status_codes::OK) return true;
-    why = "scorer healthcheck answered HTTP " + std::to_string(response.status_code());
+    why = "scorer " + healthcheck_path_ + " answered HTTP " +
+          std::to_string(response.status_code());
   } catch (const std::exception& e) {
     why = std::string("scorer unreachable: ") + e.what();
   }

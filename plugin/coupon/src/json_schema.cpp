@@ -66,47 +66,68 @@ JsonSchema::JsonSchema(std::string_view schema_text)
     : schema_json_(parse_schema(schema_text)), schema_(schema_json_) {}
 
 std::optional<std::string> JsonSchema::check(const rapidjson::Value& value) const {
+  auto found = violation(value);
+  if (!found) return std::nullopt;
+  return std::move(found->message);
+}
+
+std::optional<SchemaViolation> JsonSchema::violation(const rapidjson::Value& value) const {
   rapidjson::SchemaValidator validator(schema_);
   if (value.Accept(validator)) return std::nullopt;
 
-  const std::string keyword = validator.GetInvalidSchemaKeyword();
-  const std::string field =
-      field_name_of_pointer(pointer_text(validator.GetInvalidDocumentPointer()));
+  SchemaViolation out;
+  out.keyword = validator.GetInvalidSchemaKeyword();
+  const rapidjson::Pointer& where = validator.GetInvalidDocumentPointer();
+  for (size_t i = 0; i < where.GetTokenCount(); ++i) {
+    const auto& token = where.GetTokens()[i];
+    out.location.emplace_back(token.name, token.length);
+  }
+  const std::string& keyword = out.keyword;
+  const std::string field = field_name_of_pointer(pointer_text(where));
   const rapidjson::Value* rule = validator.GetInvalidSchemaPointer().Get(schema_json_);
-  const rapidjson::Value* instance = validator.GetInvalidDocumentPointer().Get(value);
+  const rapidjson::Value* instance = where.Get(value);
+  auto say = [&out](std::string message) {
+    out.message = std::move(message);
+    return std::optional<SchemaViolation>(std::move(out));
+  };
 
   if (keyword == "required" && rule && instance && instance->IsObject() &&
       rule->HasMember("required")) {
     for (const auto& name : (*rule)["required"].GetArray()) {
-      if (!instance->HasMember(name)) return "missing field " + join_field(field, name.GetString());
+      if (!instance->HasMember(name)) {
+        out.location.emplace_back(name.GetString(), name.GetStringLength());
+        return say("missing field " + join_field(field, name.GetString()));
+      }
     }
   }
   // RapidJSON points either at the object or at the unexpected member itself.
   if (keyword == "additionalProperties" && !(instance && instance->IsObject())) {
-    return "unexpected field " + field;
+    return say("unexpected field " + field);
   }
   if (keyword == "additionalProperties" && rule && instance && instance->IsObject()) {
     for (const auto& member : instance->GetObject()) {
       const bool known =
           rule->HasMember("properties") && (*rule)["properties"].HasMember(member.name);
-      if (!known) return "unexpected field " + join_field(field, member.name.GetString());
+      if (!known) {
+        out.location.emplace_back(member.name.GetString(), member.name.GetStringLength());
+        return say("unexpected field " + join_field(field, member.name.GetString()));
+      }
     }
   }
   if (keyword == "type" && rule && rule->HasMember("type")) {
-    std::string got = instance ? describe_value(*instance) : "nothing";
-    if (instance && (instance->IsObject() || instance->IsArray())) got = describe_value(*instance);
-    return field + ": expected " + list_of((*rule)["type"]) + ", got " + got;
+    const std::string got = instance ? describe_value(*instance) : "nothing";
+    return say(field + ": expected " + list_of((*rule)["type"]) + ", got " + got);
   }
   if (keyword == "enum" && rule && rule->HasMember("enum")) {
-    return field + ": " + (instance ? describe_value(*instance) : "value") + " is not one of " +
-           list_of((*rule)["enum"]);
+    return say(field + ": " + (instance ? describe_value(*instance) : "value") + " is not one of " +
+               list_of((*rule)["enum"]));
   }
   if ((keyword == "minimum" || keyword == "maximum") && rule && rule->HasMember(keyword)) {
-    return field + ": " + (instance ? describe_value(*instance) : "value") + " is " +
-           (keyword == "minimum" ? "below the minimum " : "above the maximum ") +
-           describe_value((*rule)[keyword]);
+    return say(field + ": " + (instance ? describe_value(*instance) : "value") + " is " +
+               (keyword == "minimum" ? "below the minimum " : "above the maximum ") +
+               describe_value((*rule)[keyword]));
   }
-  return field + ": violates the schema's \"" + keyword + "\" rule";
+  return say(field + ": violates the schema's \"" + keyword + "\" rule");
 }
 
 }  // namespace streamhost::coupon

@@ -1,5 +1,8 @@
-// Client of the HTTP scorer API (schema/scorer_request, scorer_response): one long-lived
-// keep-alive cpprestsdk client, a timeout per call, retries, and a circuit breaker.
+// Client of the scorer API, the original prediction service's (schema/scorer_request,
+// scorer_response; shared/seed/prediction-service-api.md): one long-lived keep-alive cpprestsdk
+// client, a timeout per call, retries, and a circuit breaker that counts only transient failures.
+// A 400/413/414/415/422 answer is RejectError (this input can never be scored); other failures,
+// timeouts and refused connections are TransientError.
 #pragma once
 
 #include <cpprest/http_client.h>
@@ -19,19 +22,21 @@ class HttpScorer final : public Scorer {
 
   void score(const CustomerInfo& customer, const CategoryCoupons& coupons,
              std::vector<double>& predictions) override;
-  // GET /healthcheck on the scorer's host answers 200.
+  // GET healthcheck beside the score path (/score -> /healthcheck) answers 200.
   bool ready(std::string& why) override;
 
   const std::string& score_path() const { return score_path_; }
+  const std::string& healthcheck_path() const { return healthcheck_path_; }
   CircuitBreaker::State breaker_state() const { return breaker_.state(); }
 
  private:
-  // One attempt; throws TransientError describing what went wrong.
+  // One attempt; throws TransientError or RejectError describing what went wrong.
   void attempt(const std::string& body, const CustomerInfo& customer,
                const CategoryCoupons& coupons, std::vector<double>& predictions);
 
   HttpScorerOptions options_;
   std::string score_path_;
+  std::string healthcheck_path_;
   web::http::client::http_client client_;
   CircuitBreaker breaker_;
 };

@@ -7,7 +7,8 @@
 namespace streamhost::coupon {
 
 struct HttpScorerOptions {
-  // Used as given when it has a path; otherwise "/score" is appended.
+  // The full URL that is POSTed to, as the original service's COUPON_SCORER_URL:
+  // http://host:8001/score. Its healthcheck is GET .../healthcheck beside it.
   std::string url;
   std::chrono::milliseconds timeout{2000};
   int retries = 1;  // extra attempts within one call

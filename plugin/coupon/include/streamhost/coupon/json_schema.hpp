@@ -7,8 +7,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace streamhost::coupon {
+
+// Why a value does not conform: where, what, and the JSON Schema keyword that failed.
+struct SchemaViolation {
+  // Path of the offending field from the document's root: member names and array indexes as text
+  // ({"coupons", "3", "coupon_id"}); empty for the root itself.
+  std::vector<std::string> location;
+  std::string message;  // "missing field coupons.3.coupon_id", "customer.gender: expected string..."
+  std::string keyword;  // "required", "type", "enum", "minimum", "additionalProperties", ...
+};
 
 class JsonSchema {
  public:
@@ -21,6 +31,8 @@ class JsonSchema {
   // "payload.customer_id: expected integer" or "missing field payload.category".
   // Thread-safe: the compiled schema is immutable, each call uses its own validator.
   std::optional<std::string> check(const rapidjson::Value& value) const;
+  // The same, with the offending field's location as a path.
+  std::optional<SchemaViolation> violation(const rapidjson::Value& value) const;
 
  private:
   rapidjson::Document schema_json_;

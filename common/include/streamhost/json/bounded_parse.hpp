@@ -1,0 +1,100 @@
+// Parsing JSON from outside the process without letting its shape crash us.
+//
+// RapidJSON's default parser recurses once per nesting level, so a record of half a megabyte of
+// '[' overflows the stack. This parses iteratively (no recursion in the reader) and refuses input
+// nested deeper than a bound, so the values it returns are also safe to walk recursively
+// (Accept(), schema validation, copying). Size is bounded by the caller's read limits.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace streamhost::json {
+
+// Deep enough for any document the project reads (events, replies, manifests nest < 10 levels).
+inline constexpr unsigned kDefaultMaxDepth = 64;
+
+// A SAX handler that counts nesting and forwards every event to the document being built.
+template <typename Document>
+class DepthLimitedHandler {
+ public:
+  DepthLimitedHandler(Document& doc, unsigned max_depth) : doc_(doc), max_depth_(max_depth) {}
+
+  bool Null() { return doc_.Null(); }
+  bool Bool(bool b) { return doc_.Bool(b); }
+  bool Int(int i) { return doc_.Int(i); }
+  bool Uint(unsigned u) { return doc_.Uint(u); }
+  bool Int64(int64_t i) { return doc_.Int64(i); }
+  bool Uint64(uint64_t u) { return doc_.Uint64(u); }
+  bool Double(double d) { return doc_.Double(d); }
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
+    return doc_.RawNumber(s, n, copy);
+  }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool StartObject() { return enter() && doc_.StartObject(); }
+  bool EndObject(rapidjson::SizeType n) { return leave() && doc_.EndObject(n); }
+  bool StartArray() { return enter() && doc_.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return leave() && doc_.EndArray(n); }
+
+  bool too_deep() const { return too_deep_; }
+
+ private:
+  bool enter() {
+    if (++depth_ > max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    return true;
+  }
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
+  Document& doc_;
+  unsigned max_depth_;
+  unsigned depth_ = 0;
+  bool too_deep_ = false;
+};
+
+// Why a bounded parse failed; empty `message` means it did not.
+struct ParseError {
+  std::string message;  // "nested deeper than 64 levels", "Invalid value.", ...
+  size_t offset = 0;    // byte offset of the failure in the input
+  explicit operator bool() const { return !message.empty(); }
+};
+
+// Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects and
+// with UTF-8 validated. On failure `doc` is left null and the error says what and where.
+template <typename Document>
+ParseError parse_bounded(Document& doc, std::string_view text,
+                         unsigned max_depth = kDefaultMaxDepth) {
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::ParseResult result;
+  bool too_deep = false;
+  auto generate = [&](Document& target) {
+    DepthLimitedHandler<Document> handler(target, max_depth);
+    rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>> reader;
+    result = reader.template Parse<kFlags>(stream, handler);
+    too_deep = handler.too_deep();
+    return !result.IsError();
+  };
+  doc.SetNull();
+  doc.Populate(generate);
+  if (!result.IsError()) return {};
+  doc.SetNull();
+  if (too_deep) {
+    return {"nested deeper than " + std::to_string(max_depth) + " levels", result.Offset()};
+  }
+  return {rapidjson::GetParseError_En(result.Code()), result.Offset()};
+}
+
+}  // namespace streamhost::json
