@@ -94,7 +94,8 @@ TEST(ManifestLoader, MapsEveryOptionalKey) {
   properties: {fetch.min.bytes: 1, isolation.level: read_committed}
 )");
   yaml += R"(workers: ${WORKERS:-3}
-retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, multiplier: 1.5}
+retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, multiplier: 1.5, max_attempts: 7}
+dead_letter_max_bytes: 500000
 admin:
   enabled: false
   bind: 0.0.0.0
@@ -122,12 +123,28 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.retry.initial_backoff.count(), 50);
   EXPECT_EQ(m.retry.max_backoff.count(), 1000);
   EXPECT_DOUBLE_EQ(m.retry.multiplier, 1.5);
+  EXPECT_EQ(m.retry.max_attempts, 7);
+  EXPECT_EQ(m.dead_letter_max_bytes, 500000u);
+  EXPECT_FALSE(m.routes[0].max_attempts.has_value());
   EXPECT_FALSE(m.admin.enabled);
   EXPECT_EQ(m.admin.bind, "0.0.0.0");
   EXPECT_EQ(m.admin.port, 9090);
   EXPECT_EQ(m.admin.aliases, (std::map<std::string, std::string>{{"/mock_entry", "map"}}));
   EXPECT_TRUE(m.testing);
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
+}
+
+TEST(ManifestLoader, ARouteCanSetItsOwnRetryLimit) {
+  Manifest m = parse_manifest(with(kBase, "    output_topic: orders-out\n",
+                                   "    output_topic: orders-out\n    max_attempts: 0\n"),
+                              "m.yaml", fake_env({}));
+  ASSERT_TRUE(m.routes[0].max_attempts.has_value());
+  EXPECT_EQ(*m.routes[0].max_attempts, 0);
+  EXPECT_EQ(m.retry.max_attempts, 20) << "the documented default";
+  EXPECT_EQ(m.dead_letter_max_bytes, 1000000u) << "the documented default";
+  EXPECT_THAT(errors_of(with(kBase, "    output_topic: orders-out\n",
+                             "    output_topic: orders-out\n    max_attempts: -1\n")),
+              ElementsAre(HasSubstr("routes[0].max_attempts")));
 }
 
 TEST(ManifestLoader, EnvironmentOverridesDefaultsAndTypesFollowTheSchema) {

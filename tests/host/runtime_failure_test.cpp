@@ -81,6 +81,43 @@ TEST(RuntimeFailures, RejectSendsTheDeadLetterEnvelopeKeyedByTheOriginalKey) {
   EXPECT_EQ(h.registry.counter_value("streamhost_dead_letters_total", {{"route", "entry"}}), 2u);
 }
 
+TEST(RuntimeFailures, ARecordStillFailingAfterMaxAttemptsIsDeadLetteredAndThePartitionMovesOn) {
+  std::atomic<int> attempts{0};
+  TestPluginInstance plugin([&](const sp::Record& in, sp::Emitter& out) {
+    if (in.offset() == 1) {
+      ++attempts;
+      return sp::Outcome::retry("scorer unavailable");
+    }
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  h.source.append({make_record("in", 0, 0, "a", "v0"), make_record("in", 0, 1, "b", "v1"),
+                   make_record("in", 0, 2, "c", "v2")});
+  auto options = h.options(1);
+  options.retry.max_attempts = 10;  // the pipeline's default...
+  auto route = plugin.route("r", "in", "out");
+  route.max_attempts = 3;  // ...which the route overrides
+  h.start({route}, options);
+  ASSERT_TRUE(eventually([&] { return h.source.committed(tp("in", 0)) == 3; }));
+  EXPECT_EQ(h.stop().exit_code, 0);
+
+  EXPECT_EQ(attempts.load(), 3);
+  auto dlq = h.sink.produced_to("dlq");
+  ASSERT_EQ(dlq.size(), 1u);
+  rapidjson::Document env;
+  env.Parse(dlq[0].value.c_str());
+  ASSERT_FALSE(env.HasParseError());
+  EXPECT_STREQ(env["status"].GetString(), "retry");
+  EXPECT_EQ(env["offset"].GetInt64(), 1);
+  const std::string reason = env["reason"].GetString();
+  EXPECT_NE(reason.find("gave up after 3 attempts"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("scorer unavailable"), std::string::npos) << reason;
+  EXPECT_EQ(h.sink.produced_to("out").size(), 2u) << "the records around it are handled";
+  EXPECT_EQ(h.registry.counter_value("streamhost_retries_exhausted_total", {{"route", "r"}}), 1u);
+  EXPECT_EQ(h.registry.counter_value("streamhost_records_retried_total", {{"route", "r"}}), 3u);
+}
+
 TEST(RuntimeFailures, RetryBacksOffPausesThePartitionAndRecovers) {
   std::atomic<bool> dependency_up{false};
   std::atomic<int> attempts{0};

@@ -1,6 +1,7 @@
 // The runtime's small pieces on their own: the watermark, backoff, handler calls, the envelope's
 // encodings and the plugin host services.
 #include <gtest/gtest.h>
+#include <rapidjson/document.h>
 
 #include "runtime/backoff.hpp"
 #include "runtime/dead_letter.hpp"
@@ -69,6 +70,50 @@ TEST(RuntimeDeadLetter, DetectsUtf8AndEncodesBase64) {
   EXPECT_EQ(runtime::base64_encode("fo"), "Zm8=");
   EXPECT_EQ(runtime::base64_encode("foo"), "Zm9v");
   EXPECT_EQ(runtime::base64_encode("foobar"), "Zm9vYmFy");
+}
+
+// An envelope the dead-letter topic would refuse is cut to fit, saying so, and stays valid JSON.
+TEST(RuntimeDeadLetter, TruncatesAnOversizedEnvelopeToFitAndSaysSo) {
+  TestPluginInstance plugin([](const sp::Record&, sp::Emitter&) { return sp::Outcome::ok(); });
+  const runtime::Route route = plugin.route("focus", "in", "out");
+  // 2-byte UTF-8 characters, so a cut in the middle of one must step back to its start.
+  std::string value;
+  for (int i = 0; i < 20000; ++i) value += "\xc3\xa9";
+  ConsumedRecord record = make_record("in", 0, 7, "k", value);
+
+  const std::string whole = runtime::dead_letter_envelope(route, record, SH_STATUS_REJECT, "why",
+                                                          "2026-01-01T00:00:00.000Z");
+  EXPECT_GT(whole.size(), 40000u);
+  EXPECT_EQ(whole.find("value_truncated"), std::string::npos);
+
+  const std::string cut = runtime::dead_letter_envelope(
+      route, record, SH_STATUS_REJECT, "why", "2026-01-01T00:00:00.000Z", 5000);
+  EXPECT_LE(cut.size(), 5000u);
+  EXPECT_GT(cut.size(), 4000u) << "the cut should keep as much as fits";
+  rapidjson::Document doc;
+  doc.Parse(cut.c_str());
+  ASSERT_FALSE(doc.HasParseError()) << cut.substr(0, 200);
+  EXPECT_TRUE(doc["value_truncated"].GetBool());
+  EXPECT_EQ(doc["value_bytes"].GetUint64(), value.size());
+  const std::string kept = doc["value"].GetString();
+  EXPECT_EQ(value.compare(0, kept.size(), kept), 0) << "the envelope holds a prefix of the value";
+  EXPECT_EQ(kept.size() % 2, 0u) << "no UTF-8 character is split";
+  EXPECT_STREQ(doc["reason"].GetString(), "why");
+  EXPECT_FALSE(doc.HasMember("key_truncated"));
+
+  // Binary bytes are cut before base64, and a huge key is cut once the value is empty.
+  ConsumedRecord binary = make_record("in", 0, 8, std::string(9000, 'k'), std::string(3000, '\xff'));
+  const std::string both = runtime::dead_letter_envelope(route, binary, SH_STATUS_RETRY, "gave up",
+                                                         "2026-01-01T00:00:00.000Z", 2000);
+  EXPECT_LE(both.size(), 2000u);
+  rapidjson::Document b;
+  b.Parse(both.c_str());
+  ASSERT_FALSE(b.HasParseError());
+  EXPECT_STREQ(b["value_encoding"].GetString(), "base64");
+  EXPECT_TRUE(b["value_truncated"].GetBool());
+  EXPECT_TRUE(b["key_truncated"].GetBool());
+  EXPECT_EQ(b["key_bytes"].GetUint64(), 9000u);
+  EXPECT_STREQ(b["status"].GetString(), "retry");
 }
 
 TEST(RuntimeHandlerCall, PassesTheRecordAndCopiesEmittedBytes) {

@@ -26,12 +26,16 @@ struct RouteSpec {
   std::string plugin;        // PluginSpec::name
   std::string handler;       // a handler the plugin declares
   std::optional<std::string> output_topic;  // where emitted records go when the handler names none
+  std::optional<int> max_attempts;          // overrides RetrySpec::max_attempts for this route
 };
 
 struct RetrySpec {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   double multiplier = 2.0;
+  // Handler calls of one record before it is dead-lettered with the last RETRY reason; 0 retries
+  // for as long as it takes. 20 calls with the default backoff span about six minutes.
+  int max_attempts = 20;
 };
 
 struct AdminSpec {
@@ -51,6 +55,8 @@ struct Manifest {
   std::vector<PluginSpec> plugins;
   std::vector<RouteSpec> routes;
   std::string dead_letter_topic;
+  // Kafka's default max.message.bytes is 1048588; an envelope above this is truncated to fit.
+  size_t dead_letter_max_bytes = 1000000;
   size_t workers = 2;
   RetrySpec retry;
   AdminSpec admin;

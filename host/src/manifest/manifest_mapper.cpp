@@ -126,6 +126,7 @@ class Mapper {
       route.plugin = handler.substr(0, slash);
       route.handler = handler.substr(slash + 1);
       if (const Value* out = member(r, "output_topic")) route.output_topic = out->GetString();
+      if (const Value* attempts = member(r, "max_attempts")) route.max_attempts = attempts->GetInt();
 
       if (!names.emplace(route.name, i).second) {
         error(pointer, path,
@@ -197,12 +198,15 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   mapper.plugins(doc, std::filesystem::absolute(source_path).parent_path(), m);
   mapper.routes(doc, m);
   m.dead_letter_topic = doc["dead_letter_topic"].GetString();
+  m.dead_letter_max_bytes = static_cast<size_t>(
+      get_int(doc, "dead_letter_max_bytes", static_cast<int64_t>(m.dead_letter_max_bytes)));
   m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));
   if (const Value* r = member(doc, "retry")) {
     m.retry.initial_backoff =
         milliseconds(get_int(*r, "initial_backoff_ms", m.retry.initial_backoff.count()));
     m.retry.max_backoff = milliseconds(get_int(*r, "max_backoff_ms", m.retry.max_backoff.count()));
     if (const Value* mult = member(*r, "multiplier")) m.retry.multiplier = mult->GetDouble();
+    m.retry.max_attempts = static_cast<int>(get_int(*r, "max_attempts", m.retry.max_attempts));
   }
   mapper.admin(doc, m);
   m.no_kafka = env_true(env, "TESTING_NO_KAFKA");

@@ -3,14 +3,35 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <functional>
+
 namespace streamhost::host::runtime {
 namespace {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// How much of a field the envelope carries: all of it, or its first `keep` bytes.
+struct Cut {
+  size_t keep = std::string::npos;
+};
+
+// A prefix of `bytes` of at most `keep` bytes that does not split a UTF-8 sequence (when the
+// bytes are text), so a truncated text value is still text.
+std::string_view prefix(std::string_view bytes, size_t keep, bool text) {
+  if (keep >= bytes.size()) return bytes;
+  size_t n = keep;
+  if (text) {
+    while (n > 0 && (static_cast<unsigned char>(bytes[n]) & 0xC0) == 0x80) --n;
+  }
+  return bytes.substr(0, n);
+}
+
 // Writes `<name>` and `<name>_encoding`: text when the bytes are UTF-8 (JSON strings must be),
-// base64 otherwise; null stays null (a null key or a tombstone).
-void write_bytes(JsonWriter& w, const char* name, const std::optional<std::string>& bytes) {
+// base64 otherwise; null stays null (a null key or a tombstone). A cut adds `<name>_truncated`
+// and `<name>_bytes`.
+void write_bytes(JsonWriter& w, const char* name, const std::optional<std::string>& bytes,
+                 Cut cut) {
   w.Key(name);
   if (!bytes) {
     w.Null();
@@ -18,15 +39,30 @@ void write_bytes(JsonWriter& w, const char* name, const std::optional<std::strin
     w.Null();
     return;
   }
-  bool text = is_valid_utf8(*bytes);
+  const bool text = is_valid_utf8(*bytes);
+  const std::string_view kept = prefix(*bytes, cut.keep, text);
   if (text) {
-    w.String(bytes->data(), static_cast<rapidjson::SizeType>(bytes->size()));
+    w.String(kept.data(), static_cast<rapidjson::SizeType>(kept.size()));
   } else {
-    w.String(base64_encode(*bytes));
+    w.String(base64_encode(kept));
   }
   w.Key((std::string(name) + "_encoding").c_str());
   w.String(text ? "utf8" : "base64");
+  if (kept.size() < bytes->size()) {
+    w.Key((std::string(name) + "_truncated").c_str());
+    w.Bool(true);
+    w.Key((std::string(name) + "_bytes").c_str());
+    w.Uint64(bytes->size());
+  }
 }
+
+struct Cuts {
+  Cut key, value, reason;
+};
+
+std::string envelope_with(const Route& route, const connector::ConsumedRecord& record,
+                          sh_status status, const std::string& reason,
+                          const std::string& time_iso8601, const Cuts& cuts);
 
 }  // namespace
 
@@ -96,14 +132,16 @@ std::string base64_encode(std::string_view in) {
   return out;
 }
 
-std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
-                                 sh_status status, const std::string& reason,
-                                 const std::string& time_iso8601) {
+namespace {
+
+std::string envelope_with(const Route& route, const connector::ConsumedRecord& record,
+                          sh_status status, const std::string& reason,
+                          const std::string& time_iso8601, const Cuts& cuts) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   w.StartObject();
-  write_bytes(w, "key", record.key);
-  write_bytes(w, "value", record.value);
+  write_bytes(w, "key", record.key, cuts.key);
+  write_bytes(w, "value", record.value, cuts.value);
   w.Key("topic");
   w.String(record.topic);
   w.Key("partition");
@@ -127,12 +165,64 @@ std::string dead_letter_envelope(const Route& route, const connector::ConsumedRe
   w.String(version ? version : "");
   w.Key("status");
   w.String(sh_status_name(status));
-  w.Key("reason");
-  w.String(is_valid_utf8(reason) ? reason : base64_encode(reason));
+  const std::optional<std::string> why(is_valid_utf8(reason) ? reason : base64_encode(reason));
+  if (cuts.reason.keep < why->size()) {
+    write_bytes(w, "reason", why, cuts.reason);
+  } else {
+    w.Key("reason");
+    w.String(*why);
+  }
   w.Key("time");
   w.String(time_iso8601);
   w.EndObject();
   return buf.GetString();
+}
+
+// Keeps the longest prefix of one field with which the envelope fits, or none when even an empty
+// field does not fit. Escaping and base64 make the envelope's size a monotonic but not linear
+// function of the bytes kept, so this searches; only oversized records pay for it.
+bool shrink(Cut& cut, size_t field_size, const std::function<std::string()>& build,
+            size_t max_bytes, std::string& out) {
+  if (field_size == 0) return false;
+  size_t fits = 0, too_big = field_size;  // invariant: keeping too_big bytes does not fit
+  cut.keep = 0;
+  std::string best = build();
+  if (best.size() > max_bytes) {
+    out = std::move(best);
+    return false;
+  }
+  while (too_big - fits > 1) {
+    const size_t mid = fits + (too_big - fits) / 2;
+    cut.keep = mid;
+    std::string candidate = build();
+    if (candidate.size() <= max_bytes) {
+      fits = mid;
+      best = std::move(candidate);
+    } else {
+      too_big = mid;
+    }
+  }
+  cut.keep = fits;
+  out = std::move(best);
+  return true;
+}
+
+}  // namespace
+
+std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
+                                 sh_status status, const std::string& reason,
+                                 const std::string& time_iso8601, size_t max_bytes) {
+  Cuts cuts;
+  auto build = [&] { return envelope_with(route, record, status, reason, time_iso8601, cuts); };
+  std::string out = build();
+  if (max_bytes == kUnlimitedEnvelope || out.size() <= max_bytes) return out;
+  // The value is usually what is big; then the key; a huge reason last.
+  if (shrink(cuts.value, record.value ? record.value->size() : 0, build, max_bytes, out))
+    return out;
+  if (shrink(cuts.key, record.key ? record.key->size() : 0, build, max_bytes, out)) return out;
+  const size_t reason_text = is_valid_utf8(reason) ? reason.size() : (reason.size() + 2) / 3 * 4;
+  shrink(cuts.reason, reason_text, build, max_bytes, out);
+  return out;
 }
 
 }  // namespace streamhost::host::runtime

@@ -13,10 +13,18 @@
 
 namespace streamhost::host::runtime {
 
+// No limit on an envelope's size.
+inline constexpr size_t kUnlimitedEnvelope = 0;
+
 // `time_iso8601` is when the record was rejected (UTC, e.g. 2026-01-01T10:00:00.123Z).
+// With `max_bytes` set, an envelope that would be larger (one the dead-letter topic would refuse,
+// stopping the pipeline on every restart) carries a prefix of the value, then of the key, then of
+// the reason, cut so that it fits, with `<field>_truncated: true` and `<field>_bytes` (the original
+// size) said in it. Unset, the bytes are always whole.
 std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
                                  sh_status status, const std::string& reason,
-                                 const std::string& time_iso8601);
+                                 const std::string& time_iso8601,
+                                 size_t max_bytes = kUnlimitedEnvelope);
 
 bool is_valid_utf8(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);

@@ -39,6 +39,8 @@ struct PipelineOptions {
   RetrySpec produce_retry;  // backoff between produce attempts after a retriable failure
   RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
   std::string dead_letter_topic;
+  // Envelopes above this are truncated so the topic accepts them; 0: never truncated.
+  size_t dead_letter_max_bytes = 1000000;
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds shutdown_timeout{30000};

@@ -36,6 +36,9 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
         &r.counter("streamhost_records_rejected_total", "Records a handler rejected", labels);
     m.records_retried = &r.counter("streamhost_records_retried_total",
                                    "Handler attempts that answered RETRY", labels);
+    m.retries_exhausted =
+        &r.counter("streamhost_retries_exhausted_total",
+                   "Records dead-lettered after their route's max_attempts handler calls", labels);
     m.dead_letters = &r.counter("streamhost_dead_letters_total",
                                 "Dead-letter envelopes acknowledged by Kafka", labels);
     for (int s = SH_STATUS_OK; s <= SH_STATUS_FATAL; ++s) {

@@ -19,6 +19,7 @@ struct RouteMetrics {
   metrics::Counter* records_out = nullptr;       // outputs acknowledged by Kafka
   metrics::Counter* records_rejected = nullptr;  // REJECT statuses (each dead-lettered)
   metrics::Counter* records_retried = nullptr;   // RETRY attempts
+  metrics::Counter* retries_exhausted = nullptr;  // records dead-lettered after max_attempts
   metrics::Counter* dead_letters = nullptr;      // envelopes acknowledged on the dead-letter topic
   std::array<metrics::Counter*, 4> status{};     // indexed by sh_status
   metrics::Histogram* handler_seconds = nullptr;

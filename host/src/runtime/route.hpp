@@ -14,6 +14,8 @@ struct Route {
   std::string source_topic;
   std::optional<std::string> output_topic;
   HandlerRef handler;  // plugin and handler stay valid while the pipeline runs
+  // Handler calls of one record before it is dead-lettered; unset: the pipeline's retry setting.
+  std::optional<int> max_attempts;
 
   const std::string& plugin_name() const { return handler.plugin->name(); }
   std::string handler_name() const { return handler.handler->name; }

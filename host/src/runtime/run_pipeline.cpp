@@ -27,7 +27,8 @@ std::vector<runtime::Route> build_routes(const Manifest& manifest, const PluginS
   std::vector<runtime::Route> routes;
   for (size_t i = 0; i < manifest.routes.size(); ++i) {
     const auto& spec = manifest.routes[i];
-    routes.push_back({spec.name, spec.source_topic, spec.output_topic, plugins.route_handlers[i]});
+    routes.push_back({spec.name, spec.source_topic, spec.output_topic, plugins.route_handlers[i],
+                      spec.max_attempts});
   }
   return routes;
 }
@@ -112,6 +113,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   options.produce_retry =
       RetrySpec{manifest.proxy.retry_backoff_initial, manifest.proxy.retry_backoff_max, 2.0};
   options.dead_letter_topic = manifest.dead_letter_topic;
+  options.dead_letter_max_bytes = manifest.dead_letter_max_bytes;
   options.poll_timeout = manifest.poll_timeout;
   options.shutdown_timeout = manifest.shutdown_timeout;
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);

@@ -218,23 +218,7 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
       auto fields = record_fields(record);
       fields.push_back({"reason", result.reason});
       log::warn("worker", "record rejected; sending it to the dead-letter topic", fields);
-      if (ctx_.dead_letter_topic.empty()) {
-        ctx_.fatal("route " + record.route->name + " rejected a record (" + result.reason +
-                   ") and the manifest names no dead_letter_topic");
-        ctx_.in_flight->settle(record, false);
-        return Disposition::kHandled;
-      }
-      PendingOutput p;
-      p.topic = ctx_.dead_letter_topic;
-      p.record.key = record.record.key;
-      p.record.value = dead_letter_envelope(*record.route, record.record, result.status,
-                                            result.reason, log::utc_now_iso8601());
-      p.owner = shared;
-      p.dead_letter = true;
-      record.outputs_pending.store(1);
-      std::vector<PendingOutput> outputs;
-      outputs.push_back(std::move(p));
-      ctx_.producer->submit(std::move(outputs));
+      dead_letter(shared, SH_STATUS_REJECT, result.reason);
       return Disposition::kHandled;
     }
     case SH_STATUS_RETRY: {
@@ -242,6 +226,17 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
       auto fields = record_fields(record);
       fields.push_back({"attempt", std::to_string(record.attempts)});
       fields.push_back({"reason", result.reason});
+      const int limit = max_attempts_of(record);
+      if (limit > 0 && record.attempts >= limit) {
+        // A record that never succeeds must not hold its partition forever: it goes to the
+        // dead-letter topic with the last reason, and the partition moves on.
+        m.retries_exhausted->inc();
+        log::warn("worker", "record still failing after max_attempts; dead-lettering it", fields);
+        dead_letter(shared, SH_STATUS_RETRY,
+                    "gave up after " + std::to_string(record.attempts) +
+                        " attempts (max_attempts); last reason: " + result.reason);
+        return Disposition::kHandled;
+      }
       log::warn("worker", "handler asked to retry; partition paused", fields);
       return Disposition::kRetry;
     }
@@ -257,6 +252,32 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
       return Disposition::kHandled;
     }
   }
+}
+
+int Worker::max_attempts_of(const InFlight& record) const {
+  return record.route->max_attempts.value_or(ctx_.retry.max_attempts);
+}
+
+void Worker::dead_letter(const std::shared_ptr<InFlight>& shared, sh_status status,
+                         const std::string& reason) {
+  InFlight& record = *shared;
+  if (ctx_.dead_letter_topic.empty()) {
+    ctx_.fatal("route " + record.route->name + " could not handle a record (" + reason +
+               ") and the manifest names no dead_letter_topic");
+    ctx_.in_flight->settle(record, false);
+    return;
+  }
+  PendingOutput p;
+  p.topic = ctx_.dead_letter_topic;
+  p.record.key = record.record.key;
+  p.record.value = dead_letter_envelope(*record.route, record.record, status, reason,
+                                        log::utc_now_iso8601(), ctx_.dead_letter_max_bytes);
+  p.owner = shared;
+  p.dead_letter = true;
+  record.outputs_pending.store(1);
+  std::vector<PendingOutput> outputs;
+  outputs.push_back(std::move(p));
+  ctx_.producer->submit(std::move(outputs));
 }
 
 }  // namespace streamhost::host::runtime

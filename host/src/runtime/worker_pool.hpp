@@ -42,6 +42,8 @@ struct WorkerContext {
   const std::atomic<bool>* halted = nullptr;
   // Test hook: called each time a RETRY is scheduled, with the record, attempt number and delay.
   std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
+  // Largest dead-letter envelope; a bigger one is truncated (see dead_letter.hpp).
+  size_t dead_letter_max_bytes = 0;
 };
 
 class Worker;
@@ -91,6 +93,11 @@ class Worker {
 
   void run();
   Disposition process(const std::shared_ptr<InFlight>& record);
+  // Produces the record's dead-letter envelope (or stops the pipeline when there is no
+  // dead-letter topic); the record is done when the envelope is acknowledged.
+  void dead_letter(const std::shared_ptr<InFlight>& record, sh_status status,
+                   const std::string& reason);
+  int max_attempts_of(const InFlight& record) const;
   void schedule_retry(Parked& parked);
   void abandon_everything(std::unique_lock<std::mutex>& lock);
 
