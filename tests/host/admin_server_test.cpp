@@ -147,6 +147,13 @@ TEST_F(AdminServerTest, InjectRunsTheHandlerAndReturnsWhatItEmitted) {
   EXPECT_STREQ(emitted[1]["value"].GetString(), "not json");
 }
 
+TEST_F(AdminServerTest, InjectRefusesAnOversizedBodyUnread) {
+  start(true);
+  auto answer = request(http::methods::POST, "/inject/entry", std::string(5u << 20, 'x'));
+  EXPECT_EQ(answer.status, 413) << answer.body;
+  EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
+}
+
 TEST_F(AdminServerTest, InjectMapsStatusesAndAliases) {
   start(true);
   auto rejected = request(http::methods::POST, "/mock_entry", R"({"bad":true})");

@@ -300,7 +300,7 @@ class TestPluginInstance : public PluginInstance {
   runtime::Route route(std::string name, std::string source_topic,
                        std::optional<std::string> output_topic) const {
     return runtime::Route{std::move(name), std::move(source_topic), std::move(output_topic),
-                          HandlerRef{this, &kTestHandlers[0]}};
+                          HandlerRef{this, &kTestHandlers[0]}, std::nullopt};
   }
 
  private:

@@ -11,6 +11,7 @@
 #include <streamhost/json/bounded_parse.hpp>
 #include <string_view>
 
+#include "admin/serial_executor.hpp"
 #include "runtime/log.hpp"
 
 namespace streamhost::host::admin {
@@ -21,6 +22,9 @@ using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 constexpr const char* kJson = "application/json";
 constexpr std::string_view kInjectPrefix = "/inject/";
+// Records through the inject endpoints: testing mode's tool, not a bulk path.
+constexpr size_t kMaxInjectBytes = 4u << 20;
+constexpr size_t kMaxQueuedInjects = 64;
 
 // An emitted value goes back as JSON when it parses as JSON, otherwise as a string.
 void write_value(JsonWriter& w, const std::string& value) {
@@ -106,6 +110,10 @@ class AdminServer::Impl {
                {"testing", options_.testing ? "true" : "false"}});
   }
 
+  void set_liveness(std::function<std::optional<std::string>()> liveness) {
+    liveness_ = std::move(liveness);
+  }
+
   void stop() noexcept {
     if (!listener_) return;
     try {
@@ -122,7 +130,11 @@ class AdminServer::Impl {
       const std::string path = web::uri::decode(request.relative_uri().path());
       const auto method = request.method();
       if (method == http::methods::GET) {
-        if (path == "/healthz") return reply(request, 200, R"({"status":"alive"})", kJson);
+        if (path == "/healthz") {
+          const std::optional<std::string> why = liveness_ ? liveness_() : std::nullopt;
+          if (!why) return reply(request, 200, R"({"status":"alive"})", kJson);
+          return reply(request, 503, error_body("not_alive", *why), kJson);
+        }
         if (path == "/healthcheck") return reply(request, 200, R"({"status":"ok"})", kJson);
         if (path == "/readyz") {
           auto report = readiness_ ? readiness_() : ReadinessReport{};
@@ -162,14 +174,53 @@ class AdminServer::Impl {
     return std::nullopt;
   }
 
+  // Never blocks the pool thread: the body is read asynchronously and the handler runs on the
+  // inject executor; the answer is sent from there.
   void inject(http::http_request& request, const std::string& route) {
-    auto bytes = request.extract_vector().get();
+    if (request.headers().content_length() > kMaxInjectBytes) {
+      return reply(request, 413,
+                   error_body("too_large", "a record is at most " +
+                                               std::to_string(kMaxInjectBytes) + " bytes"),
+                   kJson);
+    }
     std::optional<std::string> key;
     auto query = web::uri::split_query(request.relative_uri().query());
     if (auto k = query.find("key"); k != query.end()) key = web::uri::decode(k->second);
-    auto result = injector_->inject(route, key, std::string(bytes.begin(), bytes.end()));
-    auto answer = format_inject_answer(result, route);
-    reply(request, answer.http_status, answer.body, kJson);
+    // Every exception is caught here: an exception left in a pplx task terminates the process.
+    request.extract_vector().then([this, request, route, key](
+                                      pplx::task<std::vector<unsigned char>> body) mutable {
+      try {
+        read_then_inject(request, route, key, body.get());
+      } catch (const std::exception& e) {
+        try {
+          reply(request, 400, error_body("bad_request", e.what()), kJson);
+        } catch (...) {
+          // The client is gone: nobody is left to answer.
+        }
+      }
+    });
+  }
+
+  void read_then_inject(http::http_request& request, const std::string& route,
+                        const std::optional<std::string>& key,
+                        const std::vector<unsigned char>& bytes) {
+    if (bytes.size() > kMaxInjectBytes) {
+      return reply(request, 413, error_body("too_large", "the record is too large"), kJson);
+    }
+    const bool queued = inject_executor_.submit(
+        [this, request, route, key, value = std::string(bytes.begin(), bytes.end())]() mutable {
+          try {
+            auto answer = format_inject_answer(injector_->inject(route, key, value), route);
+            reply(request, answer.http_status, answer.body, kJson);
+          } catch (const std::exception& e) {
+            try {
+              reply(request, 500, error_body("error", e.what()), kJson);
+            } catch (...) {
+              // The connection is gone (the server is closing): nobody is left to answer.
+            }
+          }
+        });
+    if (!queued) reply(request, 503, error_body("busy", "too many injects in progress"), kJson);
   }
 
   static void reply(http::http_request& request, int status, const std::string& body,
@@ -182,6 +233,8 @@ class AdminServer::Impl {
   metrics::Registry& registry_;
   std::function<ReadinessReport()> readiness_;
   const runtime::Injector* injector_;
+  std::function<std::optional<std::string>()> liveness_;
+  SerialExecutor inject_executor_{kMaxQueuedInjects};
   std::unique_ptr<http::experimental::listener::http_listener> listener_;
 };
 
@@ -192,6 +245,10 @@ AdminServer::AdminServer(AdminOptions options, metrics::Registry& registry,
 
 AdminServer::~AdminServer() {
   stop();
+}
+
+void AdminServer::set_liveness(std::function<std::optional<std::string>()> liveness) {
+  impl_->set_liveness(std::move(liveness));
 }
 
 void AdminServer::start() {

@@ -1,19 +1,22 @@
 // The admin HTTP endpoint (cpprestsdk http_listener), bound to 127.0.0.1 unless the manifest says
 // otherwise:
-//   GET  /healthz      200 while the process runs
+//   GET  /healthz      200 while the pipeline is alive; 503 with the reason once it is stopping,
+//                      failed or wedged (see set_liveness)
 //   GET  /healthcheck  200 {"status":"ok"} (the seed service's endpoint)
 //   GET  /readyz       200 when every readiness check passes, else 503; JSON body either way
 //   GET  /metrics      Prometheus text exposition format 0.0.4
 //   POST /inject/{route}[?key=K] and each alias path (testing mode only; 404 otherwise):
 //        200 {"status":"ok","emitted":[{"topic":..,"key":..,"value":..}]}, 422 for REJECT,
 //        503 for RETRY, 500 for FATAL, 404 for an unknown route.
-// Requests are served on cpprestsdk's shared thread pool; handlers keep work short.
+// Requests are served on cpprestsdk's shared thread pool and never block it: readiness is read
+// from memory (ReadinessMonitor), injects run on a thread of their own.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "admin/readiness.hpp"
@@ -35,6 +38,10 @@ class AdminServer {
   AdminServer(AdminOptions options, metrics::Registry& registry,
               std::function<ReadinessReport()> readiness, const runtime::Injector* injector);
   ~AdminServer();
+
+  // What /healthz reports: nullopt while alive, else why not. Called on the HTTP pool: it must
+  // only read memory. Set before start().
+  void set_liveness(std::function<std::optional<std::string>()> liveness);
 
   // Binds and starts serving. Throws std::runtime_error naming the address when it cannot bind.
   void start();

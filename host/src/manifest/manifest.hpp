@@ -45,6 +45,8 @@ struct AdminSpec {
   // Extra paths served like a route's inject endpoint (testing mode only), e.g. the seed's
   // "/mock_entry" -> route "entry". Every value names an existing route.
   std::map<std::string, std::string> aliases;
+  // /healthz turns 503 when records are in flight and nothing progressed for this long.
+  std::chrono::milliseconds stall_timeout{120000};
 };
 
 struct Manifest {

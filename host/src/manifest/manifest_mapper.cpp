@@ -153,6 +153,8 @@ class Mapper {
     m.admin.enabled = get_bool(*a, "enabled", m.admin.enabled);
     m.admin.bind = get_string(*a, "bind", m.admin.bind);
     m.admin.port = static_cast<uint16_t>(get_int(*a, "port", m.admin.port));
+    m.admin.stall_timeout =
+        milliseconds(get_int(*a, "stall_timeout_ms", m.admin.stall_timeout.count()));
     const Value* aliases = member(*a, "aliases");
     if (aliases == nullptr) return;
     std::set<std::string> route_names;

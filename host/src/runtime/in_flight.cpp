@@ -2,14 +2,25 @@
 
 namespace streamhost::host::runtime {
 
+void InFlightCounter::touch() {
+  last_progress_.store(std::chrono::steady_clock::now().time_since_epoch().count());
+}
+
+std::chrono::steady_clock::duration InFlightCounter::since_progress() const {
+  return std::chrono::steady_clock::now().time_since_epoch() -
+         std::chrono::steady_clock::duration(last_progress_.load());
+}
+
 void InFlightCounter::add() {
   std::lock_guard lock(mutex_);
+  if (count_ == 0) touch();
   ++count_;
   gauge_.set(static_cast<double>(count_));
 }
 
 void InFlightCounter::settle(InFlight& record, bool done) {
   if (record.settled.exchange(true)) return;
+  touch();
   if (done && record.tracker) record.tracker->mark_done(record.record.offset);
   std::lock_guard lock(mutex_);
   if (count_ > 0) --count_;

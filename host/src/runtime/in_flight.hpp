@@ -41,8 +41,17 @@ class InFlightCounter {
   bool wait_idle(std::chrono::steady_clock::time_point deadline);
   size_t count() const;
 
+  // Progress, for liveness: a record settled, a handler call returned, a produce request
+  // answered (even with an error), or work arrived after a quiet spell. A pipeline with records
+  // in flight whose progress stops for long is wedged (a call that never returns), which a
+  // dependency outage is not: retries and failed requests are progress.
+  void touch();
+  std::chrono::steady_clock::duration since_progress() const;
+
  private:
   metrics::Gauge& gauge_;
+  std::atomic<std::chrono::steady_clock::rep> last_progress_{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   size_t count_ = 0;

@@ -112,6 +112,7 @@ void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput
     bool request_failed = false;
     try {
       results = sink_.produce(topic, records);
+      in_flight_.touch();
       if (results.size() != records.size()) {
         permanent = true;
         whole_request_error = "the sink answered " + std::to_string(results.size()) +
@@ -121,6 +122,7 @@ void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput
       permanent = true;
       whole_request_error = e.what();
     } catch (const std::exception& e) {
+      in_flight_.touch();     // an answer, even a failed one, is progress
       request_failed = true;  // transient: every record is produced again below
       whole_request_error = e.what();
     }

@@ -77,11 +77,16 @@ void Pipeline::fatal(const std::string& message) {
 PipelineHealth Pipeline::health() const {
   PipelineHealth h;
   h.running = running_.load();
+  h.stopping = stop_.load();
   h.paused_partitions = pauses_.paused_count();
   h.in_flight = in_flight_.count();
+  h.since_progress = in_flight_.since_progress();
+  h.since_poll_loop = std::chrono::steady_clock::now().time_since_epoch() -
+                      std::chrono::steady_clock::duration(poll_loop_beat_.load());
   std::lock_guard lock(state_mutex_);
   h.source_ok = source_ok_;
   h.source_error = source_error_;
+  if (fatal_message_) h.fatal_message = *fatal_message_;
   return h;
 }
 
@@ -103,6 +108,7 @@ bool Pipeline::subscribe() {
   ExponentialBackoff backoff(options_.poll_retry.initial_backoff, options_.poll_retry.max_backoff,
                              options_.poll_retry.multiplier);
   while (!stop_.load()) {
+    poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     try {
       source_.subscribe(topics);
       set_source_error("");
@@ -136,6 +142,7 @@ PipelineResult Pipeline::run() {
                                     options_.poll_retry.max_backoff,
                                     options_.poll_retry.multiplier);
     while (!stop_.load()) {
+      poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
       rewind_resumed_partitions();
       if (stop_.load()) break;
       std::vector<connector::ConsumedRecord> batch;

@@ -56,6 +56,12 @@ struct PipelineResult {
 
 struct PipelineHealth {
   bool running = false;
+  bool stopping = false;      // a stop was requested (signal, FATAL) or the pipeline ended
+  std::string fatal_message;  // set once a FATAL stopped it
+  // Real time since the poll loop last went round, and since the runtime last made progress
+  // (InFlightCounter::touch); both for liveness.
+  std::chrono::steady_clock::duration since_poll_loop{};
+  std::chrono::steady_clock::duration since_progress{};
   bool source_ok = true;     // the last poll (or subscribe) succeeded
   std::string source_error;  // the last poll error while !source_ok
   size_t paused_partitions = 0;
@@ -109,6 +115,8 @@ class Pipeline {
   std::atomic<bool> stop_{false};
   std::atomic<bool> halted_{false};  // a FATAL happened: workers start nothing new
   std::atomic<bool> running_{false};
+  std::atomic<std::chrono::steady_clock::rep> poll_loop_beat_{
+      std::chrono::steady_clock::now().time_since_epoch().count()};
   mutable std::mutex state_mutex_;
   std::condition_variable stop_wake_;
   std::optional<std::string> fatal_message_;

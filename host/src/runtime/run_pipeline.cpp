@@ -3,14 +3,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <streamhost/connector/rest_proxy.hpp>
 #include <thread>
 
 #include "admin/admin_server.hpp"
+#include "admin/readiness_monitor.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"
 #include "plugin/loader.hpp"
 #include "runtime/inject.hpp"
+#include "runtime/liveness.hpp"
 #include "runtime/log.hpp"
 #include "runtime/pipeline.hpp"
 #include "runtime/plugin_host_services.hpp"
@@ -22,6 +26,10 @@ namespace {
 // cpprestsdk's pool is process-wide and serves the admin listener and both connectors: a few
 // threads fit a 2-core machine better than its default of 40.
 constexpr size_t kHttpThreads = 4;
+// Readiness is re-checked this often off the HTTP pool; a check running longer is reported stuck.
+constexpr std::chrono::milliseconds kReadinessPeriod{1000};
+constexpr std::chrono::milliseconds kReadinessStaleAfter{10000};
+
 
 std::vector<runtime::Route> build_routes(const Manifest& manifest, const PluginSet& plugins) {
   std::vector<runtime::Route> routes;
@@ -45,23 +53,27 @@ admin::AdminOptions admin_options(const Manifest& m, bool testing) {
   return {m.admin.bind, m.admin.port, testing, m.admin.aliases};
 }
 
-// Waits for SIGTERM/SIGINT or `done`; then asks `stop` and, as a last resort, ends the process if
-// the graceful stop overruns shutdown_timeout (a handler that never returns).
+// Waits for SIGTERM/SIGINT, a FATAL (`failed`) or `done`; on a signal asks `stop`; then, as a
+// last resort, ends the process if the stop overruns shutdown_timeout (a handler that never
+// returns, a dependency that never answers), so a stuck process is always replaced.
 class SignalWatcher {
  public:
-  SignalWatcher(std::function<void()> stop, std::chrono::milliseconds shutdown_timeout)
-      : thread_([this, stop = std::move(stop), shutdown_timeout] {
-          while (!done_.load() && !runtime::stop_signal_received()) {
+  SignalWatcher(std::function<void()> stop, std::chrono::milliseconds shutdown_timeout,
+                std::function<bool()> failed = [] { return false; })
+      : thread_([this, stop = std::move(stop), shutdown_timeout, failed = std::move(failed)] {
+          while (!done_.load() && !runtime::stop_signal_received() && !failed()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
           }
           if (done_.load()) return;
-          log::info("runtime", "stop signal received; shutting down gracefully");
-          stop();
+          if (runtime::stop_signal_received()) {
+            log::info("runtime", "stop signal received; shutting down gracefully");
+            stop();
+          }
           auto deadline =
               std::chrono::steady_clock::now() + shutdown_timeout + std::chrono::seconds(5);
           while (!done_.load()) {
             if (std::chrono::steady_clock::now() > deadline) {
-              log::error("runtime", "graceful stop overran shutdown_timeout; exiting now");
+              log::error("runtime", "stop overran shutdown_timeout by 5 s; exiting now");
               std::_Exit(1);
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -80,14 +92,15 @@ class SignalWatcher {
 int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
                       const PluginSet& plugins, const std::vector<runtime::Route>& routes) {
   runtime::Injector injector(routes);
-  admin::AdminServer server(
-      admin_options(manifest, true), registry,
+  admin::ReadinessMonitor readiness(
       [&] {
         admin::ReadinessReport report;
         add_plugin_checks(report, plugins);
         return report;
       },
-      &injector);
+      kReadinessPeriod, kReadinessStaleAfter);
+  admin::AdminServer server(admin_options(manifest, true), registry,
+                            [&] { return readiness.current(); }, &injector);
   server.start();
   log::info("runtime", "testing mode without Kafka: records arrive only through inject");
   std::atomic<bool> stop{false};
@@ -119,10 +132,10 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
 
   runtime::Injector injector(routes);
+  std::unique_ptr<admin::ReadinessMonitor> readiness;
   std::unique_ptr<admin::AdminServer> server;
   if (manifest.admin.enabled) {
-    server = std::make_unique<admin::AdminServer>(
-        admin_options(manifest, manifest.testing), registry,
+    readiness = std::make_unique<admin::ReadinessMonitor>(
         [&] {
           admin::ReadinessReport report;
           auto source_stats = source->stats();
@@ -136,13 +149,20 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
           add_plugin_checks(report, plugins);
           return report;
         },
-        &injector);
+        kReadinessPeriod, kReadinessStaleAfter);
+    server = std::make_unique<admin::AdminServer>(admin_options(manifest, manifest.testing),
+                                                  registry, [&] { return readiness->current(); },
+                                                  &injector);
+    server->set_liveness([&pipeline, stall = manifest.admin.stall_timeout] {
+      return runtime::liveness_problem(pipeline.health(), stall);
+    });
     server->start();
   }
 
   runtime::PipelineResult result;
   {
-    SignalWatcher watcher([&] { pipeline.request_stop(); }, manifest.shutdown_timeout);
+    SignalWatcher watcher([&] { pipeline.request_stop(); }, manifest.shutdown_timeout,
+                          [&] { return !pipeline.health().fatal_message.empty(); });
     result = pipeline.run();
   }
   if (server) server->stop();

@@ -190,6 +190,7 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
   }
   ++record.attempts;
   HandlerResult result = call_handler(*record.route, record.record);
+  ctx_.in_flight->touch();
   m.handler_seconds->observe(result.seconds);
   m.status[static_cast<size_t>(result.status)]->inc();
 
