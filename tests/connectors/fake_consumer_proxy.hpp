@@ -32,6 +32,11 @@ class FakeConsumerProxy {
     std::lock_guard lock(mutex_);
     live_.erase(instance);
   }
+  // An instance someone else created (a dead predecessor's, or a live twin's).
+  void adopt(const std::string& instance) {
+    std::lock_guard lock(mutex_);
+    live_.insert(instance);
+  }
   std::set<std::string> live() const {
     std::lock_guard lock(mutex_);
     return live_;
@@ -49,6 +54,12 @@ class FakeConsumerProxy {
       const std::string name = body.IsObject() && body.HasMember("name") && body["name"].IsString()
                                    ? body["name"].GetString()
                                    : "generated";
+      // Both proxies refuse a name that is taken (Confluent 40902, Strimzi 409).
+      if (live_.count(name)) {
+        return dialect_ == connector::Dialect::kConfluent
+                   ? FakeReply{409, R"({"error_code":40902,"message":"Consumer instance with the specified name already exists."})"}
+                   : FakeReply{409, R"({"error_code":409,"message":"A consumer instance with the specified name already exists in the Kafka Bridge."})"};
+      }
       live_.insert(name);
       return {200, R"({"instance_id":")" + name + R"(","base_uri":"http://elsewhere.invalid:1)" +
                        r.path + "/instances/" + name + "\"}"};

@@ -129,6 +129,68 @@ TEST_F(FakeProxySource, ExpiredInstanceIsRecreatedResubscribedAndDeliveryResumes
   EXPECT_EQ(proxy.requests_to("GET", "/instances/" + second + "/records").size(), 1u);
 }
 
+// A replica restarted after kill -9: its predecessor's instance, under the same stable name, still
+// holds partitions in the proxy. It is deleted before the new one is created.
+TEST_F(FakeProxySource, AStableNameDeletesThePredecessorFirstAndIsKeptAcrossRecreation) {
+  for (Dialect dialect : {Dialect::kConfluent, Dialect::kStrimzi}) {
+    FakeConsumerProxy state(dialect);
+    FakeProxy proxy(std::ref(state));
+    state.adopt("coupon-host-a");  // what the dead predecessor left behind
+    auto c = consumer();
+    c.instance_name = "coupon-host-a";
+    auto source = connector::make_rest_proxy_source(quick_options(proxy.url(), dialect), c);
+    source->subscribe({"t"});
+
+    const auto requests = proxy.requests();
+    ASSERT_GE(requests.size(), 3u);
+    EXPECT_EQ(requests[0].method, "DELETE");
+    EXPECT_EQ(requests[0].path, "/consumers/coupon group/instances/coupon-host-a");
+    EXPECT_EQ(requests[1].method, "POST");
+    EXPECT_NE(requests[1].body.find(R"("name":"coupon-host-a")"), std::string::npos)
+        << requests[1].body;
+    EXPECT_EQ(state.live(), std::set<std::string>{"coupon-host-a"});
+    EXPECT_TRUE(source->stats().warning.empty());
+
+    // Expired by the proxy: recreated under the same name, without deleting anything first.
+    state.expire("coupon-host-a");
+    const size_t deletes = proxy.requests_to("DELETE", "/instances/coupon-host-a").size();
+    source->poll(10ms);
+    EXPECT_EQ(source->generation(), 2u);
+    EXPECT_EQ(state.live(), std::set<std::string>{"coupon-host-a"});
+    EXPECT_EQ(proxy.requests_to("DELETE", "/instances/coupon-host-a").size(), deletes);
+  }
+}
+
+// Two replicas configured with one name: the second must not keep deleting the first's instance
+// (they would take each other's partitions in turn); it takes a random name and says why.
+TEST_F(FakeProxySource, AStableNameHeldByALiveTwinFallsBackToARandomSuffixAndWarns) {
+  FakeConsumerProxy state(Dialect::kStrimzi);
+  FakeProxy proxy(std::ref(state));
+  bool twin_recreated = false;
+  state.fault = [&](const RecordedRequest& r) -> std::optional<FakeReply> {
+    // The twin is alive: right after our delete of the predecessor, it creates its instance again.
+    if (r.method == "DELETE" && !twin_recreated) {
+      twin_recreated = true;
+      state.adopt("coupon-host-a");
+      return FakeReply{204, ""};
+    }
+    return std::nullopt;
+  };
+  auto c = consumer();
+  c.instance_name = "coupon-host-a";
+  auto source = connector::make_rest_proxy_source(quick_options(proxy.url(), Dialect::kStrimzi), c);
+  source->subscribe({"t"});
+  const auto live = state.live();
+  ASSERT_EQ(live.size(), 2u);
+  EXPECT_TRUE(live.count("coupon-host-a")) << "the twin's instance is left alone";
+  const std::string ours = *std::find_if(live.begin(), live.end(),
+                                         [](const std::string& n) { return n != "coupon-host-a"; });
+  EXPECT_EQ(ours.rfind("coupon-host-a-", 0), 0u) << ours;
+  EXPECT_NE(source->stats().warning.find("held by another live consumer"), std::string::npos)
+      << source->stats().warning;
+  EXPECT_EQ(proxy.requests_to("DELETE", "").size(), 1u) << "only the predecessor delete";
+}
+
 TEST_F(FakeProxySource, CommitOnALostInstanceIsTransientAndTheNextPollRecreates) {
   FakeConsumerProxy state(Dialect::kConfluent);
   FakeProxy proxy(std::ref(state));

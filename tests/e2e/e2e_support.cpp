@@ -87,6 +87,9 @@ void ProcessTest::TearDown() {
 ChildProcess& ProcessTest::start_streamhost(const std::string& label, const std::string& manifest,
                                             const EnvOverrides& env) {
   EnvOverrides all = stack_env_;
+  // Each process is a replica of its own: its stable consumer instance name comes from HOSTNAME,
+  // and processes on one machine must not share one (a test may still set it to play a restart).
+  all["HOSTNAME"] = "e2e-" + label;
   for (const auto& [k, v] : env) all[k] = v;
   processes_.push_back(std::make_unique<ChildProcess>(
       label, std::vector<std::string>{Built::streamhost(), "run", "-f", manifest}, all,

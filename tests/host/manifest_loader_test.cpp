@@ -134,6 +134,18 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
 }
 
+TEST(ManifestLoader, TheConsumerInstanceNameIsStablePerReplica) {
+  // Default: the prefix and this replica's host name ($HOSTNAME when set, as in a pod).
+  Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"HOSTNAME", "coupon-7f9c/x"}}));
+  EXPECT_EQ(m.consumer.instance_name, "streamhost-coupon-7f9c_x");
+  Manifest same = parse_manifest(kBase, "m.yaml", fake_env({{"HOSTNAME", "coupon-7f9c/x"}}));
+  EXPECT_EQ(same.consumer.instance_name, m.consumer.instance_name) << "stable across restarts";
+  Manifest named = parse_manifest(
+      with(kBase, "  group: orders-group\n", "  group: orders-group\n  instance_name: replica-2\n"),
+      "m.yaml", fake_env({{"HOSTNAME", "ignored"}}));
+  EXPECT_EQ(named.consumer.instance_name, "replica-2");
+}
+
 TEST(ManifestLoader, ARouteCanSetItsOwnRetryLimit) {
   Manifest m = parse_manifest(with(kBase, "    output_topic: orders-out\n",
                                    "    output_topic: orders-out\n    max_attempts: 0\n"),

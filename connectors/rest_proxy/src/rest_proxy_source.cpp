@@ -1,9 +1,11 @@
-// The Source: one consumer instance at a time (random name, auto-commit off), polled with the
-// embedded format's exact Accept, committed with explicit per-partition offsets, recreated when the
-// proxy has lost it. Delivery then restarts from the committed offsets (Kafka's doing).
+// The Source: one consumer instance at a time (a stable name, or a random one; auto-commit off),
+// polled with the embedded format's exact Accept, committed with explicit per-partition offsets,
+// recreated when the proxy has lost it. Delivery then restarts from the committed offsets (Kafka's
+// doing).
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <mutex>
 #include <random>
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
@@ -138,7 +140,12 @@ class RestProxySource final : public Source {
 
   const std::string& instance_url() const { return instance_url_; }
 
-  ConnectorStats stats() const override { return http_.stats(); }
+  ConnectorStats stats() const override {
+    ConnectorStats stats = http_.stats();
+    std::lock_guard lock(warning_mutex_);
+    stats.warning = fallback_reason_;
+    return stats;
+  }
 
  private:
   void require_instance(const char* call) const {
@@ -161,16 +168,46 @@ class RestProxySource final : public Source {
     return http_.send(last_poll_, detail::RetryPolicy{http_.options().max_retries, deadline});
   }
 
+  std::string group_url() const {
+    return http_.base_url() + "/consumers/" + detail::encode_path_segment(consumer_.group);
+  }
+
+  // A restarted replica's predecessor may have died without deleting its instance; its Kafka
+  // consumer then holds partitions until the proxy expires it. Deleting it by its stable name makes
+  // a restart cost seconds, not minutes. Best effort: 404 (nothing left behind) is the usual answer.
+  void delete_predecessor() noexcept {
+    delete_url(group_url() + "/instances/" + detail::encode_path_segment(consumer_.instance_name));
+  }
+
+  // The name for the next instance: the stable one while nobody else holds it.
+  std::string next_name(bool stable_taken) const {
+    if (consumer_.instance_name.empty()) return consumer_.instance_prefix + "-" + random_suffix();
+    if (stable_taken) return consumer_.instance_name + "-" + random_suffix();
+    return consumer_.instance_name;
+  }
+
   void create_instance() {
-    const std::string group_url =
-        http_.base_url() + "/consumers/" + detail::encode_path_segment(consumer_.group);
+    const std::string group_url = this->group_url();
+    bool stable_taken = stable_name_taken_;
     for (int clash = 0;; ++clash) {
-      const std::string name = consumer_.instance_prefix + "-" + random_suffix();
+      const std::string name = next_name(stable_taken);
       HttpRequest request{"POST", group_url,
                           detail::create_consumer_body(http_.options().dialect, name, consumer_),
                           std::string(kKafkaV2Json), std::string(kKafkaV2Json)};
       HttpResponse response = http_.send(request, http_.default_policy());
-      if (response.status == 409 && clash < 2) continue;  // name taken: draw another
+      if (response.status == 409 && clash < 2) {
+        // Name taken. For the stable name that is a live process configured like this one (a
+        // dead one's instance was deleted at start): take a random name instead of deleting it,
+        // which would only make the two take each other's partitions in turn.
+        if (!consumer_.instance_name.empty() && !stable_taken) {
+          stable_taken = stable_name_taken_ = true;
+          std::lock_guard lock(warning_mutex_);
+          fallback_reason_ = "consumer instance name \"" + consumer_.instance_name +
+                             "\" is held by another live consumer in group \"" + consumer_.group +
+                             "\"; give each replica its own consumer.instance_name";
+        }
+        continue;
+      }
       if (response.status != 200) throw PermanentError(http_.describe_failure(request, response));
       detail::CreatedInstance created;
       try {
@@ -202,14 +239,17 @@ class RestProxySource final : public Source {
     throw PermanentError(http_.describe_failure(request, response));
   }
 
-  // Best effort: the old instance may already be gone, or the proxy down.
-  void delete_instance() noexcept {
+  // Best effort: the old instance may already be gone, or the proxy down. One attempt, bounded
+  // by the request timeout, so a slow proxy cannot hold shutdown longer.
+  void delete_url(const std::string& url) noexcept {
     try {
-      http_.send(HttpRequest{"DELETE", instance_url_, "", "", std::string(kKafkaV2Json)},
+      http_.send(HttpRequest{"DELETE", url, "", "", std::string(kKafkaV2Json)},
                  detail::RetryPolicy{0, std::nullopt});
     } catch (...) {
     }
   }
+
+  void delete_instance() noexcept { delete_url(instance_url_); }
 
   // Creates the first instance, or replaces one the proxy lost or answered garbage for. The old
   // one is deleted first (best effort: a 404 is the normal answer) so the proxy holds no orphan.
@@ -217,6 +257,7 @@ class RestProxySource final : public Source {
     const bool replacing = generation_.load() > 0;
     if (!instance_url_.empty()) delete_instance();
     instance_url_.clear();
+    if (!replacing && !consumer_.instance_name.empty()) delete_predecessor();
     create_instance();
     try {
       post_subscription();
@@ -234,6 +275,9 @@ class RestProxySource final : public Source {
   std::string instance_url_;
   bool instance_lost_ = false;
   bool subscribed_ = false;
+  bool stable_name_taken_ = false;  // a live twin holds instance_name: use random suffixes
+  mutable std::mutex warning_mutex_;  // stats() runs on other threads
+  std::string fallback_reason_;       // why, for stats().warning
   std::atomic<uint64_t> generation_{0};
   HttpRequest last_poll_;
 };

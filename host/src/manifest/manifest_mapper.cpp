@@ -1,5 +1,7 @@
 #include "manifest/manifest_mapper.hpp"
 
+#include <unistd.h>
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -52,6 +54,24 @@ bool env_true(const EnvLookup& env, const std::string& name) {
   return lower == "true" || lower == "1" || lower == "yes";
 }
 
+// This replica's name: $HOSTNAME when set (a Kubernetes pod's name), else the system's host name,
+// reduced to the characters a consumer instance name may hold.
+std::string host_name(const EnvLookup& env) {
+  std::string name;
+  if (auto h = env("HOSTNAME"); h && !h->empty()) {
+    name = *h;
+  } else {
+    char buffer[256] = {};
+    if (gethostname(buffer, sizeof buffer - 1) == 0) name = buffer;
+  }
+  std::string out;
+  for (char c : name) {
+    const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    out += ok ? c : '_';
+  }
+  return out.empty() ? "localhost" : out;
+}
+
 class Mapper {
  public:
   Mapper(const SourceMap& source, std::vector<Diagnostic>& errors)
@@ -81,11 +101,17 @@ class Mapper {
                             : connector::EmbeddedFormat::kBinary;
   }
 
-  void consumer(const Value& doc, Manifest& m) {
+  void consumer(const Value& doc, Manifest& m, const EnvLookup& env) {
     const Value& c = doc["consumer"];
     m.consumer.group = c["group"].GetString();
     m.consumer.auto_offset_reset = get_string(c, "auto_offset_reset", m.consumer.auto_offset_reset);
     m.consumer.instance_prefix = get_string(c, "instance_prefix", m.consumer.instance_prefix);
+    m.consumer.instance_name = get_string(c, "instance_name", "");
+    // Stable by default, one name per replica: a restarted host deletes its predecessor's
+    // instance instead of waiting minutes for the proxy or Kafka to expire it.
+    if (m.consumer.instance_name.empty()) {
+      m.consumer.instance_name = m.consumer.instance_prefix + "-" + host_name(env);
+    }
     m.poll_timeout = milliseconds(get_int(c, "poll_timeout_ms", m.poll_timeout.count()));
     if (const Value* props = member(c, "properties"))
       m.consumer.extra_properties_json = json_text(*props);
@@ -196,7 +222,7 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.source_path = source_path;
   m.name = doc["pipeline"].GetString();
   mapper.proxy(doc, m);
-  mapper.consumer(doc, m);
+  mapper.consumer(doc, m, env);
   mapper.plugins(doc, std::filesystem::absolute(source_path).parent_path(), m);
   mapper.routes(doc, m);
   m.dead_letter_topic = doc["dead_letter_topic"].GetString();

@@ -132,6 +132,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
 
   runtime::Injector injector(routes);
+  std::string source_warning;  // the last one logged; touched only by the readiness thread
   std::unique_ptr<admin::ReadinessMonitor> readiness;
   std::unique_ptr<admin::AdminServer> server;
   if (manifest.admin.enabled) {
@@ -139,6 +140,10 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
         [&] {
           admin::ReadinessReport report;
           auto source_stats = source->stats();
+          if (!source_stats.warning.empty() && source_stats.warning != source_warning) {
+            source_warning = source_stats.warning;
+            log::warn("source", source_warning);
+          }
           auto health = pipeline.health();
           bool source_ok = source_stats.reachable && health.source_ok;
           report.add("source", source_ok,

@@ -14,6 +14,9 @@ struct ConnectorStats {
   uint64_t retries = 0;        // requests sent again after a transient error
   uint64_t instance_recreations = 0;  // consumer instances recreated after the proxy lost them
   uint64_t records = 0;        // records consumed (source) or acknowledged (sink)
+  // Something the operator should fix that does not stop the connector, e.g. two replicas sharing
+  // one consumer instance name; empty when there is none.
+  std::string warning;
 };
 
 }  // namespace streamhost::connector

@@ -44,6 +44,12 @@ struct ConsumerOptions {
   std::string group;
   std::string auto_offset_reset = "latest";    // earliest | latest | none
   std::string instance_prefix = "streamhost";  // random suffix appended per instance
+  // A stable instance name (one per replica, such as the host name): before creating its first
+  // instance the source deletes one of that name, the consumer of a predecessor that died without
+  // deleting it, whose partitions would otherwise wait for the proxy or Kafka to expire it. Empty:
+  // instance_prefix plus a random suffix each time. If the name is held by a live process (two
+  // replicas configured alike), the source falls back to a random suffix rather than fight it.
+  std::string instance_name;
   EmbeddedFormat format = EmbeddedFormat::kBinary;
   // Extra consumer-creation properties, JSON-typed per the dialect (e.g. {"fetch.min.bytes": 1}),
   // given as a JSON object text; merged into the create request as is.
