@@ -3,12 +3,15 @@
 
 #include <cpprest/http_client.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <streamhost/connector/rest_proxy.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace streamhost::testing {
@@ -28,9 +31,17 @@ inline bool read_stack(StackEndpoints& out) {
     return false;
   }
   out.proxy_url = url;
-  out.dialect = dialect != nullptr && std::string(dialect) == "confluent"
-                    ? connector::Dialect::kConfluent
-                    : connector::Dialect::kStrimzi;
+  // Unset means the local stack's bridge; a value the host would refuse fails here too.
+  const std::string name = dialect == nullptr ? "" : dialect;
+  if (name.empty() || name == "strimzi") {
+    out.dialect = connector::Dialect::kStrimzi;
+  } else if (name == "confluent") {
+    out.dialect = connector::Dialect::kConfluent;
+  } else {
+    ADD_FAILURE() << "STREAMHOST_REST_PROXY_DIALECT is \"" << name
+                  << "\": expected strimzi or confluent";
+    return false;
+  }
   return true;
 }
 
@@ -48,16 +59,45 @@ inline connector::RestProxyOptions stack_options(const StackEndpoints& stack) {
   return o;
 }
 
-// Creates a topic through the bridge's admin endpoint (Strimzi 0.33+: POST /admin/topics).
-inline void create_topic(const StackEndpoints& stack, const std::string& topic, int partitions) {
-  web::http::client::http_client client(stack.proxy_url);
-  web::http::http_request request(web::http::methods::POST);
-  request.set_request_uri("/admin/topics");
-  request.set_body("{\"topic_name\":\"" + topic + "\",\"partitions_count\":" +
-                       std::to_string(partitions) + ",\"replication_factor\":1}",
-                   "application/vnd.kafka.json.v2+json");
-  auto response = client.request(request).get();
-  ASSERT_EQ(response.status_code(), 201) << response.extract_utf8string(true).get();
+// The stack script, which creates topics through Kafka's own TopicCommand: proxy-neutral, unlike
+// the Strimzi-only `POST /admin/topics`. STREAMHOST_STACK_SCRIPT in the environment wins over the
+// path compiled in (tests/connectors/CMakeLists.txt, tests/e2e/CMakeLists.txt). The script reads
+// STREAMHOST_KAFKA_BOOTSTRAP and STREAMHOST_RUN_DIR from the environment `stack env` exported.
+inline std::string stack_script() {
+  const char* from_env = std::getenv("STREAMHOST_STACK_SCRIPT");
+  if (from_env != nullptr && *from_env != '\0') return from_env;
+#ifndef STREAMHOST_STACK_SCRIPT
+#error "STREAMHOST_STACK_SCRIPT (the path of manifests/local/stack) must be a compile definition"
+#endif
+  return STREAMHOST_STACK_SCRIPT;
+}
+
+// Creates topics (name, partitions) in one `stack topic NAME:PARTITIONS...` call (the tool's JVMs
+// then start side by side); an existing topic is fine. A failure names the command and its output.
+inline void create_topics(const std::vector<std::pair<std::string, int>>& topics) {
+  std::string command = "'" + stack_script() + "' topic";
+  for (const auto& [name, partitions] : topics) {
+    // unique_name() and the tests' own names never need quoting; refuse anything that would.
+    ASSERT_EQ(name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                     "0123456789._-"),
+              std::string::npos)
+        << "topic name " << name;
+    command += " '" + name + ":" + std::to_string(partitions) + "'";
+  }
+  command += " 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr) << "cannot run " << command;
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  ASSERT_TRUE(status != -1 && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << "creating topics failed (exit status " << status << "): " << command << "\n"
+      << output;
+}
+
+inline void create_topic(const StackEndpoints&, const std::string& topic, int partitions) {
+  create_topics({{topic, partitions}});
 }
 
 // A raw DELETE, as if someone (or the proxy's idle sweep) removed the instance.

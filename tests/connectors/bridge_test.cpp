@@ -173,6 +173,48 @@ TEST_F(Bridge, SinkReportsPartitionAndOffsetPerRecord) {
   EXPECT_EQ(results[2].offset, 1);
 }
 
+// The json embedded format end to end. The Strimzi bridge refuses a number or boolean value (and
+// key) with a 400 for the whole request; the sink fails only those records, with the reason, and
+// the others are written. Confluent takes every one of them.
+TEST_F(Bridge, JsonSinkWritesWhatTheProxyTakesAndFailsOnlyWhatItRefuses) {
+  const std::string topic = unique_name("json");
+  create_topic(stack_, topic, 1);
+  auto json_sink =
+      connector::make_rest_proxy_sink(stack_options(stack_), connector::EmbeddedFormat::kJson);
+  const std::vector<OutgoingRecord> records{{std::string(R"("c-1")"), R"({"a":1})", std::nullopt},
+                                            {std::nullopt, "42", std::nullopt},
+                                            {std::string("null"), R"(["x",2])", std::nullopt},
+                                            {std::string("true"), R"("s")", std::nullopt}};
+  auto results = json_sink->produce(topic, records);
+  ASSERT_EQ(results.size(), records.size());
+  const bool strimzi = stack_.dialect == connector::Dialect::kStrimzi;
+  EXPECT_TRUE(results[0].ok) << results[0].error;
+  EXPECT_TRUE(results[2].ok) << results[2].error;
+  EXPECT_EQ(results[1].ok, !strimzi) << results[1].error;
+  EXPECT_EQ(results[3].ok, !strimzi) << results[3].error;
+  if (strimzi) {
+    EXPECT_FALSE(results[1].retriable);
+    EXPECT_NE(results[1].error.find("value is a number"), std::string::npos) << results[1].error;
+    EXPECT_NE(results[3].error.find("key is a boolean"), std::string::npos) << results[3].error;
+  }
+
+  connector::ConsumerOptions c;
+  c.group = unique_name("group");
+  c.auto_offset_reset = "earliest";
+  c.format = connector::EmbeddedFormat::kJson;
+  auto src = connector::make_rest_proxy_source(stack_options(stack_), c);
+  src->subscribe({topic});
+  const size_t written = strimzi ? 2 : 4;
+  auto got = poll_until(*src, written);
+  ASSERT_EQ(got.size(), written);
+  EXPECT_EQ(got[0].key, std::optional<std::string>(R"("c-1")"));
+  EXPECT_EQ(got[0].value, R"({"a":1})");
+  const auto& list = got[strimzi ? 1 : 2];
+  EXPECT_EQ(list.key, std::nullopt);  // a JSON null key is no key
+  EXPECT_EQ(list.value, R"(["x",2])");
+  src->close();
+}
+
 TEST_F(Bridge, PollBeforeSubscribeIsRefusedAndCloseDeletesTheInstance) {
   auto src = source(unique_name("group"));
   EXPECT_THROW(src->poll(10ms), connector::PermanentError);

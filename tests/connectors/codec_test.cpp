@@ -143,5 +143,35 @@ TEST(RecordCodec, JsonFormatRejectsNonJsonRecordsLocally) {
   EXPECT_EQ(body.json, R"({"records":[{"value":{"a":1}}]})");
 }
 
+// The real Strimzi bridge answers 400 for the whole request when one json value is a number or a
+// boolean (its RecordValue schema); Confluent takes them. A JSON null key is left out on both.
+TEST(RecordCodec, JsonFormatOnStrimziFailsNumbersAndBooleansLocallyAndDropsNullKeys) {
+  std::vector<OutgoingRecord> records{{std::nullopt, "42", std::nullopt},
+                                      {std::nullopt, " true", std::nullopt},
+                                      {std::string("null"), R"("s")", std::nullopt},
+                                      {std::string("7"), "[1]", std::nullopt},
+                                      {std::string(R"({"k":1})"), "null", std::nullopt}};
+  std::vector<std::pair<size_t, std::string>> invalid;
+  auto strimzi = encode_produce_body(records, {0, 1, 2, 3, 4}, EmbeddedFormat::kJson, invalid,
+                                     Dialect::kStrimzi);
+  EXPECT_EQ(strimzi.sent, (std::vector<size_t>{2, 4}));
+  EXPECT_EQ(strimzi.json, R"({"records":[{"value":"s"},{"key":{"k":1},"value":null}]})");
+  ASSERT_EQ(invalid.size(), 3u);
+  EXPECT_EQ(invalid[0].first, 0u);
+  EXPECT_NE(invalid[0].second.find("value is a number"), std::string::npos) << invalid[0].second;
+  EXPECT_NE(invalid[1].second.find("value is a boolean"), std::string::npos) << invalid[1].second;
+  EXPECT_EQ(invalid[2].first, 3u);
+  EXPECT_NE(invalid[2].second.find("key is a number"), std::string::npos) << invalid[2].second;
+
+  invalid.clear();
+  auto confluent = encode_produce_body(records, {0, 1, 2, 3, 4}, EmbeddedFormat::kJson, invalid,
+                                       Dialect::kConfluent);
+  EXPECT_TRUE(invalid.empty());
+  EXPECT_EQ(confluent.sent, (std::vector<size_t>{0, 1, 2, 3, 4}));
+  EXPECT_EQ(confluent.json,
+            R"({"records":[{"value":42},{"value": true},{"value":"s"},{"key":7,"value":[1]},)"
+            R"({"key":{"k":1},"value":null}]})");
+}
+
 }  // namespace
 }  // namespace streamhost::connector::detail

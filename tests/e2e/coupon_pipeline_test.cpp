@@ -32,8 +32,11 @@ class CouponPipeline : public ProcessTest {
     ASSERT_FALSE(HasFailure());
     ASSERT_TRUE(testing::read_stack(stack_));
     topics_ = CouponTopics::make("coupon");
-    for (const auto& t : {topics_.entry, topics_.focus, topics_.predictions, topics_.dead_letters})
-      testing::create_topic(stack_, t, 1);
+    // One `stack topic` call: the four TopicCommand JVMs start side by side.
+    testing::create_topics({{topics_.entry, 1},
+                            {topics_.focus, 1},
+                            {topics_.predictions, 1},
+                            {topics_.dead_letters, 1}});
     ASSERT_FALSE(HasFailure());
     reference_ = std::make_unique<CouponReference>();
     writer_ = std::make_unique<TopicWriter>(stack_);

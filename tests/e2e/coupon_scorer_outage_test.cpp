@@ -43,8 +43,9 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
   ASSERT_TRUE(testing::read_stack(stack));
   ASSERT_FALSE(HasFailure());
   const CouponTopics topics = CouponTopics::make("outage");
-  for (const auto& t : {topics.entry, topics.focus, topics.predictions, topics.dead_letters})
-    testing::create_topic(stack, t, 1);
+  // One `stack topic` call: the four TopicCommand JVMs start side by side.
+  testing::create_topics(
+      {{topics.entry, 1}, {topics.focus, 1}, {topics.predictions, 1}, {topics.dead_letters, 1}});
   ASSERT_FALSE(HasFailure());
   CouponReference reference;
   TopicWriter writer(stack);

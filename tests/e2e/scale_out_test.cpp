@@ -53,10 +53,9 @@ TEST_F(ScaleOut, TwoProcessesInOneGroupShareTheTopicExactlyOnceAndCommit) {
   ASSERT_FALSE(HasFailure());
   const std::string base = unique("e2e-scale");
   const std::string input = base + "-in", output = base + "-out", dead = base + "-dlq";
-  testing::create_topic(stack, input, 2);
-  // Created up front with one partition, so the checking consumer sees one ordered log.
-  testing::create_topic(stack, output, 1);
-  testing::create_topic(stack, dead, 1);
+  // Output and dead letters are created up front with one partition, so the checking consumer sees
+  // one ordered log.
+  testing::create_topics({{input, 2}, {output, 1}, {dead, 1}});
   ASSERT_FALSE(HasFailure());
 
   const std::string manifest = Built::repo("manifests/pipelines/field-mapper.yaml");

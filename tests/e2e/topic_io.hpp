@@ -1,4 +1,4 @@
-// Producing test input and reading pipeline output through the project's own REST proxy connectors
+// Producing test input and reading pipeline output through the project's REST proxy connectors
 // (the same code the host uses, but in the test process, with its own consumer group).
 #pragma once
 
@@ -6,8 +6,10 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <streamhost/connector/rest_proxy.hpp>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "bridge_support.hpp"
@@ -49,7 +51,10 @@ inline ::testing::AssertionResult all_ok(const std::vector<DeliveryResult>& resu
 }
 
 // A checking consumer in its own group, reading the given topics from the beginning and keeping
-// everything it read.
+// everything it read, each record once. It never commits: when it idles longer than the proxy keeps
+// an idle instance (the local bridge's http.timeoutSeconds, 30 s; Confluent's 5 min), the source
+// recreates the instance, which reads from the beginning again, and what was already kept is
+// skipped.
 class TopicReader {
  public:
   TopicReader(const testing::StackEndpoints& stack, const std::vector<std::string>& topics,
@@ -75,7 +80,9 @@ class TopicReader {
   }
   // One poll (about half a second when nothing is there).
   void poll_once() {
-    for (auto& r : source_->poll(std::chrono::milliseconds(500))) records_.push_back(std::move(r));
+    for (auto& r : source_->poll(std::chrono::milliseconds(500))) {
+      if (seen_.emplace(r.topic, r.partition, r.offset).second) records_.push_back(std::move(r));
+    }
   }
 
   const std::vector<ConsumedRecord>& records() const { return records_; }
@@ -83,6 +90,7 @@ class TopicReader {
  private:
   std::unique_ptr<connector::Source> source_;
   std::vector<ConsumedRecord> records_;
+  std::set<std::tuple<std::string, int32_t, int64_t>> seen_;
 };
 
 // Records of `topic` among `records`.

@@ -126,9 +126,45 @@ std::vector<ConsumedRecord> decode_records(std::string_view body, EmbeddedFormat
   return records;
 }
 
+namespace {
+
+// The first character of JSON text (already known to be valid JSON), or '\0'.
+char json_lead(const std::string& text) {
+  const size_t at = text.find_first_not_of(" \t\r\n");
+  return at == std::string::npos ? '\0' : text[at];
+}
+
+bool is_json_null(const std::string& text) {
+  const size_t begin = text.find_first_not_of(" \t\r\n");
+  const size_t end = text.find_last_not_of(" \t\r\n");
+  return begin != std::string::npos && text.compare(begin, end - begin + 1, "null") == 0;
+}
+
+// The Strimzi bridge's request schema (RecordValue in its openapi.json) takes only an object, an
+// array, a string or null as a json-format value; a number or a boolean gets a 400 for the whole
+// request, failing every record in it. Such a record is failed here instead, with the reason.
+// Confluent takes any JSON value. Returns the refused value's kind, or nullptr.
+const char* strimzi_refused_value(const std::string& text) {
+  switch (json_lead(text)) {
+    case '{':
+    case '[':
+    case '"':
+    case 'n':
+      return nullptr;
+    case 't':
+    case 'f':
+      return "a boolean";
+    default:
+      return "a number";
+  }
+}
+
+}  // namespace
+
 ProduceBody encode_produce_body(const std::vector<OutgoingRecord>& records,
                                 const std::vector<size_t>& indices, EmbeddedFormat format,
-                                std::vector<std::pair<size_t, std::string>>& invalid) {
+                                std::vector<std::pair<size_t, std::string>>& invalid,
+                                Dialect dialect) {
   ProduceBody body;
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
@@ -146,10 +182,30 @@ ProduceBody encode_produce_body(const std::vector<OutgoingRecord>& records,
         invalid.emplace_back(i, "key is not JSON text (the sink uses the json embedded format)");
         continue;
       }
+      if (dialect == Dialect::kStrimzi) {
+        if (const char* kind = strimzi_refused_value(record.value)) {
+          invalid.emplace_back(i, std::string("value is ") + kind +
+                                      ", which the Strimzi bridge's json embedded format refuses "
+                                      "(it takes an object, an array, a string or null)");
+          continue;
+        }
+        // A JSON null key is left out below; any other key is held to the value's rule minus null.
+        if (record.key && !is_json_null(*record.key)) {
+          if (const char* kind = strimzi_refused_value(*record.key)) {
+            invalid.emplace_back(i, std::string("key is ") + kind +
+                                        ", which the Strimzi bridge's json embedded format refuses "
+                                        "(it takes an object, an array or a string)");
+            continue;
+          }
+        }
+      }
     }
+    // In json format a JSON null key is no key, which the key field left out says on both proxies
+    // (Strimzi refuses "key":null); omitting it avoids relying on null being accepted.
+    const bool has_key =
+        record.key && !(format == EmbeddedFormat::kJson && is_json_null(*record.key));
     w.StartObject();
-    // An absent key is null on both proxies; omitting it avoids relying on null being accepted.
-    if (record.key) w.Key("key"), write_payload(w, *record.key, format);
+    if (has_key) w.Key("key"), write_payload(w, *record.key, format);
     w.Key("value");
     write_payload(w, record.value, format);
     if (record.partition) w.Key("partition"), w.Int(*record.partition);

@@ -22,14 +22,17 @@ struct MalformedReply : std::runtime_error {
 std::vector<ConsumedRecord> decode_records(std::string_view body, EmbeddedFormat format);
 
 // {"records":[...]} for records[indices[i]]. A json-format value must be JSON text; a record whose
-// key or value is not JSON gets its error in invalid[i] and is left out of the body.
+// key or value is not JSON, or (Strimzi) is a JSON number or boolean, which that bridge refuses for
+// the whole request, gets its error in invalid[i] and is left out of the body. A json-format key
+// that is JSON null is left out (no key).
 struct ProduceBody {
   std::string json;
   std::vector<size_t> sent;  // indices of the records in the body, in body order
 };
 ProduceBody encode_produce_body(const std::vector<OutgoingRecord>& records,
                                 const std::vector<size_t>& indices, EmbeddedFormat format,
-                                std::vector<std::pair<size_t, std::string>>& invalid);
+                                std::vector<std::pair<size_t, std::string>>& invalid,
+                                Dialect dialect = Dialect::kConfluent);
 
 // One entry of a produce reply's "offsets" array.
 struct RecordAck {

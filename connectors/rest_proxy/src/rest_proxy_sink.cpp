@@ -48,7 +48,8 @@ class RestProxySink final : public Sink {
                         std::string(detail::kKafkaV2Json)};
     for (int attempt = 0; !pending.empty(); ++attempt) {
       std::vector<std::pair<size_t, std::string>> invalid;
-      detail::ProduceBody body = detail::encode_produce_body(records, pending, format_, invalid);
+      detail::ProduceBody body =
+          detail::encode_produce_body(records, pending, format_, invalid, http_.options().dialect);
       for (auto& [index, error] : invalid) fail(results[index], false, std::move(error));
       if (body.sent.empty()) return;
       request.body = std::move(body.json);

@@ -1,29 +1,52 @@
-# The REST proxy: the local bridge (manifests/local/kafka/bridge) speaking the Strimzi bridge dialect.
+# The REST proxy: the real Strimzi Kafka Bridge 0.33.1 (vendor jar checked and its runtime
+# dependencies resolved by jars.sh), in front of the stack's broker.
 
 BRIDGE_DIR_RUN() { echo "$RUN_DIR/bridge"; }
 
-bridge_pid() { our_pid bridge "$(BRIDGE_DIR_RUN)/application.properties"; }
+bridge_pid() { our_pid bridge "$(BRIDGE_DIR_RUN)/bridge.properties"; }
 
 bridge_healthy() {
   bridge_pid >/dev/null &&
     [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$REST_PROXY_PORT/ready") == 204 ]]
 }
 
+# Every key here differs from the bridge's built-in default or is one the tests depend on; each is
+# explained in docs/local-stack.md ("The bridge's configuration").
 write_bridge_config() {
   local dir=$1
-  cat >"$dir/application.properties" <<PROPS
-# Written by manifests/local/stack.
+  cat >"$dir/bridge.properties" <<PROPS
+# Written by manifests/local/stack for the Strimzi Kafka Bridge $BRIDGE_VERSION (see docs/local-stack.md).
+# Prefix of generated consumer names and the client.id of the bridge's producers and admin client.
 bridge.id=streamhost-local
+# The broker of this stack, by literal address (no name lookup, no IPv6).
+kafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT
+# Loopback only: the default is 0.0.0.0.
 http.host=127.0.0.1
+# The stack's REST proxy port (default 8080).
 http.port=$REST_PROXY_PORT
+# Both sides on, stated explicitly (true is also the default).
 http.producer.enabled=true
 http.consumer.enabled=true
-kafka.bootstrap.servers=127.0.0.1:$KAFKA_PORT
+# Delete a consumer instance idle for 30 s (swept every 15 s; default -1 = never): a test or host that
+# dies without deleting its instance stops holding its partitions within 45 s, not 5 minutes.
+http.timeoutSeconds=30
+# A record is acknowledged only once the broker has it (the shipped example file says 1).
 kafka.producer.acks=all
-kafka.producer.linger.ms=5
-kafka.consumer.auto.offset.reset=earliest
-kafka.consumer.max.poll.records=500
 PROPS
+  # The distribution's logging configuration, checked against SHA256SUMS at resolve time, made
+  # quieter: one line per HTTP request and the Kafka clients' INFO chatter (a config dump per
+  # consumer) cost CPU on 2 cores. Warnings, errors, start-up and consumer lifecycle lines remain.
+  {
+    cat "$BRIDGE_LOG4J_COPY"
+    cat <<'PROPS'
+
+# Overrides by manifests/local/stack (later keys win): no colour codes in a log file, and quieter.
+appender.console.layout.pattern = %d{yyyy-MM-dd HH:mm:ss} %-5p [%t] %c{1}:%L - %m%n
+rootLogger.level = WARN
+logger.operations.name = http.openapi.operation
+logger.operations.level = WARN
+PROPS
+  } >"$dir/log4j2.properties"
 }
 
 bridge_up() {
@@ -33,17 +56,18 @@ bridge_up() {
   if bridge_pid >/dev/null; then say "bridge already running (pid $(bridge_pid))"; return 0; fi
   require_free_port "$REST_PROXY_PORT" "REST proxy"
   t0=$(now_ms)
+  rm -rf "$dir/tmp"
   mkdir -p "$dir/tmp"
   write_bridge_config "$dir"
   : >"$log"
-  # A clean environment: the Strimzi bridge merges every environment variable into its config, and
-  # this one keeps the same rule so the two stay interchangeable.
+  # A clean environment: the Strimzi bridge merges every environment variable into its
+  # configuration, over the file (ConfigRetriever), so nothing of the caller's may leak in.
   pid=$(spawn "$log" env -i PATH="$PATH" HOME="${HOME:-/root}" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
     java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:-UsePerfData -Djava.awt.headless=true \
     "-Djava.io.tmpdir=$dir/tmp" "-Dvertx.cacheDirBase=$dir/tmp/vertx" \
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-    -Dsun.net.httpserver.nodelay=true \
-    -cp "$BRIDGE_LIBS/*" io.streamhost.localbridge.LocalBridge --config-file "$dir/application.properties")
+    -Djava.security.egd=file:/dev/./urandom \
+    "-Dlog4j2.configurationFile=file:$dir/log4j2.properties" \
+    -cp "$BRIDGE_LIBS/*" io.strimzi.kafka.bridge.Application --config-file "$dir/bridge.properties")
   echo "$pid" >"$(pid_file bridge)"
   local deadline=$(($(date +%s) + START_TIMEOUT)) url=http://127.0.0.1:$REST_PROXY_PORT
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/ready") == 204 ]]; do
@@ -57,7 +81,11 @@ bridge_up() {
     (($(date +%s) < deadline)) || fail_start bridge "$log" "GET /topics not 200 after ${START_TIMEOUT}s"
     sleep 0.25
   done
-  say "bridge ready on $url (pid $pid, $(elapsed "$t0"))"
+  local info
+  info=$(curl -s "$url/")
+  [[ $info == *"\"bridge_version\":\"$BRIDGE_VERSION\""* ]] ||
+    fail_start bridge "$log" "GET / answered '$info', not bridge_version $BRIDGE_VERSION"
+  say "bridge ready on $url (Strimzi Kafka Bridge $BRIDGE_VERSION, pid $pid, $(elapsed "$t0"))"
 }
 
 bridge_down() {
@@ -68,19 +96,4 @@ bridge_down() {
     say "bridge stopped"
   fi
   rm -f "$(pid_file bridge)"
-}
-
-# Creates a topic with N partitions through the bridge's admin endpoint; an existing topic is fine.
-bridge_create_topic() {
-  local name=$1 partitions=$2 code
-  [[ $partitions =~ ^[1-9][0-9]*$ ]] || die "partitions must be a positive number"
-  code=$(curl -s -o "$RUN_DIR/topic-reply.json" -w '%{http_code}' -X POST \
-    -H 'Content-Type: application/vnd.kafka.json.v2+json' \
-    --data "{\"topic_name\":\"$name\",\"partitions_count\":$partitions,\"replication_factor\":1}" \
-    "http://127.0.0.1:$REST_PROXY_PORT/admin/topics")
-  case $code in
-    201) say "topic $name created with $partitions partition(s)" ;;
-    409) say "topic $name already exists" ;;
-    *) die "creating topic $name failed (HTTP $code): $(cat "$RUN_DIR/topic-reply.json")" ;;
-  esac
 }
