@@ -1,9 +1,10 @@
-# streamhost_add_test(<name> SOURCES ... [LIBRARIES ...] [LABELS ...])
+# streamhost_add_test(<name> SOURCES ... [LIBRARIES ...] [LABELS ...] [PROPERTIES ...])
 #
 # One GoogleTest executable registered with CTest test by test. Label `integration` marks suites that
-# need the local stack (manifests/local/stack up; the endpoints come from `stack env`).
+# need the local stack (manifests/local/stack up; the endpoints come from `stack env`). PROPERTIES
+# are extra CTest properties of every test (for example FIXTURES_REQUIRED <fixture>).
 function(streamhost_add_test name)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LIBRARIES;LABELS;PROPERTIES" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_link_libraries(${name} PRIVATE GTest::gtest GTest::gtest_main streamhost::build_flags
                                         ${ARG_LIBRARIES})
@@ -17,6 +18,9 @@ function(streamhost_add_test name)
   set(properties TIMEOUT ${ARG_TIMEOUT})
   if(ARG_LABELS)
     list(APPEND properties LABELS "${ARG_LABELS}")
+  endif()
+  if(ARG_PROPERTIES)
+    list(APPEND properties ${ARG_PROPERTIES})
   endif()
   if(STREAMHOST_SANITIZE)
     list(APPEND properties ENVIRONMENT

@@ -95,7 +95,7 @@ TEST(CouponCatalog, GroupsDistinctCouponsPerCategory) {
   auto catalog = Catalog::build(sample_rows(), model);
   const auto& boys = catalog->category(Category::kBoys);
   EXPECT_EQ(boys.coupon_ids, (std::vector<int64_t>{1, 3}));
-  EXPECT_EQ(boys.table.logit.size(), 2u);
+  EXPECT_EQ(boys.table.size, 2u);
   EXPECT_EQ(boys.index_of.at(3), 1u);
   EXPECT_EQ(catalog->category(Category::kSport).coupon_ids, (std::vector<int64_t>{1}));
   EXPECT_TRUE(catalog->category(Category::kMen).coupons.empty());

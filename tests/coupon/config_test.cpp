@@ -36,7 +36,7 @@ TEST(CouponConfig, ReadsEveryKey) {
     "catalog":{"refresh_interval_s":30},
     "scorer":{"url":"http://127.0.0.1:18001","timeout_ms":500,"retries":2,
               "circuit_breaker":{"failure_threshold":3,"open_s":4}},
-    "model_path":"/m.json","top_n":3,"threshold":0.5})");
+    "model":{"path":"/m.json"},"top_n":3,"threshold":0.5})");
   EXPECT_EQ(c.database.port, 6432);
   EXPECT_EQ(c.database.password, "p");
   EXPECT_EQ(c.database.schema, "retail");
@@ -51,6 +51,15 @@ TEST(CouponConfig, ReadsEveryKey) {
   EXPECT_EQ(c.model_path, "/m.json");
   EXPECT_EQ(c.top_n, 3u);
   EXPECT_DOUBLE_EQ(c.threshold, 0.5);
+}
+
+TEST(CouponConfig, ModelPathIsAnObjectAndEmptyMeansTheBuiltInModel) {
+  EXPECT_EQ(parse_config(R"({"database":{"host":"d","name":"n","user":"u"},"model":{"path":""}})")
+                .model_path,
+            "");
+  // The key of the first release, before model files had their own format.
+  EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n","user":"u"},"model_path":"/m"})"),
+            "coupon config: unexpected field model_path");
 }
 
 TEST(CouponConfig, EmptyScorerUrlMeansTheEmbeddedModel) {

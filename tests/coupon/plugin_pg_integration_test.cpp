@@ -13,8 +13,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <streamhost/coupon/schemas.hpp>
 #include <thread>
 
@@ -159,6 +162,68 @@ TEST_F(CouponPluginPg, EntryThenFocusEmitsTheExpectedCoupons) {
   EXPECT_EQ(p->host().counters["coupon_context_cache_hits"], 3u);
   EXPECT_EQ(p->host().observations["coupon_db_call"], 1);
   EXPECT_EQ(p->host().observations["coupon_scorer_call"], 3);
+}
+
+// model.path: the plugin scores with the model file its config names. Four stumps, computed by
+// hand below: price <= 200.5 (+1 / -1), total_coupons_redeemed <= 10.5 (-0.5 / +0.5),
+// coupon_discount <= -3 (+0.8 / 0), the one-hot Sports column (0 / +2: never set, since the data
+// says "Sport" and the file keeps the original's defect).
+TEST_F(CouponPluginPg, ScoresWithTheModelFileItsConfigNames) {
+  auto stump = [](int feature, double threshold, double left, double right) {
+    return R"({"children_left":[1,-1,-1],"children_right":[2,-1,-1],"feature":[)" +
+           std::to_string(feature) + R"(,-2,-2],"threshold":[)" + std::to_string(threshold) +
+           R"(,-2,-2],"value":[0,)" + std::to_string(left) + "," + std::to_string(right) + "]}";
+  };
+  // Columns in the default order: 12 total_coupons_redeemed, 14 item_selling_price,
+  // 15 coupon_discount, 19 item_category=Sports.
+  const std::string model =
+      R"({"format":"streamhost-coupon-model","format_version":1,"name":"it-stumps","version":"3",)"
+      R"("encoding":{"features":["customer.age_range","customer.marital_status",)"
+      R"("customer.family_size","customer.no_of_children","customer.income_bracket",)"
+      R"("customer.gender","customer.mean_discount_used","customer.total_discount_used",)"
+      R"("customer.total_unique_items_bought","customer.total_quantity_bought",)"
+      R"("customer.mean_quantity_bought","customer.mean_selling_price_paid",)"
+      R"("customer.total_coupons_redeemed","customer.total_price_paid",)"
+      R"("coupons[].item_selling_price","coupons[].coupon_discount",)"
+      R"("coupons[].item_category=Boys","coupons[].item_category=Girls",)"
+      R"("coupons[].item_category=Men","coupons[].item_category=Sports",)"
+      R"("coupons[].item_category=Women"],)"
+      R"("age_range":["18-25","26-35","36-45","46-55","56-70","70+"],)"
+      R"("marital_status":["Married","Single"],"gender":["F","M"],)"
+      R"("item_category":["Boys","Girls","Men","Sports","Women"]},)"
+      R"("model":{"kind":"gradient_boosting","learning_rate":1.0,"init_log_odds":0.0,"trees":[)" +
+      stump(14, 200.5, 1, -1) + "," + stump(12, 10.5, -0.5, 0.5) + "," + stump(15, -3, 0.8, 0) +
+      "," + stump(19, 0.5, 0, 2) + "]}}";
+  const std::string path =
+      ::testing::TempDir() + "coupon-it-model-" + testing::random_suffix() + ".json";
+  { std::ofstream(path) << model; }
+  std::string config = plugin_config(db_, schema_, "coupon-it-" + testing::random_suffix());
+  config.insert(config.size() - 1, R"(,"model":{"path":")" + path + R"("})");
+  testing::CouponPluginHarness p(COUPON_PLUGIN_PATH, config);
+  bool logged = false;
+  for (const std::string& line : p.host().logs)
+    logged |= line.find("model it-stumps 3 (gradient_boosting: 4 trees") != std::string::npos;
+  EXPECT_TRUE(logged) << "the start-up log names the configured model";
+  for (int64_t customer : {1, 2}) {
+    const double habit = customer == 1 ? 0.5 : -0.5;  // 90 and 0 coupons redeemed
+    for (const char* category : {"Boys", "Sport"}) {
+      std::vector<Expected> expected;
+      for (const ReferenceCoupon& c : read_category_coupons(*pg_, category)) {
+        const double logit = (c.mean_item_price <= 200.5 ? 1.0 : -1.0) + habit +
+                             (c.mean_coupon_discount <= -3 ? 0.8 : 0.0);
+        const double prediction = 1.0 / (1.0 + std::exp(-logit));
+        if (prediction > 0.2) expected.push_back({c.coupon_id, prediction});
+      }
+      std::sort(expected.begin(), expected.end(), [](const Expected& a, const Expected& b) {
+        return a.prediction != b.prediction ? a.prediction > b.prediction
+                                            : a.coupon_id < b.coupon_id;
+      });
+      if (expected.size() > 5) expected.resize(5);
+      ASSERT_FALSE(expected.empty());
+      expect_outputs(p.call("focus", focus(customer, category)), customer, expected);
+    }
+  }
+  std::filesystem::remove(path);
 }
 
 TEST_F(CouponPluginPg, ThresholdCanKeepFewerThanFive) {

@@ -1,5 +1,6 @@
-// An independent evaluation of model.json for integration tests: reads the file with RapidJSON and
-// computes the logistic directly, sharing no code with the plugin's model.
+// An independent evaluation of the shipped model.json (a scaled_logistic model file) for
+// integration tests: reads the file with RapidJSON and computes the logistic directly from the
+// cache table's text values, sharing no code with the plugin's model or encoding.
 #pragma once
 
 #include <rapidjson/document.h>
@@ -39,43 +40,52 @@ class ReferenceModel {
     text << in.rdbuf();
     doc_.Parse(text.str());
     if (doc_.HasParseError()) throw std::runtime_error(path + " is not JSON");
+    if (std::string(doc_["model"]["kind"].GetString()) != "scaled_logistic")
+      throw std::runtime_error(path + " is not the scaled_logistic reference model");
   }
 
   double predict(const Row& customer, const ReferenceCoupon& coupon,
                  const std::string& category) const {
-    auto scaled = [](const rapidjson::Value& f, double v) {
-      const double clip = f["clip"].GetDouble();
-      return std::clamp((v - f["center"].GetDouble()) / f["scale"].GetDouble(), -clip, clip);
+    const rapidjson::Value& model = doc_["model"];
+    // A missing value counts as the term's center: it adds nothing.
+    auto scaled = [](const rapidjson::Value& term, std::optional<double> v) {
+      if (!v) return 0.0;
+      const double clip = term["clip"].GetDouble();
+      return std::clamp((*v - term["center"].GetDouble()) / term["scale"].GetDouble(), -clip, clip);
     };
-    std::map<std::string, double> customer_scaled, coupon_scaled;
-    double logit = doc_["bias"].GetDouble();
-    for (const auto& f : doc_["numeric"].GetArray()) {
-      const std::string name = f["name"].GetString();
-      double s = 0;
-      if (std::string(f["source"].GetString()) == "customer") {
-        const auto it = customer.find(name);
-        if (it != customer.end() && it->second) s = scaled(f, std::stod(*it->second));
-        customer_scaled[name] = s;
+    auto value_of = [&](const std::string& feature) -> std::optional<double> {
+      if (feature == "coupons[].coupon_discount") return coupon.mean_coupon_discount;
+      if (feature == "coupons[].item_selling_price") return coupon.mean_item_price;
+      const auto text = text_of(customer, feature);
+      return text ? std::optional<double>(std::stod(*text)) : std::nullopt;
+    };
+    std::map<std::string, double> scaled_terms;
+    double logit = model["intercept"].GetDouble();
+    for (const auto& term : model["terms"].GetArray()) {
+      const std::string feature = term["feature"].GetString();
+      const double s = scaled(term, value_of(feature));
+      scaled_terms[feature] = s;
+      logit += term["weight"].GetDouble() * s;
+    }
+    for (const auto& table : model["tables"].GetArray()) {
+      const std::string feature = table["feature"].GetString();
+      std::optional<std::string> value;
+      if (feature == "coupons[].item_category") {
+        // The original encoder's categories say "Sports"; the data's "Sport" matches only when
+        // the file asks for it.
+        value = category;
+        if (category == "Sport" && doc_["encoding"].HasMember("sport_matches_sports") &&
+            doc_["encoding"]["sport_matches_sports"].GetBool())
+          value = "Sports";
       } else {
-        s = scaled(f, name == "mean_coupon_discount" ? coupon.mean_coupon_discount
-                                                     : coupon.mean_item_price);
-        coupon_scaled[name] = s;
+        value = text_of(customer, feature);
       }
-      logit += f["weight"].GetDouble() * s;
+      if (value && table["weights"].HasMember(value->c_str()))
+        logit += table["weights"][value->c_str()].GetDouble();
     }
-    for (const auto& f : doc_["categorical"].GetArray()) {
-      const std::string name = f["name"].GetString();
-      std::optional<std::string> value = category;
-      if (std::string(f["source"].GetString()) == "customer") {
-        const auto it = customer.find(name);
-        value = it == customer.end() ? std::nullopt : it->second;
-      }
-      if (value && f["weights"].HasMember(value->c_str()))
-        logit += f["weights"][value->c_str()].GetDouble();
-    }
-    for (const auto& x : doc_["interactions"].GetArray()) {
-      logit += x["weight"].GetDouble() * customer_scaled[x["customer"].GetString()] *
-               coupon_scaled[x["coupon"].GetString()];
+    for (const auto& x : model["interactions"].GetArray()) {
+      logit += x["weight"].GetDouble() * scaled_terms[x["customer"].GetString()] *
+               scaled_terms[x["coupon"].GetString()];
     }
     return 1.0 / (1.0 + std::exp(-logit));
   }
@@ -97,6 +107,30 @@ class ReferenceModel {
   }
 
  private:
+  // The cache column behind a customer feature (prediction-service-api.md's renames).
+  static std::optional<std::string> text_of(const Row& customer, const std::string& feature) {
+    static const std::map<std::string, std::string> kColumns = {
+        {"customer.age_range", "age_range"},
+        {"customer.marital_status", "marital_status"},
+        {"customer.family_size", "family_size"},
+        {"customer.no_of_children", "no_of_children"},
+        {"customer.income_bracket", "income_bracket"},
+        {"customer.gender", "gender"},
+        {"customer.mean_discount_used", "mean_discount_used_by_cust"},
+        {"customer.total_discount_used", "total_discount_used_by_cust"},
+        {"customer.total_unique_items_bought", "unique_items_bought_by_cust"},
+        {"customer.total_quantity_bought", "total_quantity_bought_by_cust"},
+        {"customer.mean_quantity_bought", "mean_quantity_bought_by_cust"},
+        {"customer.mean_selling_price_paid", "mean_selling_price_paid_by_cust"},
+        {"customer.total_coupons_redeemed", "total_coupons_used_by_cust"},
+        {"customer.total_price_paid", "total_price_paid_by_cust"},
+    };
+    const auto column = kColumns.find(feature);
+    if (column == kColumns.end()) throw std::runtime_error("unknown feature " + feature);
+    const auto it = customer.find(column->second);
+    return it == customer.end() ? std::nullopt : it->second;
+  }
+
   rapidjson::Document doc_;
 };
 

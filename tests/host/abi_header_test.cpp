@@ -10,7 +10,7 @@
 namespace {
 
 // FNV-1a (64 bit) of plugin_api.h with CRLF normalised to LF.
-constexpr uint64_t kExpectedAbiHeaderHash = 0xb99d7c7ae0dd353aULL;
+constexpr uint64_t kExpectedAbiHeaderHash = 0x3175f4ca00467187ULL;
 
 uint64_t fnv1a64(const std::string& bytes) {
   uint64_t hash = 0xcbf29ce484222325ULL;

@@ -1,6 +1,9 @@
 // The descriptor checks that need no .so: each test breaks one field of an in-process descriptor.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string_view>
+
 #include "plugin/loader.hpp"
 
 namespace streamhost::host {
@@ -11,6 +14,14 @@ sh_status noop(void*, const sh_record*, const sh_emitter*, char*, size_t) {
 }
 void* create(const sh_host_api*, const char*, char*, size_t) {
   return nullptr;
+}
+// An ABI 1.1 config check that refuses any config naming "bad", and counts its calls.
+int checks = 0;
+int refuse_bad(const char* config, char* why, size_t cap) {
+  ++checks;
+  if (std::string_view(config).find("bad") == std::string_view::npos) return 1;
+  std::snprintf(why, cap, "model.path %s: cannot be read", "/bad.json");
+  return 0;
 }
 
 class DescriptorChecks : public ::testing::Test {
@@ -38,7 +49,8 @@ class DescriptorChecks : public ::testing::Test {
                           nullptr,
                           nullptr,
                           nullptr,
-                          2};
+                          2,
+                          nullptr};
 };
 
 TEST_F(DescriptorChecks, AcceptsAValidDescriptor) {
@@ -106,6 +118,31 @@ TEST_F(DescriptorChecks, FindHandlerListsTheAvailableOnes) {
   } catch (const PluginError& e) {
     EXPECT_STREQ(e.what(), "plugin \"p\" has no handler \"c\" (its handlers: a, b)");
   }
+}
+
+TEST_F(DescriptorChecks, ConfigCheckRunsAfterTheSchemaAndNamesThePluginsReason) {
+  d_.config_check = &refuse_bad;
+  const PluginLibrary library{"libp.so", &d_};
+  checks = 0;
+  EXPECT_EQ(validate_plugin_config(library, "p", R"({"path":"good.json"})"),
+            R"({"path":"good.json"})");
+  EXPECT_EQ(checks, 1);
+  try {
+    validate_plugin_config(library, "p", R"({"path":"bad.json"})");
+    FAIL() << "the plugin's refusal must stop validation";
+  } catch (const PluginError& e) {
+    EXPECT_STREQ(e.what(), "plugins.p.config: model.path /bad.json: cannot be read");
+  }
+}
+
+TEST_F(DescriptorChecks, AnAbi10DescriptorHasNoConfigCheckField) {
+  // A 1.0 plugin's descriptor ends at handler_count: whatever follows it is not the plugin's.
+  d_.abi_minor = 0;
+  d_.struct_size = kMinDescriptorSizeV1;
+  d_.config_check = &refuse_bad;
+  checks = 0;
+  EXPECT_NO_THROW(validate_plugin_config(PluginLibrary{"libp.so", &d_}, "p", R"({"x":"bad"})"));
+  EXPECT_EQ(checks, 0);
 }
 
 }  // namespace

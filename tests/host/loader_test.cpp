@@ -43,7 +43,7 @@ TEST(Loader, NullDescriptor) {
 TEST(Loader, AbiMajorMismatchNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_MAJOR;
   EXPECT_EQ(load_error(path), path +
-                                  ": plugin built against ABI 2.0, host supports 1.0 (rebuild "
+                                  ": plugin built against ABI 2.0, host supports 1.1 (rebuild "
                                   "the plugin against this host's plugin_api.h)");
 }
 
@@ -51,7 +51,7 @@ TEST(Loader, NewerMinorNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_NEWER_MINOR;
   EXPECT_EQ(load_error(path),
             path +
-                ": plugin built against ABI 1.1, host supports 1.0 (upgrade the host, or "
+                ": plugin built against ABI 1.2, host supports 1.1 (upgrade the host, or "
                 "rebuild the plugin against this host's plugin_api.h)");
 }
 
@@ -59,8 +59,9 @@ TEST(Loader, StructTooSmall) {
   const std::string path = STREAMHOST_FIXTURE_STRUCT_TOO_SMALL;
   EXPECT_EQ(load_error(path), path + ": descriptor struct_size is " +
                                   std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
-                                  " bytes, ABI 1.0 needs at least " +
-                                  std::to_string(sizeof(sh_plugin_descriptor)));
+                                  " bytes, ABI 1.1 needs at least " +
+                                  std::to_string(offsetof(sh_plugin_descriptor, handler_count) +
+                                                 sizeof(size_t)));
 }
 
 TEST(Loader, LoadsAValidPluginWithoutCreatingAnInstance) {

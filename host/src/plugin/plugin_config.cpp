@@ -4,6 +4,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <cstddef>
+#include <cstring>
+
 #include "manifest/schema_conform.hpp"
 #include "plugin/loader.hpp"
 
@@ -44,7 +47,19 @@ std::string validate_plugin_config(const PluginLibrary& library, const std::stri
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   config.Accept(writer);
-  return buffer.GetString();
+  std::string validated = buffer.GetString();
+  // ABI 1.1: the plugin's own checks (files the config names, ...). A 1.0 descriptor ends before
+  // the field, so it is read only when the plugin's struct holds it.
+  constexpr size_t kCheckEnd =
+      offsetof(sh_plugin_descriptor, config_check) + sizeof(d.config_check);
+  if (d.abi_minor >= 1 && d.struct_size >= kCheckEnd && d.config_check != nullptr) {
+    std::string why(4096, '\0');
+    if (d.config_check(validated.c_str(), why.data(), why.size()) != 1) {
+      why.resize(std::strlen(why.c_str()));
+      throw PluginError(path + ": " + (why.empty() ? "refused by the plugin" : why));
+    }
+  }
+  return validated;
 }
 
 }  // namespace streamhost::host

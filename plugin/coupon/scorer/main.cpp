@@ -3,9 +3,7 @@
 // Without --model it scores with the model built into the binary. Stops on SIGTERM or SIGINT.
 #include <csignal>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <sstream>
 #include <streamhost/coupon/schemas.hpp>
 #include <string>
 
@@ -57,21 +55,15 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   try {
-    std::string model_text(streamhost::coupon::default_model_text());
-    if (!model_path.empty()) {
-      std::ifstream in(model_path);
-      if (!in) return usage(("cannot read model file " + model_path).c_str());
-      std::stringstream text;
-      text << in.rdbuf();
-      model_text = text.str();
-    }
-    auto model = std::make_shared<const streamhost::coupon::Model>(
-        streamhost::coupon::Model::from_json(model_text));
+    using streamhost::coupon::Model;
+    auto model = std::make_shared<const Model>(
+        model_path.empty() ? Model::from_json(streamhost::coupon::default_model_text())
+                           : Model::load_file(model_path));
     streamhost::coupon::ScorerServer server(model, address, port);
     server.start();
     std::cout << "coupon-scorer listening on " << server.url() << " (model " << model->name() << " "
-              << model->version() << (model_path.empty() ? ", built in" : ", from " + model_path)
-              << ")" << std::endl;
+              << model->version() << ", " << model->summary()
+              << (model_path.empty() ? ", built in" : ", from " + model_path) << ")" << std::endl;
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
     std::cout << "coupon-scorer stopping on signal " << signal_number << std::endl;

@@ -1,7 +1,7 @@
 // The coupon plugin: a thin shim exposing CouponService's handlers through plugin.hpp.
-#include <fstream>
+#include <filesystem>
 #include <memory>
-#include <sstream>
+#include <mutex>
 #include <streamhost/coupon/catalog_cache.hpp>
 #include <streamhost/coupon/config.hpp>
 #include <streamhost/coupon/context_cache.hpp>
@@ -33,13 +33,28 @@ class HostMetrics final : public Metrics {
   sp::Host host_;
 };
 
+// The configured model. `streamhost run` checks the config (check_config, which loads the file)
+// right before it creates the instance, so the last model loaded is kept and reused while its file
+// is unchanged: a large tree ensemble is parsed once, not twice.
 std::shared_ptr<const Model> load_model(const std::string& path) {
   if (path.empty()) return std::make_shared<const Model>(Model::from_json(default_model_text()));
-  std::ifstream in(path);
-  if (!in) throw std::invalid_argument("cannot read model_path " + path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return std::make_shared<const Model>(Model::from_json(text.str()));
+  struct Loaded {
+    std::string path;
+    std::filesystem::file_time_type modified;
+    uintmax_t size = 0;
+    std::shared_ptr<const Model> model;
+  };
+  static std::mutex mutex;
+  static Loaded last;
+  std::error_code error;
+  const auto modified = std::filesystem::last_write_time(path, error);
+  const uintmax_t size = error ? 0 : std::filesystem::file_size(path, error);
+  std::lock_guard lock(mutex);
+  if (!error && last.model && last.path == path && last.modified == modified && last.size == size)
+    return last.model;
+  auto model = std::make_shared<const Model>(Model::load_file(path));
+  if (!error) last = Loaded{path, modified, size, model};
+  return model;
 }
 
 class CouponPlugin {
@@ -57,9 +72,15 @@ class CouponPlugin {
         service_(ServiceOptions{config_.top_n, config_.threshold}, store_, contexts_, catalog_,
                  *scorer_, metrics_) {
     host_.info("coupon plugin ready to start: model " + model_->name() + " " + model_->version() +
-               ", scorer " + (config_.scorer ? config_.scorer->url : std::string("embedded")) +
-               ", top_n " + std::to_string(config_.top_n) + ", threshold " +
-               std::to_string(config_.threshold));
+               " (" + model_->summary() + "), scorer " +
+               (config_.scorer ? config_.scorer->url : std::string("embedded")) + ", top_n " +
+               std::to_string(config_.top_n) + ", threshold " + std::to_string(config_.threshold));
+  }
+
+  // The host's config check (ABI 1.1), run by `streamhost validate` too: the model file is read,
+  // checked against schema/coupon_model.schema.json and its encoding against the plugin's.
+  static void check_config(std::string_view config_json) {
+    load_model(parse_config(config_json).model_path);
   }
 
   sp::Outcome entry(const sp::Record& in, sp::Emitter&) {

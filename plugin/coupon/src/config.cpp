@@ -74,7 +74,7 @@ CouponConfig parse_config(std::string_view json) {
       config.scorer = std::move(options);
     }
   }
-  read_string(&doc, "model_path", config.model_path);
+  read_string(child(doc, "model"), "path", config.model_path);
   read_int(&doc, "top_n", config.top_n);
   if (const auto* t = child(doc, "threshold")) config.threshold = t->GetDouble();
   return config;

@@ -1,214 +1,179 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
-#include <algorithm>
+#include <array>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
+#include <streamhost/coupon/json_schema.hpp>
+#include <streamhost/coupon/linear_models.hpp>
 #include <streamhost/coupon/model.hpp>
+#include <streamhost/coupon/schemas.hpp>
+#include <streamhost/coupon/tree_ensemble.hpp>
 
 namespace streamhost::coupon {
 namespace {
+
+constexpr std::array<const char*, 4> kKinds{"gradient_boosting", "random_forest",
+                                            "logistic_regression", "scaled_logistic"};
 
 [[noreturn]] void bad(const std::string& what) {
   throw std::invalid_argument("model: " + what);
 }
 
-const rapidjson::Value& member(const rapidjson::Value& obj, const char* key,
-                               const std::string& where) {
-  if (!obj.IsObject() || !obj.HasMember(key)) bad(where + ": missing \"" + key + "\"");
-  return obj[key];
+// The model file's schema with "model" narrowed to one kind. The published schema says "oneOf
+// the kinds", which a validator can only report as "matches none"; narrowed, a mistake inside a
+// tree is reported at its field, in one validation pass.
+const JsonSchema& schema_for_kind(size_t kind) {
+  static std::once_flag once;
+  static std::array<std::unique_ptr<JsonSchema>, kKinds.size()> schemas;
+  std::call_once(once, [] {
+    for (size_t k = 0; k < kKinds.size(); ++k) {
+      rapidjson::Document doc;
+      const std::string_view text = schema_text(SchemaId::kCouponModel);
+      doc.Parse(text.data(), text.size());
+      rapidjson::Value& model = doc["properties"]["model"];
+      model.SetObject();
+      const std::string ref = std::string("#/definitions/") + kKinds[k];
+      model.AddMember("$ref", rapidjson::Value(ref.c_str(), doc.GetAllocator()),
+                      doc.GetAllocator());
+      rapidjson::StringBuffer buffer;
+      rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+      doc.Accept(writer);
+      schemas[k] =
+          std::make_unique<JsonSchema>(std::string_view(buffer.GetString(), buffer.GetSize()));
+    }
+  });
+  return *schemas[kind];
 }
 
-double number(const rapidjson::Value& obj, const char* key, const std::string& where) {
-  const auto& v = member(obj, key, where);
-  if (!v.IsNumber()) bad(where + "." + key + ": expected a number");
-  return v.GetDouble();
-}
-
-std::string text(const rapidjson::Value& obj, const char* key, const std::string& where) {
-  const auto& v = member(obj, key, where);
-  if (!v.IsString()) bad(where + "." + key + ": expected a string");
-  return v.GetString();
-}
-
-bool from_customer(const rapidjson::Value& obj, const std::string& where) {
-  const std::string source = text(obj, "source", where);
-  if (source != "customer" && source != "coupon") bad(where + ".source: customer or coupon");
-  return source == "customer";
-}
-
-double sigmoid(double logit) {
-  return 1.0 / (1.0 + std::exp(-logit));
+std::string kinds_text() {
+  std::string out;
+  for (const char* k : kKinds) out += (out.empty() ? "" : ", ") + std::string(k);
+  return out;
 }
 
 }  // namespace
 
-double Model::Numeric::scaled(double value) const {
-  return std::clamp((value - center) / scale, -clip, clip);
-}
-
 Model Model::from_json(std::string_view json_text) {
   rapidjson::Document doc;
-  doc.Parse(json_text.data(), json_text.size());
-  if (doc.HasParseError())
-    bad(std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()));
-  if (!doc.IsObject()) bad("expected an object");
+  // Full precision: thresholds must read back as exactly the doubles scikit-learn wrote.
+  doc.Parse<rapidjson::kParseFullPrecisionFlag>(json_text.data(), json_text.size());
+  if (doc.HasParseError()) {
+    bad(std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) + " (offset " +
+        std::to_string(doc.GetErrorOffset()) + ")");
+  }
+  if (!doc.IsObject()) bad("expected a JSON object");
+  // The few checks that explain themselves better than a schema message, first.
+  auto format = doc.FindMember("format");
+  if (format == doc.MemberEnd() || !format->value.IsString() ||
+      std::string_view(format->value.GetString()) != "streamhost-coupon-model") {
+    bad("format: expected \"streamhost-coupon-model\": not a coupon model file "
+        "(schema/coupon_model.schema.json; tools/export-model writes one)");
+  }
+  auto format_version = doc.FindMember("format_version");
+  if (format_version == doc.MemberEnd() || !format_version->value.IsInt() ||
+      format_version->value.GetInt() != 1) {
+    bad("format_version: this plugin reads version 1 of the coupon model format");
+  }
+  auto encoding_json = doc.FindMember("encoding");
+  if (encoding_json == doc.MemberEnd()) bad("missing field encoding");
+  FeatureEncoding encoding;
+  try {
+    encoding = FeatureEncoding::from_json(encoding_json->value);
+  } catch (const std::invalid_argument& e) {
+    bad(e.what());
+  }
+  auto model_json = doc.FindMember("model");
+  if (model_json == doc.MemberEnd() || !model_json->value.IsObject()) bad("missing field model");
+  auto kind_json = model_json->value.FindMember("kind");
+  if (kind_json == model_json->value.MemberEnd() || !kind_json->value.IsString())
+    bad("model.kind: expected one of " + kinds_text());
+  const std::string kind = kind_json->value.GetString();
+  size_t k = 0;
+  while (k < kKinds.size() && kind != kKinds[k]) ++k;
+  if (k == kKinds.size()) bad("model.kind: \"" + kind + "\" is not one of " + kinds_text());
+  if (auto why = schema_for_kind(k).check(doc)) bad(*why);
+
   Model m;
-  m.name_ = text(doc, "name", "model");
-  m.version_ = text(doc, "version", "model");
-  if (text(doc, "link", "model") != "logistic") bad("link: only \"logistic\" is supported");
-  m.bias_ = number(doc, "bias", "model");
-
-  const auto& numeric = member(doc, "numeric", "model");
-  if (!numeric.IsArray()) bad("numeric: expected an array");
-  for (rapidjson::SizeType i = 0; i < numeric.Size(); ++i) {
-    const std::string where = "numeric[" + std::to_string(i) + "]";
-    Numeric n;
-    n.name = text(numeric[i], "name", where);
-    n.from_customer = from_customer(numeric[i], where);
-    n.center = number(numeric[i], "center", where);
-    n.scale = number(numeric[i], "scale", where);
-    n.clip = number(numeric[i], "clip", where);
-    n.weight = number(numeric[i], "weight", where);
-    if (!(n.scale > 0) || !(n.clip > 0)) bad(where + ": scale and clip must be positive");
-    if (n.from_customer) {
-      auto index = customer_field_index(n.name);
-      if (!index || kCustomerFields[*index].kind == FieldKind::kText) {
-        bad(where + ": " + n.name + " is not a numeric customer field");
-      }
-      n.customer_index = *index;
-    } else if (n.name == "mean_coupon_discount") {
-      n.coupon_field = CouponField::kMeanCouponDiscount;
-    } else if (n.name == "mean_item_price") {
-      n.coupon_field = CouponField::kMeanItemPrice;
+  m.name_ = doc["name"].GetString();
+  m.version_ = doc["version"].GetString();
+  m.kind_ = kind;
+  m.encoding_ = encoding;
+  const rapidjson::Value& model = model_json->value;
+  try {
+    if (kind == "gradient_boosting") {
+      m.evaluator_ =
+          TreeEnsemble::from_json(model, TreeEnsemble::Kind::kGradientBoosting, encoding);
+    } else if (kind == "random_forest") {
+      m.evaluator_ = TreeEnsemble::from_json(model, TreeEnsemble::Kind::kRandomForest, encoding);
+    } else if (kind == "logistic_regression") {
+      m.evaluator_ = LogisticRegression::from_json(model, encoding);
     } else {
-      bad(where + ": " + n.name + " is not a numeric coupon field");
+      m.evaluator_ = ScaledLogistic::from_json(model, encoding);
     }
-    m.numeric_.push_back(std::move(n));
-  }
-
-  const auto& categorical = member(doc, "categorical", "model");
-  if (!categorical.IsArray()) bad("categorical: expected an array");
-  for (rapidjson::SizeType i = 0; i < categorical.Size(); ++i) {
-    const std::string where = "categorical[" + std::to_string(i) + "]";
-    Categorical c;
-    c.name = text(categorical[i], "name", where);
-    c.from_customer = from_customer(categorical[i], where);
-    if (c.from_customer) {
-      auto index = customer_field_index(c.name);
-      if (!index || kCustomerFields[*index].kind != FieldKind::kText) {
-        bad(where + ": " + c.name + " is not a text customer field");
-      }
-      c.customer_index = *index;
-    } else if (c.name != "category") {
-      bad(where + ": the only categorical coupon field is category");
-    }
-    const auto& weights = member(categorical[i], "weights", where);
-    if (!weights.IsObject()) bad(where + ".weights: expected an object");
-    for (const auto& w : weights.GetObject()) {
-      if (!w.value.IsNumber()) bad(where + ".weights: expected numbers");
-      c.weights.emplace(w.name.GetString(), w.value.GetDouble());
-    }
-    m.categorical_.push_back(std::move(c));
-  }
-
-  auto find_numeric = [&](const std::string& name, bool customer, const std::string& where) {
-    for (size_t k = 0; k < m.numeric_.size(); ++k) {
-      if (m.numeric_[k].name == name && m.numeric_[k].from_customer == customer) return k;
-    }
-    bad(where + ": " + name + " must also be listed in numeric (its center and scale)");
-  };
-  if (doc.HasMember("interactions")) {
-    const auto& interactions = doc["interactions"];
-    if (!interactions.IsArray()) bad("interactions: expected an array");
-    for (rapidjson::SizeType i = 0; i < interactions.Size(); ++i) {
-      const std::string where = "interactions[" + std::to_string(i) + "]";
-      Interaction x;
-      x.customer_numeric = find_numeric(text(interactions[i], "customer", where), true, where);
-      x.coupon_numeric = find_numeric(text(interactions[i], "coupon", where), false, where);
-      x.weight = number(interactions[i], "weight", where);
-      m.interactions_.push_back(x);
-    }
+  } catch (const std::invalid_argument& e) {
+    bad(e.what());
   }
   return m;
 }
 
-double Model::scaled_customer(const Numeric& n, const CustomerInfo& c) const {
-  const FieldValue& v = c.field(n.customer_index);
-  return v.null ? 0.0 : n.scaled(v.number);  // unknown = the center
-}
-
-double Model::scaled_coupon(const Numeric& n, const CouponFeatures& c) const {
-  return n.scaled(n.coupon_field == CouponField::kMeanCouponDiscount ? c.mean_coupon_discount
-                                                                     : c.mean_item_price);
-}
-
-double Model::customer_logit(const CustomerInfo& customer, double* factors) const {
-  double logit = bias_;
-  for (const Numeric& n : numeric_) {
-    if (n.from_customer) logit += n.weight * scaled_customer(n, customer);
+Model Model::load_file(const std::string& path) {
+  auto fail = [&](const std::string& why) {
+    throw std::invalid_argument("model file " + path + ": " + why);
+  };
+  const std::string limit = std::to_string(kMaxModelFileBytes >> 20) + " MiB";
+  std::error_code error;
+  const uintmax_t size = std::filesystem::file_size(path, error);
+  if (!error && size > kMaxModelFileBytes) fail("larger than the limit of " + limit);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail("cannot be read");
+  // Chunks up to the limit, not the size announced: the path may be a pipe or still growing.
+  std::string text;
+  std::vector<char> chunk(size_t{1} << 20);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    text.append(chunk.data(), static_cast<size_t>(in.gcount()));
+    if (text.size() > kMaxModelFileBytes) fail("larger than the limit of " + limit);
   }
-  for (const Categorical& c : categorical_) {
-    if (!c.from_customer) continue;
-    const FieldValue& v = customer.field(c.customer_index);
-    if (v.null) continue;
-    auto it = c.weights.find(v.text);
-    if (it != c.weights.end()) logit += it->second;
+  if (in.bad()) fail("read error");
+  try {
+    return from_json(text);
+  } catch (const std::invalid_argument& e) {
+    std::string why = e.what();
+    if (why.starts_with("model: ")) why.erase(0, 7);
+    fail(why);
   }
-  for (size_t k = 0; k < interactions_.size(); ++k) {
-    factors[k] = interactions_[k].weight *
-                 scaled_customer(numeric_[interactions_[k].customer_numeric], customer);
-  }
-  return logit;
-}
-
-double Model::coupon_logit(const CouponFeatures& coupon, double* factors) const {
-  double logit = 0;
-  for (const Numeric& n : numeric_) {
-    if (!n.from_customer) logit += n.weight * scaled_coupon(n, coupon);
-  }
-  for (const Categorical& c : categorical_) {
-    if (c.from_customer) continue;
-    auto it = c.weights.find(std::string(category_name(coupon.category)));
-    if (it != c.weights.end()) logit += it->second;
-  }
-  for (size_t k = 0; k < interactions_.size(); ++k) {
-    factors[k] = scaled_coupon(numeric_[interactions_[k].coupon_numeric], coupon);
-  }
-  return logit;
+  throw std::logic_error("unreachable");
 }
 
 CouponTable Model::make_table(const std::vector<CouponFeatures>& coupons) const {
-  CouponTable table;
-  const size_t k = interactions_.size();
-  table.logit.resize(coupons.size());
-  table.factors.resize(coupons.size() * k);
-  for (size_t i = 0; i < coupons.size(); ++i) {
-    table.logit[i] = coupon_logit(coupons[i], table.factors.data() + i * k);
+  for (const CouponFeatures& c : coupons) {
+    if (!std::isfinite(c.mean_coupon_discount) || !std::isfinite(c.mean_item_price))
+      throw std::invalid_argument("coupon " + std::to_string(c.coupon_id) +
+                                  ": its features must be finite numbers");
   }
+  CouponTable table;
+  evaluator_->make_table(coupons, table);
+  table.built_by = evaluator_.get();
   return table;
 }
 
 void Model::score(const CustomerInfo& customer, const CouponTable& table,
                   std::vector<double>& predictions) const {
-  const size_t k = interactions_.size();
-  std::vector<double> customer_factors(k);
-  const double base = customer_logit(customer, customer_factors.data());
-  const size_t n = table.logit.size();
-  predictions.resize(n);
-  const double* factors = table.factors.data();
-  for (size_t i = 0; i < n; ++i) {
-    double logit = base + table.logit[i];
-    for (size_t j = 0; j < k; ++j) logit += customer_factors[j] * factors[i * k + j];
-    predictions[i] = sigmoid(logit);
-  }
+  if (table.size != 0 && table.built_by != evaluator_.get())
+    throw std::logic_error("coupon table built for another model");
+  predictions.resize(table.size);
+  if (table.size != 0) evaluator_->score(customer, table, predictions.data());
 }
 
 double Model::predict(const CustomerInfo& customer, const CouponFeatures& coupon) const {
-  std::vector<double> cf(interactions_.size()), pf(interactions_.size());
-  double logit = customer_logit(customer, cf.data()) + coupon_logit(coupon, pf.data());
-  for (size_t j = 0; j < cf.size(); ++j) logit += cf[j] * pf[j];
-  return sigmoid(logit);
+  return evaluator_->predict(customer, coupon);
 }
 
 }  // namespace streamhost::coupon

@@ -11,6 +11,7 @@ extern const std::string_view kPredictionResultSchema;
 extern const std::string_view kScorerRequestSchema;
 extern const std::string_view kScorerResponseSchema;
 extern const std::string_view kPluginConfigSchema;
+extern const std::string_view kCouponModelSchema;
 extern const std::string_view kDefaultModel;
 }  // namespace embedded
 
@@ -28,12 +29,14 @@ std::string_view schema_text(SchemaId id) {
       return embedded::kScorerResponseSchema;
     case SchemaId::kPluginConfig:
       return embedded::kPluginConfigSchema;
+    case SchemaId::kCouponModel:
+      return embedded::kCouponModelSchema;
   }
   return {};
 }
 
 const JsonSchema& schema(SchemaId id) {
-  static constexpr int kCount = static_cast<int>(SchemaId::kPluginConfig) + 1;
+  static constexpr int kCount = static_cast<int>(SchemaId::kCouponModel) + 1;
   static std::once_flag once[kCount];
   static std::unique_ptr<JsonSchema> compiled[kCount];
   const int i = static_cast<int>(id);

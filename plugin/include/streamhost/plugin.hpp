@@ -197,6 +197,30 @@ int ready(void* instance, char* msg, size_t msg_cap) noexcept {
   return 0;
 }
 
+// Used when the instance type has `static void check_config(std::string_view config_json)`,
+// which throws with the reason when the config cannot work.
+template <typename Instance>
+int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexcept {
+  try {
+    Instance::check_config(std::string_view(config_json ? config_json : "{}"));
+    return 1;
+  } catch (const std::exception& e) {
+    copy_message(errbuf, errbuf_cap, e.what());
+  } catch (...) {
+    copy_message(errbuf, errbuf_cap, "config check threw an exception of unknown type");
+  }
+  return 0;
+}
+
+template <typename Instance>
+constexpr auto config_check_fn() {
+  if constexpr (requires(std::string_view s) { Instance::check_config(s); }) {
+    return &config_check<Instance>;
+  } else {
+    return static_cast<int (*)(const char*, char*, size_t)>(nullptr);
+  }
+}
+
 template <typename Instance>
 constexpr auto ready_fn() {
   if constexpr (requires(Instance& i, std::string& s) {
@@ -232,7 +256,8 @@ constexpr sh_plugin_descriptor describe(const char* name, const char* version,
                               &detail::destroy<Instance>,
                               detail::ready_fn<Instance>(),
                               handlers,
-                              N};
+                              N,
+                              detail::config_check_fn<Instance>()};
 }
 
 }  // namespace streamhost::plugin

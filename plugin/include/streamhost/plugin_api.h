@@ -30,7 +30,7 @@ extern "C" {
 #endif
 
 #define SH_PLUGIN_ABI_MAJOR 1
-#define SH_PLUGIN_ABI_MINOR 0
+#define SH_PLUGIN_ABI_MINOR 1
 
 /* The name of the one symbol a plugin exports. */
 #define SH_PLUGIN_DESCRIPTOR_SYMBOL "streamhost_plugin_descriptor"
@@ -193,6 +193,16 @@ typedef struct sh_plugin_descriptor {
   int (*instance_ready)(void* instance, char* msg, size_t msg_cap);
   const sh_handler_def* handlers; /* plugin-owned static array of handler_count entries */
   size_t handler_count;
+  /* --- ABI 1.1 --- (absent from a 1.0 plugin's smaller descriptor: treat as NULL) */
+  /*
+   * Optional (may be NULL): checks of a config that its schema cannot express and that need no
+   * network, such as a file the config names (a model the plugin would load). Called by
+   * `streamhost validate` and before instance_create, from the main thread, with the config already
+   * validated against config_schema_json (host-owned, NUL-terminated, valid during the call).
+   * Returns 1 when the config is usable; otherwise 0 and a NUL-terminated reason naming the
+   * problem in errbuf (host-owned, errbuf_cap bytes, at least 256).
+   */
+  int (*config_check)(const char* config_json, char* errbuf, size_t errbuf_cap);
 } sh_plugin_descriptor;
 
 /* The signature of the one exported function. */

@@ -16,7 +16,7 @@ struct CouponConfig {
   std::chrono::seconds context_cache_ttl{3600};
   std::chrono::seconds catalog_refresh_interval{300};
   std::optional<HttpScorerOptions> scorer;  // nullopt = the embedded model
-  std::string model_path;                   // empty = the model built into the plugin
+  std::string model_path;                   // model.path; empty = the model built into the plugin
   size_t top_n = 5;
   double threshold = 0.2;
 };

@@ -1,16 +1,19 @@
-// The transparent logistic model shared by the embedded scorer and the coupon-scorer server.
+// The model shared by the embedded scorer and the coupon-scorer server: a model file
+// (schema/coupon_model.schema.json) loaded into one of the evaluators (tree_ensemble.hpp,
+// linear_models.hpp) behind the same three calls.
 //
-// logit = bias + customer terms + coupon terms + sum_k w_k * customer_k * coupon_k (interactions);
-// prediction = 1 / (1 + exp(-logit)). The customer part is computed once per focus event and the
-// coupon part once per catalog load (CouponTable), so scoring a category is a short loop.
+// Scoring exploits what a focus event is: one customer against a department's coupons, all known
+// when the catalog is built. make_table encodes the coupons once per catalog load (CouponTable);
+// score encodes the customer once per event and then only does per-coupon work.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <streamhost/coupon/customer.hpp>
 #include <streamhost/coupon/events.hpp>
+#include <streamhost/coupon/feature_encoding.hpp>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace streamhost::coupon {
@@ -23,25 +26,59 @@ struct CouponFeatures {
   Category category = Category::kBoys;
 };
 
-// Precomputed coupon terms of many coupons, structure of arrays for a tight scoring loop.
+class Evaluator;
+
+// Many coupons, pre-encoded for one model. Which members are filled depends on the model's kind.
 struct CouponTable {
-  std::vector<double> logit;    // coupon part of the logit, per coupon
-  std::vector<double> factors;  // interaction_count values per coupon, coupon-major
+  size_t size = 0;                      // coupons in the table
+  const Evaluator* built_by = nullptr;  // the model it was made for (Model::score checks it)
+  // Linear kinds: the coupon part of the logit per coupon, and interaction factors
+  // (interaction_count per coupon, coupon-major).
+  std::vector<double> logit;
+  std::vector<double> factors;
+  // Tree kinds: the coupons in runs of one department (its one-hot columns are constant, so trees
+  // are partially evaluated once per run), each run sorted by the model's primary per-coupon
+  // column. Position p holds coupon order[p]; primary/secondary are its per-coupon features
+  // rounded to float32, the precision scikit-learn's trees compare in (secondary widened back to
+  // double, exactly, for the vectorised leaf loops).
+  struct Segment {
+    Category category = Category::kBoys;
+    uint32_t begin = 0, end = 0;  // positions
+  };
+  std::vector<Segment> segments;
+  std::vector<uint32_t> order;
+  std::vector<float> primary;
+  std::vector<double> secondary;
+};
+
+// One kind of model. Implementations are immutable and thread-safe.
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+  virtual void make_table(const std::vector<CouponFeatures>& coupons, CouponTable& table) const = 0;
+  // predictions[i] for table coupon i; `predictions` has table.size elements.
+  virtual void score(const CustomerInfo& customer, const CouponTable& table,
+                     double* predictions) const = 0;
+  // One row the direct way: encode it, evaluate it (tests, and single lookups).
+  virtual double predict(const CustomerInfo& customer, const CouponFeatures& coupon) const = 0;
+  // "gradient_boosting: 191 trees, 2,049,310 nodes, max depth 15".
+  virtual std::string summary() const = 0;
 };
 
 class Model {
  public:
-  // Throws std::invalid_argument naming what is wrong with the model text.
+  // A model file's text. Throws std::invalid_argument whose message starts with "model: " and
+  // names the offending field ("model: model.trees[3].children_left[17]: child 99 is out of range
+  // (the tree has 50 nodes)").
   static Model from_json(std::string_view json_text);
+  // Reads at most kMaxModelFileBytes of `path` first; errors name the path.
+  static Model load_file(const std::string& path);
 
   const std::string& name() const { return name_; }
   const std::string& version() const { return version_; }
-  size_t interaction_count() const { return interactions_.size(); }
-
-  // bias + customer terms; `factors` receives interaction_count() values (w_k * scaled customer_k).
-  double customer_logit(const CustomerInfo& customer, double* factors) const;
-  // coupon terms; `factors` receives interaction_count() scaled coupon values.
-  double coupon_logit(const CouponFeatures& coupon, double* factors) const;
+  const std::string& kind() const { return kind_; }
+  const FeatureEncoding& encoding() const { return encoding_; }
+  std::string summary() const { return evaluator_->summary(); }
 
   CouponTable make_table(const std::vector<CouponFeatures>& coupons) const;
   // predictions[i] for the table's coupon i; resizes `predictions`.
@@ -51,35 +88,16 @@ class Model {
   double predict(const CustomerInfo& customer, const CouponFeatures& coupon) const;
 
  private:
-  enum class CouponField { kNone, kMeanCouponDiscount, kMeanItemPrice, kCategory };
-  struct Numeric {
-    std::string name;
-    bool from_customer = true;
-    size_t customer_index = 0;
-    CouponField coupon_field = CouponField::kNone;
-    double center = 0, scale = 1, clip = 0, weight = 0;
-    double scaled(double value) const;
-  };
-  struct Categorical {
-    std::string name;
-    bool from_customer = true;
-    size_t customer_index = 0;
-    std::unordered_map<std::string, double> weights;
-  };
-  struct Interaction {
-    size_t customer_numeric = 0;  // index into numeric_
-    size_t coupon_numeric = 0;
-    double weight = 0;
-  };
-
-  double scaled_customer(const Numeric& n, const CustomerInfo& c) const;
-  double scaled_coupon(const Numeric& n, const CouponFeatures& c) const;
-
-  std::string name_, version_;
-  double bias_ = 0;
-  std::vector<Numeric> numeric_;
-  std::vector<Categorical> categorical_;
-  std::vector<Interaction> interactions_;
+  std::string name_, version_, kind_;
+  FeatureEncoding encoding_;
+  std::shared_ptr<const Evaluator> evaluator_;
 };
+
+// Limits that keep a hostile or broken model file from exhausting memory or time.
+inline constexpr size_t kMaxModelFileBytes = size_t{512} << 20;
+inline constexpr size_t kMaxTrees = 10000;
+inline constexpr size_t kMaxNodesPerTree = size_t{1} << 20;
+inline constexpr size_t kMaxTotalNodes = size_t{1} << 24;
+inline constexpr size_t kMaxTreeDepth = 128;
 
 }  // namespace streamhost::coupon

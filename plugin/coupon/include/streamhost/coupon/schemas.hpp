@@ -13,6 +13,7 @@ enum class SchemaId {
   kScorerRequest,
   kScorerResponse,
   kPluginConfig,
+  kCouponModel,
 };
 
 // The schema's JSON text; static storage.
@@ -21,7 +22,7 @@ std::string_view schema_text(SchemaId id);
 // The compiled schema, built once on first use; thread-safe.
 const JsonSchema& schema(SchemaId id);
 
-// The model file the plugin falls back to when no model_path is configured.
+// The model file the plugin falls back to when no model.path is configured.
 std::string_view default_model_text();
 
 }  // namespace streamhost::coupon
