@@ -198,6 +198,10 @@ TEST_F(CouponPipeline, BadEventsReachTheDeadLetterTopicWithAReasonWhileGoodOnesA
         R"({"event_type":"customer focus","payload":{"category":"Men"}})",
         {"missing", "payload.customer_id"}}},
       {"unknown-category", {topics_.focus, focus_event(7, "Toys"), {"payload.category", "Toys"}}},
+      // Half a megabyte of brackets once crashed the host's recursive parser, on every restart.
+      {"deep-nesting",
+       {topics_.focus, std::string(265000, '[') + std::string(265000, ']'),
+        {"malformed JSON", "nested deeper than 64 levels"}}},
       {"unknown-customer-entry",
        {topics_.entry, entry_event(99998), {"unknown customer", "99998"}}},
   };

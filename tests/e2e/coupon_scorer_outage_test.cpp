@@ -55,7 +55,7 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
   ChildProcess* scorer = &start_scorer("scorer-1", scorer_port);
   ASSERT_TRUE(wait_for([&] { return scorer_healthy(scorer_port) || !scorer->running(); }, 30s));
   ASSERT_TRUE(scorer->running()) << "coupon-scorer exited early";
-  const std::string scorer_url = "http://127.0.0.1:" + std::to_string(scorer_port);
+  const std::string scorer_url = "http://127.0.0.1:" + std::to_string(scorer_port) + "/score";
   const std::string manifest = Built::repo("manifests/pipelines/coupon.yaml");
 
   int admin_port = free_port();
