@@ -33,6 +33,14 @@ http.timeoutSeconds=30
 # A record is acknowledged only once the broker has it (the shipped example file says 1).
 kafka.producer.acks=all
 PROPS
+  # Optional: the bridge producer's linger.ms (unset: the Kafka 4.x client default, 5 ms). 0 sends
+  # each produce request's records at once instead of waiting up to 5 ms for more.
+  if [[ -n ${STREAMHOST_BRIDGE_PRODUCER_LINGER_MS:-} ]]; then
+    [[ $STREAMHOST_BRIDGE_PRODUCER_LINGER_MS =~ ^[0-9]+$ ]] ||
+      die "STREAMHOST_BRIDGE_PRODUCER_LINGER_MS must be a whole number of ms, not '$STREAMHOST_BRIDGE_PRODUCER_LINGER_MS'"
+    printf '%s\n' "# STREAMHOST_BRIDGE_PRODUCER_LINGER_MS: how long the producer waits to fill a batch (default 5)." \
+      "kafka.producer.linger.ms=$STREAMHOST_BRIDGE_PRODUCER_LINGER_MS" >>"$dir/bridge.properties"
+  fi
   # The distribution's logging configuration, checked against SHA256SUMS at resolve time, made
   # quieter: one line per HTTP request and the Kafka clients' INFO chatter (a config dump per
   # consumer) cost CPU on 2 cores. Warnings, errors, start-up and consumer lifecycle lines remain.
