@@ -35,14 +35,6 @@ std::vector<Expected> ranked(int64_t customer_id, const std::vector<int64_t>& co
   return kept;
 }
 
-std::vector<KeyedValue> values_for(const std::vector<ConsumedRecord>& records,
-                                   const std::string& topic, int64_t customer_id) {
-  std::vector<KeyedValue> out;
-  for (const auto& r : of_topic(records, topic))
-    if (r.key == std::to_string(customer_id)) out.push_back({*r.key, r.value.value_or("")});
-  return out;
-}
-
 class CouponOriginalScorer : public ProcessTest {};
 
 TEST_F(CouponOriginalScorer, OnlyOriginalRequestsAreSentAndItsAnswersArePublishedBestFive) {
@@ -91,13 +83,13 @@ TEST_F(CouponOriginalScorer, OnlyOriginalRequestsAreSentAndItsAnswersArePublishe
     ASSERT_FALSE(expected[c.customer].empty());
     ASSERT_TRUE(reader.read_until(
         [&](const auto& rs) {
-          return values_for(rs, topics.predictions, c.customer).size() >=
+          return results_of(rs, topics.predictions, c.customer).size() >=
                  expected[c.customer].size();
         },
         60s));
   }
   for (const auto& c : cases) {
-    EXPECT_TRUE(results_match(values_for(reader.records(), topics.predictions, c.customer),
+    EXPECT_TRUE(results_match(results_of(reader.records(), topics.predictions, c.customer),
                               c.customer, expected[c.customer]))
         << "customer " << c.customer << " in " << c.category;
   }

@@ -16,15 +16,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-std::vector<KeyedValue> results_for(const std::vector<ConsumedRecord>& records,
-                                    const std::string& topic, int64_t customer_id) {
-  std::vector<KeyedValue> out;
-  for (const auto& r : of_topic(records, topic)) {
-    if (r.key == std::to_string(customer_id)) out.push_back({*r.key, r.value.value_or("")});
-  }
-  return out;
-}
-
 class CouponPipeline : public ProcessTest {
  protected:
   void SetUp() override {
@@ -114,7 +105,7 @@ TEST_F(CouponPipeline, EntryThenFocusYieldsTheModelsPredictionsKeyedByCustomer) 
       [&](const auto& rs) { return of_topic(rs, topics_.predictions).size() >= total; }, 90s))
       << of_topic(reader.records(), topics_.predictions).size() << " of " << total << " results";
   for (const auto& c : cases) {
-    EXPECT_TRUE(results_match(results_for(reader.records(), topics_.predictions, c.customer),
+    EXPECT_TRUE(results_match(results_of(reader.records(), topics_.predictions, c.customer),
                               c.customer, expected[c.customer]))
         << "category " << c.category;
   }
@@ -133,7 +124,7 @@ TEST_F(CouponPipeline, EntryThenFocusYieldsTheModelsPredictionsKeyedByCustomer) 
             "");
   ASSERT_TRUE(reader.read_until(
       [&](const auto& rs) {
-        return results_for(rs, topics_.predictions, timed).size() >= timed_count;
+        return results_of(rs, topics_.predictions, timed).size() >= timed_count;
       },
       60s));
   const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -227,9 +218,9 @@ TEST_F(CouponPipeline, BadEventsReachTheDeadLetterTopicWithAReasonWhileGoodOnesA
       << of_topic(reader.records(), topics_.dead_letters).size() << " dead letters, "
       << of_topic(reader.records(), topics_.predictions).size() << " results";
 
-  EXPECT_TRUE(results_match(results_for(reader.records(), topics_.predictions, before), before,
+  EXPECT_TRUE(results_match(results_of(reader.records(), topics_.predictions, before), before,
                             expected_before));
-  EXPECT_TRUE(results_match(results_for(reader.records(), topics_.predictions, after), after,
+  EXPECT_TRUE(results_match(results_of(reader.records(), topics_.predictions, after), after,
                             expected_after));
 
   const auto envelopes = envelopes_by_key(of_topic(reader.records(), topics_.dead_letters));

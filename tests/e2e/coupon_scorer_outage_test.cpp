@@ -17,21 +17,6 @@ using namespace std::chrono_literals;
 const char* kRetried = "streamhost_records_retried_total";
 const char* kFocus = "route=\"focus\"";
 
-size_t results_for(const std::vector<ConsumedRecord>& records, const std::string& topic,
-                   int64_t customer_id) {
-  size_t n = 0;
-  for (const auto& r : of_topic(records, topic)) n += r.key == std::to_string(customer_id);
-  return n;
-}
-
-std::vector<KeyedValue> values_for(const std::vector<ConsumedRecord>& records,
-                                   const std::string& topic, int64_t customer_id) {
-  std::vector<KeyedValue> out;
-  for (const auto& r : of_topic(records, topic))
-    if (r.key == std::to_string(customer_id)) out.push_back({*r.key, r.value.value_or("")});
-  return out;
-}
-
 bool scorer_healthy(int port) {
   return http_call(port, "GET", "/healthcheck").status == 200;
 }
@@ -75,10 +60,10 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
       "");
   ASSERT_TRUE(reader.read_until(
       [&](const auto& rs) {
-        return results_for(rs, topics.predictions, first) >= first_expected.size();
+        return results_of(rs, topics.predictions, first).size() >= first_expected.size();
       },
       60s));
-  EXPECT_TRUE(results_match(values_for(reader.records(), topics.predictions, first), first,
+  EXPECT_TRUE(results_match(results_of(reader.records(), topics.predictions, first), first,
                             first_expected));
 
   // Outage.
@@ -103,7 +88,7 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
       << "the retried counter stopped growing";
   reader.poll_once();
   for (int64_t customer : held)
-    EXPECT_EQ(results_for(reader.records(), topics.predictions, customer), 0u)
+    EXPECT_EQ(results_of(reader.records(), topics.predictions, customer).size(), 0u)
         << "customer " << customer << " got results without a scorer";
   EXPECT_TRUE(of_topic(reader.records(), topics.dead_letters).empty()) << "an outage is no reject";
 
@@ -124,7 +109,7 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
       << "the retried counter stopped growing at " << admin->metric(kRetried, kFocus);
   reader.poll_once();
   for (int64_t customer : held)
-    EXPECT_EQ(results_for(reader.records(), topics.predictions, customer), 0u);
+    EXPECT_EQ(results_of(reader.records(), topics.predictions, customer).size(), 0u);
 
   // The scorer is back: every held event is scored, and the pipeline is ready again.
   const auto scorer_back = std::chrono::steady_clock::now();
@@ -136,7 +121,7 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
   ASSERT_TRUE(reader.read_until(
       [&](const auto& rs) {
         size_t n = 0;
-        for (int64_t customer : held) n += results_for(rs, topics.predictions, customer);
+        for (int64_t customer : held) n += results_of(rs, topics.predictions, customer).size();
         return n >= total;
       },
       150s))
@@ -147,10 +132,10 @@ TEST_F(CouponScorerOutage, FocusEventsWaitUncommittedForTheScorerAndAllResultsAr
                    .count()
             << " ms after the scorer was restarted (retry backoff and circuit breaker)\n";
   for (int64_t customer : held)
-    EXPECT_TRUE(results_match(values_for(reader.records(), topics.predictions, customer), customer,
+    EXPECT_TRUE(results_match(results_of(reader.records(), topics.predictions, customer), customer,
                               expected[customer]));
   EXPECT_TRUE(wait_for([&] { return admin->ready(); }, 60s)) << "/readyz: " << admin->readyz().body;
-  EXPECT_EQ(results_for(reader.records(), topics.predictions, first), first_expected.size())
+  EXPECT_EQ(results_of(reader.records(), topics.predictions, first).size(), first_expected.size())
       << "the event scored before the outage was committed and must not be scored again";
 
   expect_graceful_stop(*host);

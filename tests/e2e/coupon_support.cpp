@@ -31,6 +31,15 @@ std::string focus_event(int64_t customer_id, const std::string& category,
          std::to_string(customer_id) + R"(,"category":")" + category + "\"}}";
 }
 
+std::vector<KeyedValue> results_of(const std::vector<ConsumedRecord>& records,
+                                   const std::string& topic, int64_t customer_id) {
+  std::vector<KeyedValue> out;
+  for (const auto& r : of_topic(records, topic)) {
+    if (r.key == std::to_string(customer_id)) out.push_back({*r.key, r.value.value_or("")});
+  }
+  return out;
+}
+
 CouponTopics CouponTopics::make(const std::string& test) {
   const std::string id = unique("e2e-" + test);
   return {id + "-entry", id + "-focus", id + "-predictions", id + "-dead-letters", id + "-group"};

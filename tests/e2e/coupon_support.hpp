@@ -13,6 +13,7 @@
 
 #include "child_process.hpp"
 #include "reference_model.hpp"
+#include "topic_io.hpp"
 
 namespace streamhost::coupon::testing {
 class PgTestConnection;
@@ -59,6 +60,10 @@ struct KeyedValue {
   std::string key;
   std::string value;
 };
+
+// The results of one customer on `topic`, in the order they were read.
+std::vector<KeyedValue> results_of(const std::vector<ConsumedRecord>& records,
+                                   const std::string& topic, int64_t customer_id);
 
 // Checks results against `expected` in order: key = customer id, value valid against
 // schema/prediction_result.schema.json, same coupons, predictions within 1e-9.
