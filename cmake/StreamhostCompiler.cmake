@@ -12,3 +12,18 @@ if(STREAMHOST_SANITIZE)
                       -fno-sanitize-recover=undefined)
   add_link_options(-fsanitize=address,undefined)
 endif()
+
+if(STREAMHOST_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "STREAMHOST_FUZZ needs clang (CXX=clang++-14), not ${CMAKE_CXX_COMPILER_ID}")
+  endif()
+  # Coverage for libFuzzer in every library the harnesses link; the harness binaries add
+  # -fsanitize=fuzzer (tests/fuzz/CMakeLists.txt). vptr: the same cpprestsdk false positive as above.
+  # pointer-overflow stays recoverable so tests/fuzz/ubsan.supp can silence RapidJSON 1.1's
+  # null-stack arithmetic; UBSAN_OPTIONS=halt_on_error=1 still stops on any other. RapidJSON 1.1's
+  # iterator comparisons are ambiguous under C++20 rules for clang (a warning per use, harmless).
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize=vptr
+                      -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+                      -fsanitize-recover=pointer-overflow -Wno-ambiguous-reversed-operator)
+  add_link_options(-fsanitize=address,undefined)
+endif()

@@ -87,6 +87,22 @@ TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
             std::string::npos);
 }
 
+// Found by fuzzing (tests/fuzz/coupon_events_fuzz.cpp): RapidJSON 1.1 validates the bytes but
+// decodes a lone "\udc00" escape into bytes that are not UTF-8, and stops reading at a NUL byte.
+TEST(CouponEvents, RejectsALoneSurrogateEscapeAndBytesAfterANul) {
+  EXPECT_NE(reject_reason_of_entry(testing::entry_event("1").replace(1, 0, "\"x\":\"\\udc00\","))
+                .find("unpaired UTF-16 surrogate"),
+            std::string::npos);
+  EXPECT_NE(reject_reason_of_entry(testing::entry_event("1") + std::string("\0garbage", 8))
+                .find("unexpected bytes after the JSON value"),
+            std::string::npos);
+  EXPECT_EQ(decode_entry(R"({"x":"\ud83d\ude00","event_type":"customer entry","payload":)"
+                         R"({"customer_id":2}})")
+                .customer_id,
+            2)
+      << "a surrogate pair is fine";
+}
+
 TEST(CouponEvents, RejectsANonObject) {
   EXPECT_EQ(reject_reason_of_entry("[1]"),
             "invalid event: (document): expected object, got an array");

@@ -4,6 +4,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
 
@@ -60,19 +62,73 @@ std::optional<int64_t> commit_offset_for(Dialect dialect, int64_t next_offset) {
   return next_offset;
 }
 
+namespace {
+
+// The length of the UTF-8 sequence at the start of `s`, or 0 when it is not valid UTF-8.
+size_t utf8_sequence(std::string_view s) {
+  const auto c = static_cast<unsigned char>(s[0]);
+  size_t n;
+  uint32_t cp, min;
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2, cp = c & 0x1F, min = 0x80;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3, cp = c & 0x0F, min = 0x800;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4, cp = c & 0x07, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (s.size() < n) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    const auto d = static_cast<unsigned char>(s[k]);
+    if ((d & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (d & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+// At most `max` bytes of a body that is not a JSON error, as text: a byte that is not UTF-8 becomes
+// '?' and no character is cut in half, so the message stays valid wherever it goes (exceptions,
+// logs, the /readyz JSON).
+std::string readable_prefix(std::string_view text, size_t max) {
+  std::string out;
+  while (!text.empty()) {
+    const size_t n = utf8_sequence(text);
+    if (out.size() + std::max<size_t>(n, 1) > max) {
+      out += "...";
+      break;
+    }
+    if (n == 0) {
+      out += '?';
+      text.remove_prefix(1);
+    } else {
+      out.append(text.substr(0, n));
+      text.remove_prefix(n);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 ProxyError parse_proxy_error(std::string_view body) {
   ProxyError error;
   rapidjson::Document doc;
+  auto text_of = [](const rapidjson::Value& v) {
+    return std::string(v.GetString(), v.GetStringLength());
+  };
   if (!json::parse_bounded(doc, body) && doc.IsObject()) {
     auto code = doc.FindMember("error_code");
     if (code != doc.MemberEnd() && code->value.IsInt64()) error.error_code = code->value.GetInt64();
     auto message = doc.FindMember("message");
     if (message != doc.MemberEnd() && message->value.IsString()) {
-      error.message = message->value.GetString();
+      error.message = text_of(message->value);
     }
     if (error.message.empty()) {
       auto alt = doc.FindMember("error");
-      if (alt != doc.MemberEnd() && alt->value.IsString()) error.message = alt->value.GetString();
+      if (alt != doc.MemberEnd() && alt->value.IsString()) error.message = text_of(alt->value);
     }
     if (!error.message.empty() || error.error_code) return error;
   }
@@ -81,8 +137,7 @@ ProxyError parse_proxy_error(std::string_view body) {
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.remove_suffix(1);
   }
-  error.message = std::string(text.substr(0, kMaxText));
-  if (text.size() > kMaxText) error.message += "...";
+  error.message = readable_prefix(text, kMaxText);
   return error;
 }
 

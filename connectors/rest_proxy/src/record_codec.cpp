@@ -108,9 +108,11 @@ std::vector<ConsumedRecord> decode_records(std::string_view body, EmbeddedFormat
         auto hk = h.FindMember("key");
         auto hv = h.FindMember("value");
         if (hk == h.MemberEnd() || !hk->value.IsString()) continue;
-        Header header{hk->value.GetString(), ""};
+        // Whole strings (with their length): a JSON string may hold \u0000.
+        Header header{std::string(hk->value.GetString(), hk->value.GetStringLength()), ""};
         if (hv != h.MemberEnd() && hv->value.IsString()) {
-          auto bytes = base64_decode(hv->value.GetString());
+          auto bytes =
+              base64_decode(std::string_view(hv->value.GetString(), hv->value.GetStringLength()));
           if (!bytes) {
             throw MalformedReply("record " + std::to_string(index) + ": header " + header.key +
                                  " is not valid base64");
@@ -295,13 +297,16 @@ std::string encode_topics_body(const std::vector<std::string>& topics) {
 
 CreatedInstance decode_created_instance(std::string_view body) {
   const rapidjson::Document doc = parse_reply(body, "create consumer");
-  auto id = doc.IsObject() ? doc.FindMember("instance_id") : doc.MemberEnd();
-  auto uri = doc.IsObject() ? doc.FindMember("base_uri") : doc.MemberEnd();
-  if (!doc.IsObject() || id == doc.MemberEnd() || !id->value.IsString() || uri == doc.MemberEnd() ||
+  // MemberEnd() is only defined for an object (RapidJSON asserts it).
+  if (!doc.IsObject()) throw MalformedReply("create consumer reply lacks instance_id or base_uri");
+  auto id = doc.FindMember("instance_id");
+  auto uri = doc.FindMember("base_uri");
+  if (id == doc.MemberEnd() || !id->value.IsString() || uri == doc.MemberEnd() ||
       !uri->value.IsString()) {
     throw MalformedReply("create consumer reply lacks instance_id or base_uri");
   }
-  return {id->value.GetString(), uri->value.GetString()};
+  return {std::string(id->value.GetString(), id->value.GetStringLength()),
+          std::string(uri->value.GetString(), uri->value.GetStringLength())};
 }
 
 }  // namespace streamhost::connector::detail

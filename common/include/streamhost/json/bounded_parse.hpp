@@ -36,16 +36,36 @@ class DepthLimitedHandler {
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
     return doc_.RawNumber(s, n, copy);
   }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc_.Key(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return utf8_only(s, n) && doc_.String(s, n, copy);
+  }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    return utf8_only(s, n) && doc_.Key(s, n, copy);
+  }
   bool StartObject() { return enter() && doc_.StartObject(); }
   bool EndObject(rapidjson::SizeType n) { return leave() && doc_.EndObject(n); }
   bool StartArray() { return enter() && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return leave() && doc_.EndArray(n); }
 
   bool too_deep() const { return too_deep_; }
+  bool lone_surrogate() const { return lone_surrogate_; }
 
  private:
+  // RapidJSON 1.1 validates the input's UTF-8 but decodes a lone low-surrogate escape ("\udc00")
+  // into bytes that are not UTF-8 (ED B0 80), which would then reach reasons, logs and JSON we
+  // write. Raw surrogate bytes never get here (the reader refuses them), so ED followed by A0-BF
+  // can only come from such an escape.
+  bool utf8_only(const char* s, rapidjson::SizeType n) {
+    for (rapidjson::SizeType i = 0; i + 1 < n; ++i) {
+      if (static_cast<unsigned char>(s[i]) == 0xED &&
+          static_cast<unsigned char>(s[i + 1]) >= 0xA0) {
+        lone_surrogate_ = true;
+        return false;
+      }
+    }
+    return true;
+  }
+
   bool enter() {
     if (++depth_ > max_depth_) {
       too_deep_ = true;
@@ -62,6 +82,7 @@ class DepthLimitedHandler {
   unsigned max_depth_;
   unsigned depth_ = 0;
   bool too_deep_ = false;
+  bool lone_surrogate_ = false;
 };
 
 // Why a bounded parse failed; empty `message` means it did not.
@@ -72,7 +93,8 @@ struct ParseError {
 };
 
 // Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects and
-// with UTF-8 validated. On failure `doc` is left null and the error says what and where.
+// with UTF-8 validated (input bytes and \u escapes alike). On failure `doc` is left null and the
+// error says what and where.
 template <typename Document>
 ParseError parse_bounded(Document& doc, std::string_view text,
                          unsigned max_depth = kDefaultMaxDepth) {
@@ -80,19 +102,30 @@ ParseError parse_bounded(Document& doc, std::string_view text,
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result;
   bool too_deep = false;
+  bool lone_surrogate = false;
   auto generate = [&](Document& target) {
     DepthLimitedHandler<Document> handler(target, max_depth);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>> reader;
     result = reader.template Parse<kFlags>(stream, handler);
     too_deep = handler.too_deep();
+    lone_surrogate = handler.lone_surrogate();
     return !result.IsError();
   };
   doc.SetNull();
   doc.Populate(generate);
+  // RapidJSON stops at a NUL byte as if the text ended there; anything after it is not JSON.
+  if (!result.IsError() && stream.Tell() != text.size()) {
+    doc.SetNull();
+    return {"unexpected bytes after the JSON value", stream.Tell()};
+  }
   if (!result.IsError()) return {};
   doc.SetNull();
   if (too_deep) {
     return {"nested deeper than " + std::to_string(max_depth) + " levels", result.Offset()};
+  }
+  if (lone_surrogate) {
+    return {"a string holds an unpaired UTF-16 surrogate escape (\\uDC00-\\uDFFF)",
+            result.Offset()};
   }
   return {rapidjson::GetParseError_En(result.Code()), result.Offset()};
 }
