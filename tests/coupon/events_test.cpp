@@ -80,16 +80,20 @@ TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
                 .find("Invalid encoding"),
             std::string::npos);
   // Truncated, and bytes after the value.
-  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men").substr(0, 30))
-                .find("malformed JSON"),
-            std::string::npos);
+  EXPECT_NE(
+      reject_reason_of_focus(testing::focus_event("1", "Men").substr(0, 30)).find("malformed JSON"),
+      std::string::npos);
   EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men") + "x").find("malformed JSON"),
             std::string::npos);
 }
 
 // Found by fuzzing (tests/fuzz/coupon_events_fuzz.cpp): RapidJSON 1.1 validates the bytes but
-// decodes a lone "\udc00" escape into bytes that are not UTF-8, and stops reading at a NUL byte.
-TEST(CouponEvents, RejectsALoneSurrogateEscapeAndBytesAfterANul) {
+// decodes a lone "\udc00" escape into bytes that are not UTF-8, stops reading at a NUL byte and
+// reads 1.8e308-9.9e308 as infinity.
+TEST(CouponEvents, RejectsALoneSurrogateEscapeBytesAfterANulAndInfinity) {
+  EXPECT_NE(reject_reason_of_entry(testing::entry_event("1").replace(1, 0, "\"x\":2e308,"))
+                .find("beyond the range of a double"),
+            std::string::npos);
   EXPECT_NE(reject_reason_of_entry(testing::entry_event("1").replace(1, 0, "\"x\":\"\\udc00\","))
                 .find("unpaired UTF-16 surrogate"),
             std::string::npos);

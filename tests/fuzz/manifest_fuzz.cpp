@@ -18,11 +18,9 @@ using namespace streamhost;
 using streamhost::fuzz::printable;
 
 std::optional<std::string> lookup(const std::string& name) {
-  static const std::map<std::string, std::string> vars{{"GROUP_ID", "orders"},
-                                                       {"PORT", "18081"},
-                                                       {"EMPTY", ""},
-                                                       {"WORKERS", "3"},
-                                                       {"REF", "${GROUP_ID}"}};
+  static const std::map<std::string, std::string> vars{
+      {"GROUP_ID", "orders"}, {"PORT", "18081"},      {"EMPTY", ""},
+      {"WORKERS", "3"},       {"REF", "${GROUP_ID}"}, {"BINARY", "\xff\xfe"}};
   auto it = vars.find(name);
   if (it == vars.end()) return std::nullopt;
   return it->second;

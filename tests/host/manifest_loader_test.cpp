@@ -380,5 +380,16 @@ TEST(ManifestErrors, MutatedManifestsNeverCrash) {
   }
 }
 
+// Found by fuzzing (tests/fuzz/manifest_fuzz.cpp): yaml-cpp passes any byte through, and the bytes
+// reached plugin configs and topic names, which end up in JSON.
+TEST(ManifestLoader, RefusesTextThatIsNotUtf8) {
+  EXPECT_THAT(errors_of(with(kBase, "topic: orders", "topic: ord\xc1rs")),
+              ElementsAre("m.yaml:14: the manifest is not UTF-8 text (byte 239)"));
+  EXPECT_THAT(errors_of(with(kBase, "prefix: \"x\"", "\"\\ud800\": \"x\"")),
+              ElementsAre("m.yaml:11: invalid YAML: invalid unicode: 55296"));
+  EXPECT_THAT(errors_of(with(kBase, "orders-group", "${BIN}"), fake_env({{"BIN", "\xff"}})),
+              ElementsAre(HasSubstr("consumer.group: the value is not UTF-8 text")));
+}
+
 }  // namespace
 }  // namespace streamhost::host

@@ -9,6 +9,7 @@
 #include "manifest/manifest_mapper.hpp"
 #include "manifest/manifest_schema.hpp"
 #include "manifest/schema_conform.hpp"
+#include "manifest/utf8.hpp"
 #include "manifest/yaml_to_json.hpp"
 
 namespace streamhost::host {
@@ -41,6 +42,12 @@ Manifest load_manifest(const std::string& path, const EnvLookup& env) {
 
 Manifest parse_manifest(const std::string& yaml_text, const std::string& source_path,
                         const EnvLookup& env) {
+  if (const auto at = first_non_utf8(yaml_text)) {
+    const auto line = 1 + std::count(yaml_text.begin(), yaml_text.begin() + *at, '\n');
+    fail({Diagnostic{"", static_cast<int>(line),
+                     "the manifest is not UTF-8 text (byte " + std::to_string(*at) + ")"}},
+         source_path);
+  }
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <regex>
 
+#include "manifest/utf8.hpp"
+
 namespace streamhost::host {
 namespace {
 
@@ -88,6 +90,12 @@ class Converter {
                 name + ":-value})");
     }
     if (!r.error.empty()) error(path, line, r.error);
+    // The text itself was checked (and yaml-cpp refuses escapes that are no character, such as
+    // "\ud800"), but a variable's value may hold any bytes.
+    if (r.error.empty() && first_non_utf8(r.value)) {
+      error(path, line,
+            "the value is not UTF-8 text (check its escapes and the variables it uses)");
+    }
     auto& alloc = out_.json.GetAllocator();
     // yaml-cpp tags plain scalars "?" and quoted ones "!".
     if (node.Tag() != "?") return Value(r.value, alloc);

@@ -11,6 +11,7 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <cmath>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -32,7 +33,15 @@ class DepthLimitedHandler {
   bool Uint(unsigned u) { return doc_.Uint(u); }
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t u) { return doc_.Uint64(u); }
-  bool Double(double d) { return doc_.Double(d); }
+  // RapidJSON 1.1 turns 1.8e308-9.9e308 into infinity instead of refusing them as too big; JSON has
+  // no infinity, and writing one back out fails half-way.
+  bool Double(double d) {
+    if (!std::isfinite(d)) {
+      too_big_ = true;
+      return false;
+    }
+    return doc_.Double(d);
+  }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
     return doc_.RawNumber(s, n, copy);
   }
@@ -49,6 +58,7 @@ class DepthLimitedHandler {
 
   bool too_deep() const { return too_deep_; }
   bool lone_surrogate() const { return lone_surrogate_; }
+  bool too_big() const { return too_big_; }
 
  private:
   // RapidJSON 1.1 validates the input's UTF-8 but decodes a lone low-surrogate escape ("\udc00")
@@ -83,6 +93,7 @@ class DepthLimitedHandler {
   unsigned depth_ = 0;
   bool too_deep_ = false;
   bool lone_surrogate_ = false;
+  bool too_big_ = false;
 };
 
 // Why a bounded parse failed; empty `message` means it did not.
@@ -98,17 +109,20 @@ struct ParseError {
 template <typename Document>
 ParseError parse_bounded(Document& doc, std::string_view text,
                          unsigned max_depth = kDefaultMaxDepth) {
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  constexpr unsigned kFlags =
+      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result;
   bool too_deep = false;
   bool lone_surrogate = false;
+  bool too_big = false;
   auto generate = [&](Document& target) {
     DepthLimitedHandler<Document> handler(target, max_depth);
     rapidjson::GenericReader<rapidjson::UTF8<>, rapidjson::UTF8<>> reader;
     result = reader.template Parse<kFlags>(stream, handler);
     too_deep = handler.too_deep();
     lone_surrogate = handler.lone_surrogate();
+    too_big = handler.too_big();
     return !result.IsError();
   };
   doc.SetNull();
@@ -127,6 +141,7 @@ ParseError parse_bounded(Document& doc, std::string_view text,
     return {"a string holds an unpaired UTF-16 surrogate escape (\\uDC00-\\uDFFF)",
             result.Offset()};
   }
+  if (too_big) return {"a number is beyond the range of a double", result.Offset()};
   return {rapidjson::GetParseError_En(result.Code()), result.Offset()};
 }
 
