@@ -2,6 +2,7 @@
 // slow and malformed replies. See fake_proxy.hpp for why a fake exists at all.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
 
@@ -105,6 +106,28 @@ TEST_F(FakeProxySource, StrimziCommitsNextOffsetAsIsWithBooleanAutoCommit) {
   EXPECT_STREQ(create["isolation.level"].GetString(), "read_committed");
   EXPECT_EQ(proxy.requests_to("POST", "/offsets")[0].body,
             R"({"offsets":[{"topic":"t","partition":0,"offset":42}]})");
+}
+
+// A proxy that hangs on the DELETE must not hold a stopping host for the request timeout: close()
+// makes one attempt bounded by delete_timeout and returns (the proxy expires the instance later).
+TEST_F(FakeProxySource, CloseGivesUpOnAHungProxyAfterTheDeleteTimeout) {
+  FakeConsumerProxy state(Dialect::kStrimzi);
+  state.fault = [](const RecordedRequest& r) -> std::optional<FakeReply> {
+    if (r.method != "DELETE") return std::nullopt;
+    return FakeReply{204, "", "application/vnd.kafka.v2+json", {}, 6s};
+  };
+  FakeProxy proxy(std::ref(state));
+  auto options = quick_options(proxy.url(), Dialect::kStrimzi);
+  options.request_timeout = 30s;
+  options.delete_timeout = 300ms;
+  auto source = connector::make_rest_proxy_source(options, consumer());
+  source->subscribe({"t"});
+  const auto start = std::chrono::steady_clock::now();
+  source->close();
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(proxy.requests_to("DELETE", "").size(), 1u) << "one attempt, no retries";
+  // A hang guard, not a speed check: without the bound close() waits for the 6 s reply.
+  EXPECT_LT(took, 4s);
 }
 
 TEST_F(FakeProxySource, ExpiredInstanceIsRecreatedResubscribedAndDeliveryResumes) {

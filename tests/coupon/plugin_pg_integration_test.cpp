@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/testing/tcp_relay.hpp>
 #include <thread>
 
 #include "pg_fixture.hpp"
@@ -50,10 +51,12 @@ std::string focus(int64_t id, const std::string& category) {
 
 std::string plugin_config(const testing::StackDb& db, const std::string& schema_name,
                           const std::string& app_name, const std::string& scorer_url = "",
-                          const std::string& port_override = "") {
+                          const std::string& port_override = "",
+                          const std::string& statement_timeout_ms = "5000") {
   return R"({"database":{"host":")" + db.host + R"(","port":)" +
          (port_override.empty() ? db.port : port_override) + R"(,"name":")" + db.name +
-         R"(","user":")" + db.user + R"(","password":")" + db.password + R"(","pool_size":2,)" +
+         R"(","user":")" + db.user + R"(","password":")" + db.password +
+         R"(","pool_size":2,"statement_timeout_ms":)" + statement_timeout_ms + "," +
          R"("connect_timeout_s":2,"schema":")" + schema_name + R"(","application_name":")" +
          app_name +
          R"("},"context_cache":{"capacity":100,"ttl_s":600},"catalog":{"refresh_interval_s":600},)" +
@@ -297,6 +300,49 @@ TEST_F(CouponPluginPg, UnreachableDatabaseIsRetry) {
   EXPECT_NE(r.reason.find("database unavailable"), std::string::npos) << r.reason;
   r = p.call("focus", focus(1, "Boys"));
   EXPECT_EQ(r.status, SH_STATUS_RETRY);
+}
+
+// A query held up by a lock (or any slow plan) ends at the server's statement_timeout: the record
+// is retried, the worker is free again, and the same event succeeds once the lock is gone.
+TEST_F(CouponPluginPg, AStatementHeldUpByALockIsRetryAfterTheStatementTimeout) {
+  testing::CouponPluginHarness p(COUPON_PLUGIN_PATH,
+                                 plugin_config(db_, schema_, "coupon-it-locked", "", "", "300"));
+  testing::PgTestConnection locker(db_);
+  locker.query("BEGIN");
+  locker.query("LOCK TABLE " + schema_ + ".customer_info IN ACCESS EXCLUSIVE MODE");
+  const auto start = std::chrono::steady_clock::now();
+  auto r = p.call("entry", entry(2));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.status, SH_STATUS_RETRY);
+  EXPECT_NE(r.reason.find("statement timeout"), std::string::npos) << r.reason;
+  RecordProperty(
+      "locked_statement_ms",
+      std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
+  locker.query("COMMIT");
+  EXPECT_EQ(p.call("entry", entry(2)).status, SH_STATUS_OK);
+}
+
+// A database that stops answering with its connections open (SIGSTOP, a partition) sends no
+// timeout error: the plugin's own deadline (statement_timeout_ms + 1 s) ends the call, drops the
+// silent connection, and the plugin works again through a fresh one once the database answers.
+TEST_F(CouponPluginPg, ADatabaseThatStopsAnsweringIsRetryWithinTheClientDeadline) {
+  streamhost::testing::TcpRelay relay(std::stoi(db_.port));
+  testing::CouponPluginHarness p(
+      COUPON_PLUGIN_PATH,
+      plugin_config(db_, schema_, "coupon-it-frozen", "", std::to_string(relay.port()), "300"));
+  ASSERT_EQ(p.call("entry", entry(1)).status, SH_STATUS_OK);
+  relay.freeze();
+  const auto start = std::chrono::steady_clock::now();
+  auto r = p.call("entry", entry(2));
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.status, SH_STATUS_RETRY);
+  EXPECT_NE(r.reason.find("did not answer"), std::string::npos) << r.reason;
+  // Bounded by the deadline, not by TCP: 300 ms + 1 s, with room for a loaded machine.
+  EXPECT_LT(took, 10s) << "the call waited for the frozen database";
+  relay.thaw();
+  r = p.call("entry", entry(2));
+  if (r.status == SH_STATUS_RETRY) r = p.call("entry", entry(2));  // the other pooled connection
+  EXPECT_EQ(r.status, SH_STATUS_OK) << r.reason;
 }
 
 TEST_F(CouponPluginPg, HttpScorerGivesTheSamePredictions) {

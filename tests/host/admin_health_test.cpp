@@ -97,7 +97,8 @@ TEST(AdminHealthz, Answers503WithTheReasonWhenNotAlive) {
   metrics::Registry registry;
   admin::AdminOptions options;
   options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
-  admin::AdminServer server(options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
+  admin::AdminServer server(
+      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
   std::atomic<bool> alive{true};
   server.set_liveness([&]() -> std::optional<std::string> {
     if (alive.load()) return std::nullopt;

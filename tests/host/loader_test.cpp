@@ -57,11 +57,11 @@ TEST(Loader, NewerMinorNamesBothVersions) {
 
 TEST(Loader, StructTooSmall) {
   const std::string path = STREAMHOST_FIXTURE_STRUCT_TOO_SMALL;
-  EXPECT_EQ(load_error(path), path + ": descriptor struct_size is " +
-                                  std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
-                                  " bytes, ABI 1.1 needs at least " +
-                                  std::to_string(offsetof(sh_plugin_descriptor, handler_count) +
-                                                 sizeof(size_t)));
+  EXPECT_EQ(load_error(path),
+            path + ": descriptor struct_size is " +
+                std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
+                " bytes, ABI 1.1 needs at least " +
+                std::to_string(offsetof(sh_plugin_descriptor, handler_count) + sizeof(size_t)));
 }
 
 TEST(Loader, LoadsAValidPluginWithoutCreatingAnInstance) {

@@ -1,10 +1,9 @@
-// Known bug, issue 10 (item 5, "Rebalance and seek correctness"), found by the offset_tracking
-// fuzz harness (tests/fuzz/offset_tracking_fuzz.cpp, STREAMHOST_FUZZ_STALE_SEEK=1): after a seek, a
+// Found by the offset_tracking fuzz harness (tests/fuzz/offset_tracking_fuzz.cpp): after a seek, a
 // REST proxy may still return the records it had already fetched past the seek target first. The
-// runtime then tracks those, counts the re-read records below them as duplicates (the tracker
-// refuses offsets at or below the last one it tracked), never hands them to the handler, and
-// commits past them: records lost. DISABLED_ until the runtime is fixed; run it with
-// --gtest_also_run_disabled_tests.
+// runtime used to track those, count the re-read records below them as duplicates (the tracker
+// refuses offsets at or below the last one it tracked), never hand them to the handler, and commit
+// past them: records lost. The runtime now drops records past a seek target until the target
+// arrives (docs/runtime.md, "After a seek").
 #include <gtest/gtest.h>
 
 #include <set>
@@ -96,7 +95,7 @@ class StaleAfterSeekSource : public connector::Source {
   uint64_t generation_ = 0;
 };
 
-TEST(RuntimeSeek, DISABLED_RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledNotSkipped) {
+TEST(RuntimeSeek, RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledNotSkipped) {
   std::atomic<bool> retry_scheduled{false};
   std::mutex mutex;
   std::set<int64_t> handled;
@@ -143,6 +142,33 @@ TEST(RuntimeSeek, DISABLED_RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledN
   EXPECT_TRUE(lost.empty()) << "offset 30 was committed but " << lost.size()
                             << " records were never handled, the first " << lost.front()
                             << " (counted as duplicates after the seek)";
+}
+
+// The target deleted by retention while the partition waited: the records that do come are not
+// dropped forever; after the timeout the partition reads again from the lowest of them.
+TEST(SeekFences, DropsRecordsPastTheTargetUntilItArrivesOrIsOverdue) {
+  runtime::SeekFences fences(1000ms);
+  const TopicPartition tp{"in", 0};
+  const runtime::Clock::time_point t0{std::chrono::seconds(100)};
+  EXPECT_FALSE(fences.check(tp, 50, t0).drop) << "no seek: nothing dropped";
+
+  fences.seeked(tp, 10, t0);
+  EXPECT_TRUE(fences.check(tp, 20, t0).drop) << "prefetched before the seek";
+  EXPECT_FALSE(fences.check(tp, 10, t0).drop) << "the target";
+  EXPECT_FALSE(fences.check(tp, 21, t0).drop) << "in order after the target";
+
+  fences.seeked(tp, 10, t0);
+  auto v = fences.check(tp, 17, t0 + 500ms);
+  EXPECT_TRUE(v.drop);
+  EXPECT_FALSE(v.reread_from);
+  v = fences.check(tp, 15, t0 + 1000ms);
+  EXPECT_TRUE(v.drop);
+  EXPECT_EQ(v.reread_from, 15) << "overdue: read again from the lowest offset that came";
+  EXPECT_FALSE(fences.check(tp, 16, t0 + 1001ms).drop) << "the fence is gone";
+
+  fences.seeked(tp, 10, t0);
+  fences.clear();
+  EXPECT_FALSE(fences.check(tp, 30, t0).drop) << "a new generation starts afresh";
 }
 
 }  // namespace

@@ -184,9 +184,17 @@ class FakeSink : public connector::Sink {
     decide_ = std::move(d);
   }
 
+  // While held, produce() waits (a sink that takes its time, or hangs) until released.
+  void hold(bool held) {
+    std::lock_guard lock(mutex_);
+    held_ = held;
+    released_.notify_all();
+  }
+
   std::vector<connector::DeliveryResult> produce(
       const std::string& topic, const std::vector<connector::OutgoingRecord>& records) override {
-    std::lock_guard lock(mutex_);
+    std::unique_lock lock(mutex_);
+    released_.wait(lock, [&] { return !held_; });
     ++requests_;
     std::vector<connector::DeliveryResult> results;
     for (const auto& r : records) {
@@ -217,6 +225,8 @@ class FakeSink : public connector::Sink {
 
  private:
   mutable std::mutex mutex_;
+  std::condition_variable released_;
+  bool held_ = false;
   Decide decide_;
   std::vector<Produced> produced_;
   uint64_t requests_ = 0;

@@ -86,8 +86,8 @@ TEST(RuntimeDeadLetter, TruncatesAnOversizedEnvelopeToFitAndSaysSo) {
   EXPECT_GT(whole.size(), 40000u);
   EXPECT_EQ(whole.find("value_truncated"), std::string::npos);
 
-  const std::string cut = runtime::dead_letter_envelope(
-      route, record, SH_STATUS_REJECT, "why", "2026-01-01T00:00:00.000Z", 5000);
+  const std::string cut = runtime::dead_letter_envelope(route, record, SH_STATUS_REJECT, "why",
+                                                        "2026-01-01T00:00:00.000Z", 5000);
   EXPECT_LE(cut.size(), 5000u);
   EXPECT_GT(cut.size(), 4000u) << "the cut should keep as much as fits";
   rapidjson::Document doc;
@@ -102,7 +102,8 @@ TEST(RuntimeDeadLetter, TruncatesAnOversizedEnvelopeToFitAndSaysSo) {
   EXPECT_FALSE(doc.HasMember("key_truncated"));
 
   // Binary bytes are cut before base64, and a huge key is cut once the value is empty.
-  ConsumedRecord binary = make_record("in", 0, 8, std::string(9000, 'k'), std::string(3000, '\xff'));
+  ConsumedRecord binary =
+      make_record("in", 0, 8, std::string(9000, 'k'), std::string(3000, '\xff'));
   const std::string both = runtime::dead_letter_envelope(route, binary, SH_STATUS_RETRY, "gave up",
                                                          "2026-01-01T00:00:00.000Z", 2000);
   EXPECT_LE(both.size(), 2000u);

@@ -1,13 +1,13 @@
 #include "proxy_http.hpp"
 
 #include <cpprest/http_client.h>
-#include <streamhost/net/tcp_no_delay.hpp>
 
 #include <algorithm>
 #include <fstream>
 #include <random>
 #include <stdexcept>
 #include <streamhost/connector/errors.hpp>
+#include <streamhost/net/tcp_no_delay.hpp>
 #include <thread>
 
 #include "base64.hpp"
@@ -93,12 +93,14 @@ ProxyHttp::ProxyHttp(const RestProxyOptions& options) : options_(options) {
 
 ProxyHttp::~ProxyHttp() = default;
 
-web::http::client::http_client& ProxyHttp::client_for(std::string_view origin) {
+web::http::client::http_client& ProxyHttp::client_for(std::string_view origin,
+                                                      std::chrono::milliseconds timeout) {
+  const std::string key = std::string(origin) + " " + std::to_string(timeout.count());
   std::lock_guard lock(clients_mutex_);
-  auto it = clients_.find(origin);
+  auto it = clients_.find(key);
   if (it != clients_.end()) return *it->second;
   web::http::client::http_client_config config;
-  config.set_timeout(options_.request_timeout);
+  config.set_timeout(timeout);
   config.set_validate_certificates(options_.tls_verify);
   if (!options_.tls_ca_file.empty()) {
     const std::string ca_file = options_.tls_ca_file;
@@ -108,11 +110,12 @@ web::http::client::http_client& ProxyHttp::client_for(std::string_view origin) {
   net::disable_nagle(config, origin.starts_with("https:"));
   auto client = std::make_unique<web::http::client::http_client>(std::string(origin), config);
   auto& ref = *client;
-  clients_.emplace(std::string(origin), std::move(client));
+  clients_.emplace(key, std::move(client));
   return ref;
 }
 
-ProxyHttp::Attempt ProxyHttp::attempt_once(const HttpRequest& request) {
+ProxyHttp::Attempt ProxyHttp::attempt_once(const HttpRequest& request,
+                                           std::chrono::milliseconds timeout) {
   Attempt attempt;
   try {
     const std::string_view origin = origin_of(request.url);
@@ -122,7 +125,7 @@ ProxyHttp::Attempt ProxyHttp::attempt_once(const HttpRequest& request) {
     if (!authorization_.empty()) message.headers().add("Authorization", authorization_);
     // The utf8 overload sends the content type unchanged (no "; charset=" appended).
     if (!request.content_type.empty()) message.set_body(request.body, request.content_type);
-    web::http::http_response response = client_for(origin).request(message).get();
+    web::http::http_response response = client_for(origin, timeout).request(message).get();
     attempt.response.status = response.status_code();
     attempt.retry_after = parse_retry_after(response.headers());
     attempt.response.body = response.extract_utf8string(true).get();
@@ -139,7 +142,8 @@ HttpResponse ProxyHttp::send(const HttpRequest& request, const RetryPolicy& poli
       std::lock_guard lock(stats_mutex_);
       ++stats_.requests;
     }
-    Attempt attempt = attempt_once(request);
+    Attempt attempt =
+        attempt_once(request, policy.request_timeout.value_or(options_.request_timeout));
     if (!attempt.transport_failed && !is_transient_status(attempt.response.status)) {
       record_outcome(true, "");
       return std::move(attempt.response);

@@ -36,6 +36,22 @@ struct HttpResponse {
 struct RetryPolicy {
   int max_retries = 0;
   std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Each attempt's own timeout; unset: RestProxyOptions::request_timeout.
+  std::optional<std::chrono::milliseconds> request_timeout;
+
+  static RetryPolicy retries(int max_retries,
+                             std::optional<std::chrono::steady_clock::time_point> deadline = {}) {
+    RetryPolicy p;
+    p.max_retries = max_retries;
+    p.deadline = deadline;
+    return p;
+  }
+  // One attempt with its own timeout.
+  static RetryPolicy single(std::chrono::milliseconds timeout) {
+    RetryPolicy p;
+    p.request_timeout = timeout;
+    return p;
+  }
 };
 
 class ProxyHttp {
@@ -49,7 +65,7 @@ class ProxyHttp {
   // The base URL without credentials and without a trailing slash.
   const std::string& base_url() const { return base_url_; }
   const RestProxyOptions& options() const { return options_; }
-  RetryPolicy default_policy() const { return RetryPolicy{options_.max_retries, std::nullopt}; }
+  RetryPolicy default_policy() const { return RetryPolicy::retries(options_.max_retries); }
 
   // Sends `request`, retrying connection failures, timeouts, 5xx and 429 (waiting at least the
   // Retry-After seconds when the proxy gives them) with exponential backoff. Returns the first
@@ -73,8 +89,10 @@ class ProxyHttp {
 
  private:
   struct Attempt;
-  Attempt attempt_once(const HttpRequest& request);
-  web::http::client::http_client& client_for(std::string_view origin);
+  Attempt attempt_once(const HttpRequest& request, std::chrono::milliseconds timeout);
+  // One kept-alive client per origin and timeout (cpprestsdk sets the timeout per client).
+  web::http::client::http_client& client_for(std::string_view origin,
+                                             std::chrono::milliseconds timeout);
   void record_outcome(bool reachable, const std::string& error);
 
   RestProxyOptions options_;

@@ -165,7 +165,8 @@ class RestProxySource final : public Source {
     last_poll_ =
         HttpRequest{"GET", instance_url_ + "/records?timeout=" + std::to_string(wait.count()), "",
                     "", std::string(detail::embedded_content_type(consumer_.format))};
-    return http_.send(last_poll_, detail::RetryPolicy{http_.options().max_retries, deadline});
+    return http_.send(last_poll_,
+                      detail::RetryPolicy::retries(http_.options().max_retries, deadline));
   }
 
   std::string group_url() const {
@@ -174,7 +175,8 @@ class RestProxySource final : public Source {
 
   // A restarted replica's predecessor may have died without deleting its instance; its Kafka
   // consumer then holds partitions until the proxy expires it. Deleting it by its stable name makes
-  // a restart cost seconds, not minutes. Best effort: 404 (nothing left behind) is the usual answer.
+  // a restart cost seconds, not minutes. Best effort: 404 (nothing left behind) is the usual
+  // answer.
   void delete_predecessor() noexcept {
     delete_url(group_url() + "/instances/" + detail::encode_path_segment(consumer_.instance_name));
   }
@@ -240,11 +242,11 @@ class RestProxySource final : public Source {
   }
 
   // Best effort: the old instance may already be gone, or the proxy down. One attempt, bounded
-  // by the request timeout, so a slow proxy cannot hold shutdown longer.
+  // by delete_timeout, so a slow proxy cannot hold shutdown longer.
   void delete_url(const std::string& url) noexcept {
     try {
       http_.send(HttpRequest{"DELETE", url, "", "", std::string(kKafkaV2Json)},
-                 detail::RetryPolicy{0, std::nullopt});
+                 detail::RetryPolicy::single(http_.options().delete_timeout));
     } catch (...) {
     }
   }
@@ -275,7 +277,7 @@ class RestProxySource final : public Source {
   std::string instance_url_;
   bool instance_lost_ = false;
   bool subscribed_ = false;
-  bool stable_name_taken_ = false;  // a live twin holds instance_name: use random suffixes
+  bool stable_name_taken_ = false;    // a live twin holds instance_name: use random suffixes
   mutable std::mutex warning_mutex_;  // stats() runs on other threads
   std::string fallback_reason_;       // why, for stats().warning
   std::atomic<uint64_t> generation_{0};

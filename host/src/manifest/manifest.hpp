@@ -60,6 +60,9 @@ struct Manifest {
   // Kafka's default max.message.bytes is 1048588; an envelope above this is truncated to fit.
   size_t dead_letter_max_bytes = 1000000;
   size_t workers = 2;
+  // Back-pressure caps on records in flight and their bytes; 0: no limit.
+  size_t max_in_flight_records = 10000;
+  size_t max_in_flight_bytes = size_t{64} << 20;
   RetrySpec retry;
   AdminSpec admin;
   bool testing = false;  // enables the inject endpoints (also TESTING_NO_KAFKA=true)

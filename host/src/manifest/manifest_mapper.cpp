@@ -1,9 +1,8 @@
 #include "manifest/manifest_mapper.hpp"
 
-#include <unistd.h>
-
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -93,6 +92,8 @@ class Mapper {
     }
     m.proxy.request_timeout =
         milliseconds(get_int(p, "request_timeout_ms", m.proxy.request_timeout.count()));
+    m.proxy.delete_timeout =
+        milliseconds(get_int(p, "delete_timeout_ms", m.proxy.delete_timeout.count()));
     m.proxy.max_retries = static_cast<int>(get_int(p, "retries", m.proxy.max_retries));
     m.proxy.http_threads =
         static_cast<size_t>(get_int(p, "http_threads", static_cast<int64_t>(m.proxy.http_threads)));
@@ -152,7 +153,8 @@ class Mapper {
       route.plugin = handler.substr(0, slash);
       route.handler = handler.substr(slash + 1);
       if (const Value* out = member(r, "output_topic")) route.output_topic = out->GetString();
-      if (const Value* attempts = member(r, "max_attempts")) route.max_attempts = attempts->GetInt();
+      if (const Value* attempts = member(r, "max_attempts"))
+        route.max_attempts = attempts->GetInt();
 
       if (!names.emplace(route.name, i).second) {
         error(pointer, path,
@@ -229,6 +231,10 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.dead_letter_max_bytes = static_cast<size_t>(
       get_int(doc, "dead_letter_max_bytes", static_cast<int64_t>(m.dead_letter_max_bytes)));
   m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));
+  m.max_in_flight_records = static_cast<size_t>(get_int(
+      doc, "max_in_flight_records", static_cast<int64_t>(m.max_in_flight_records)));
+  m.max_in_flight_bytes = static_cast<size_t>(
+      get_int(doc, "max_in_flight_bytes", static_cast<int64_t>(m.max_in_flight_bytes)));
   if (const Value* r = member(doc, "retry")) {
     m.retry.initial_backoff =
         milliseconds(get_int(*r, "initial_backoff_ms", m.retry.initial_backoff.count()));

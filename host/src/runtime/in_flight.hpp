@@ -24,6 +24,7 @@ struct InFlight {
   RouteMetrics* metrics = nullptr;
   std::shared_ptr<PartitionTracker> tracker;  // of the generation that dispatched it
   Clock::time_point dispatched_at{};
+  size_t bytes = 0;      // the record's key, value and headers, for the in-flight byte cap
   bool started = false;  // touched only by the owning worker
   int attempts = 0;      // handler calls so far; touched only by the owning worker
   std::atomic<size_t> outputs_pending{0};
@@ -34,12 +35,17 @@ class InFlightCounter {
  public:
   explicit InFlightCounter(metrics::Gauge& gauge) : gauge_(gauge) {}
 
-  void add();
+  void add(size_t bytes = 0);
   // Settles `record` once; later calls are no-ops. `done` marks it in its partition's watermark.
   void settle(InFlight& record, bool done);
   // Waits (in real time) until nothing is in flight or `deadline` passes; true when idle.
   bool wait_idle(std::chrono::steady_clock::time_point deadline);
   size_t count() const;
+  size_t bytes() const;
+  // Whether `records` or more are in flight, or `bytes` or more of them (0: no limit).
+  bool at_or_above(size_t records, size_t bytes) const;
+  // Waits (in real time) until fewer than `records` and `bytes` are in flight, or `deadline`.
+  bool wait_below(size_t records, size_t bytes, std::chrono::steady_clock::time_point deadline);
 
   // Progress, for liveness: a record settled, a handler call returned, a produce request
   // answered (even with an error), or work arrived after a quiet spell. A pipeline with records
@@ -53,8 +59,9 @@ class InFlightCounter {
   std::atomic<std::chrono::steady_clock::rep> last_progress_{
       std::chrono::steady_clock::now().time_since_epoch().count()};
   mutable std::mutex mutex_;
-  std::condition_variable idle_;
+  std::condition_variable idle_;  // on every settle: waiters check their own condition
   size_t count_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace streamhost::host::runtime

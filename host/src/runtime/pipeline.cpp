@@ -1,5 +1,6 @@
 #include "runtime/pipeline.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <streamhost/connector/errors.hpp>
 #include <thread>
@@ -31,11 +32,11 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
       in_flight_(metrics_.in_flight),
       producer_(sink_, clock_, options_.produce_retry, options_.max_produce_batch, metrics_,
                 in_flight_, [this](const std::string& m) { fatal(m); }),
-      workers_(options_.workers, WorkerContext{&clock_, options_.retry, options_.dead_letter_topic,
-                                               &metrics_, &pauses_, &in_flight_, &producer_,
-                                               [this](const std::string& m) { fatal(m); }, &halted_,
-                                               options_.on_retry_scheduled,
-                                               options_.dead_letter_max_bytes}) {
+      workers_(
+          options_.workers,
+          WorkerContext{&clock_, options_.retry, options_.dead_letter_topic, &metrics_, &pauses_,
+                        &in_flight_, &producer_, [this](const std::string& m) { fatal(m); },
+                        &halted_, options_.on_retry_scheduled, options_.dead_letter_max_bytes}) {
   for (const auto& route : routes_) {
     if (route.handler.plugin == nullptr || route.handler.handler == nullptr) {
       throw std::invalid_argument("route " + route.name + " has no resolved handler");
@@ -80,6 +81,7 @@ PipelineHealth Pipeline::health() const {
   h.stopping = stop_.load();
   h.paused_partitions = pauses_.paused_count();
   h.in_flight = in_flight_.count();
+  h.backpressure = capped_.load();
   h.since_progress = in_flight_.since_progress();
   h.since_poll_loop = std::chrono::steady_clock::now().time_since_epoch() -
                       std::chrono::steady_clock::duration(poll_loop_beat_.load());
@@ -143,6 +145,8 @@ PipelineResult Pipeline::run() {
                                     options_.poll_retry.multiplier);
     while (!stop_.load()) {
       poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
+      if (capped_.load()) wait_while_capped();
+      if (stop_.load()) break;
       rewind_resumed_partitions();
       if (stop_.load()) break;
       std::vector<connector::ConsumedRecord> batch;
@@ -181,15 +185,65 @@ PipelineResult Pipeline::run() {
   return {0, ""};
 }
 
+void Pipeline::wait_while_capped() {
+  // Hysteresis, so a capped pipeline does not seek back for every record that finishes. A limit
+  // of 0 stays 0 (none).
+  auto resume_at = [](size_t cap) { return cap == 0 ? 0 : std::max<size_t>(cap * 3 / 4, 1); };
+  const size_t resume_records = resume_at(options_.max_in_flight_records);
+  const size_t resume_bytes = resume_at(options_.max_in_flight_bytes);
+  const auto keepalive = std::chrono::steady_clock::now() + options_.keepalive_poll_interval;
+  while (!stop_.load()) {
+    poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
+    metrics_.in_flight_bytes.set(static_cast<double>(in_flight_.bytes()));
+    const auto slice =
+        std::min(keepalive, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+    if (in_flight_.wait_below(resume_records, resume_bytes, slice)) {
+      capped_.store(false);
+      metrics_.backpressure.set(0);
+      log::info("runtime", "in-flight records below the cap again; taking records",
+                {{"in_flight", std::to_string(in_flight_.count())}});
+      return;
+    }
+    maybe_commit(false);  // records finishing meanwhile still move the committed offsets
+    if (std::chrono::steady_clock::now() >= keepalive) return;  // one poll, its records dropped
+  }
+}
+
+bool Pipeline::drop_before_seek_target(const connector::ConsumedRecord& record) {
+  const connector::TopicPartition tp{record.topic, record.partition};
+  const SeekFences::Verdict verdict = fences_.check(tp, record.offset, clock_.now());
+  if (!verdict.drop) return false;
+  metrics_.stale_after_seek.inc();
+  if (verdict.reread_from) {
+    log::warn("runtime",
+              "the record a partition was rewound to never came back (deleted by retention?); "
+              "reading from the lowest offset that did",
+              {{"partition", tp_name(tp)}, {"offset", std::to_string(*verdict.reread_from)}});
+    rewind_[tp] = *verdict.reread_from;
+  }
+  return true;
+}
+
 void Pipeline::dispatch(connector::ConsumedRecord record) {
   connector::TopicPartition tp{record.topic, record.partition};
-  if (pauses_.is_paused(tp) || rewind_.count(tp) != 0) {
-    // Dropped, not buffered: the partition reads again from here once its retry resolves (seek),
-    // so a long outage costs no memory. try_emplace keeps the first (lowest) dropped offset.
+  if (!capped_.load() &&
+      in_flight_.at_or_above(options_.max_in_flight_records, options_.max_in_flight_bytes)) {
+    capped_.store(true);
+    metrics_.backpressure.set(1);
+    log::warn("runtime", "in-flight cap reached; holding polling back until records finish",
+              {{"in_flight", std::to_string(in_flight_.count())},
+               {"in_flight_bytes", std::to_string(in_flight_.bytes())}});
+  }
+  const bool capped = capped_.load();
+  if (pauses_.is_paused(tp) || rewind_.count(tp) != 0 || capped) {
+    // Dropped, not buffered: the partition reads again from here once its retry resolves or the
+    // cap frees (seek), so a long outage costs no memory. try_emplace keeps the first (lowest)
+    // dropped offset.
     rewind_.try_emplace(tp, record.offset);
-    metrics_.paused_drops.inc();
+    (capped ? metrics_.backpressure_drops : metrics_.paused_drops).inc();
     return;
   }
+  if (drop_before_seek_target(record)) return;
   auto& tracker = trackers_[tp];
   if (!tracker) tracker = std::make_shared<PartitionTracker>();
   auto route = route_by_topic_.find(record.topic);
@@ -207,13 +261,18 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
   in_flight->metrics = &metrics_.route(*route->second);
   in_flight->tracker = tracker;
   in_flight->dispatched_at = clock_.now();
+  in_flight->bytes =
+      (record.value ? record.value->size() : 0) + (record.key ? record.key->size() : 0);
+  for (const auto& h : record.headers) in_flight->bytes += h.key.size() + h.value.size();
   in_flight->record = std::move(record);
   in_flight->metrics->records_in->inc();
-  in_flight_.add();
+  in_flight_.add(in_flight->bytes);
+  metrics_.in_flight_bytes.set(static_cast<double>(in_flight_.bytes()));
   workers_.dispatch(std::move(in_flight));
 }
 
 void Pipeline::rewind_resumed_partitions() {
+  if (capped_.load()) return;
   for (auto it = rewind_.begin(); it != rewind_.end();) {
     if (pauses_.is_paused(it->first)) {
       ++it;
@@ -221,6 +280,7 @@ void Pipeline::rewind_resumed_partitions() {
     }
     try {
       source_.seek(it->first, it->second);
+      fences_.seeked(it->first, it->second, clock_.now());
       log::info("runtime", "partition resumed; reading again from the first dropped record",
                 {{"partition", tp_name(it->first)}, {"offset", std::to_string(it->second)}});
       it = rewind_.erase(it);
@@ -246,6 +306,7 @@ void Pipeline::on_generation_change(uint64_t generation) {
   trackers_.clear();
   last_committed_.clear();
   rewind_.clear();
+  fences_.clear();
 }
 
 bool Pipeline::commit_once() {

@@ -29,6 +29,7 @@
 #include "runtime/pause_board.hpp"
 #include "runtime/pipeline_metrics.hpp"
 #include "runtime/route.hpp"
+#include "runtime/seek_fences.hpp"
 #include "runtime/worker_pool.hpp"
 
 namespace streamhost::host::runtime {
@@ -45,6 +46,18 @@ struct PipelineOptions {
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds shutdown_timeout{30000};
   size_t max_produce_batch = 500;
+  // Back-pressure: at this many records in flight, or bytes of them (0: no limit), the pipeline
+  // stops taking records; it takes them again below three quarters of both. What a poll returns
+  // meanwhile is dropped and read again by a seek, so memory stays bounded by the caps.
+  size_t max_in_flight_records = 10000;
+  size_t max_in_flight_bytes = size_t{64} << 20;
+  // While capped, one poll this often keeps the consumer instance alive (proxies expire idle ones,
+  // and Kafka's max.poll.interval.ms ends a member that stops polling).
+  std::chrono::milliseconds keepalive_poll_interval{5000};
+  // After a seek, records past the target that arrive before it are ones the proxy fetched before
+  // the seek: dropped. If the target itself never arrives within this (deleted by retention), the
+  // partition reads again from the lowest offset that did.
+  std::chrono::milliseconds seek_fence_timeout{10000};
   Clock* clock = nullptr;  // nullptr: the steady clock
   std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
 };
@@ -66,6 +79,7 @@ struct PipelineHealth {
   std::string source_error;  // the last poll error while !source_ok
   size_t paused_partitions = 0;
   size_t in_flight = 0;
+  bool backpressure = false;  // the in-flight cap holds polling back
 };
 
 class Pipeline {
@@ -85,6 +99,8 @@ class Pipeline {
   void fatal(const std::string& message);
   bool subscribe();
   void dispatch(connector::ConsumedRecord record);
+  bool drop_before_seek_target(const connector::ConsumedRecord& record);
+  void wait_while_capped();
   void rewind_resumed_partitions();
   void on_generation_change(uint64_t generation);
   void maybe_commit(bool force);
@@ -110,6 +126,8 @@ class Pipeline {
   std::map<connector::TopicPartition, std::shared_ptr<PartitionTracker>> trackers_;
   std::map<connector::TopicPartition, int64_t> last_committed_;
   std::map<connector::TopicPartition, int64_t> rewind_;  // first offset dropped while paused
+  SeekFences fences_{options_.seek_fence_timeout};       // seeked, target not arrived yet
+  std::atomic<bool> capped_{false};  // the in-flight cap holds polling back; set by the poll thread
   Clock::time_point next_commit_{};
 
   std::atomic<bool> stop_{false};

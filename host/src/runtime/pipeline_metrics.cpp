@@ -21,6 +21,16 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
       paused_drops(r.counter("streamhost_paused_records_dropped_total",
                              "Records of a paused partition dropped at poll time (read again "
                              "after the partition resumes)")),
+      stale_after_seek(r.counter("streamhost_stale_records_after_seek_total",
+                                 "Records a proxy returned from before a seek, past its target "
+                                 "(dropped; read again from the target)")),
+      backpressure_drops(r.counter("streamhost_backpressure_records_dropped_total",
+                                   "Records polled while the in-flight cap was reached (dropped; "
+                                   "read again once below it)")),
+      backpressure(r.gauge("streamhost_backpressure",
+                           "1 while the in-flight cap holds polling back, else 0")),
+      in_flight_bytes(r.gauge("streamhost_in_flight_bytes",
+                              "Bytes (key, value, headers) of the records in flight")),
       paused_partitions(
           r.gauge("streamhost_paused_partitions", "Partitions paused by a record in RETRY")),
       in_flight(r.gauge("streamhost_in_flight_records",

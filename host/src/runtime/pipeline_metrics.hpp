@@ -16,12 +16,12 @@ namespace streamhost::host::runtime {
 
 struct RouteMetrics {
   metrics::Counter* records_in = nullptr;
-  metrics::Counter* records_out = nullptr;       // outputs acknowledged by Kafka
-  metrics::Counter* records_rejected = nullptr;  // REJECT statuses (each dead-lettered)
-  metrics::Counter* records_retried = nullptr;   // RETRY attempts
+  metrics::Counter* records_out = nullptr;        // outputs acknowledged by Kafka
+  metrics::Counter* records_rejected = nullptr;   // REJECT statuses (each dead-lettered)
+  metrics::Counter* records_retried = nullptr;    // RETRY attempts
   metrics::Counter* retries_exhausted = nullptr;  // records dead-lettered after max_attempts
-  metrics::Counter* dead_letters = nullptr;      // envelopes acknowledged on the dead-letter topic
-  std::array<metrics::Counter*, 4> status{};     // indexed by sh_status
+  metrics::Counter* dead_letters = nullptr;       // envelopes acknowledged on the dead-letter topic
+  std::array<metrics::Counter*, 4> status{};      // indexed by sh_status
   metrics::Histogram* handler_seconds = nullptr;
 };
 
@@ -42,6 +42,10 @@ class PipelineMetrics {
   metrics::Counter& generation_changes;
   metrics::Counter& duplicates_skipped;
   metrics::Counter& paused_drops;
+  metrics::Counter& stale_after_seek;
+  metrics::Counter& backpressure_drops;
+  metrics::Gauge& backpressure;
+  metrics::Gauge& in_flight_bytes;
   metrics::Gauge& paused_partitions;
   metrics::Gauge& in_flight;
 

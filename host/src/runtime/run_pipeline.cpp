@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <optional>
-#include <string>
 #include <streamhost/connector/rest_proxy.hpp>
+#include <string>
 #include <thread>
 
 #include "admin/admin_server.hpp"
@@ -29,7 +29,6 @@ constexpr size_t kHttpThreads = 4;
 // Readiness is re-checked this often off the HTTP pool; a check running longer is reported stuck.
 constexpr std::chrono::milliseconds kReadinessPeriod{1000};
 constexpr std::chrono::milliseconds kReadinessStaleAfter{10000};
-
 
 std::vector<runtime::Route> build_routes(const Manifest& manifest, const PluginSet& plugins) {
   std::vector<runtime::Route> routes;
@@ -58,8 +57,9 @@ admin::AdminOptions admin_options(const Manifest& m, bool testing) {
 // returns, a dependency that never answers), so a stuck process is always replaced.
 class SignalWatcher {
  public:
-  SignalWatcher(std::function<void()> stop, std::chrono::milliseconds shutdown_timeout,
-                std::function<bool()> failed = [] { return false; })
+  SignalWatcher(
+      std::function<void()> stop, std::chrono::milliseconds shutdown_timeout,
+      std::function<bool()> failed = [] { return false; })
       : thread_([this, stop = std::move(stop), shutdown_timeout, failed = std::move(failed)] {
           while (!done_.load() && !runtime::stop_signal_received() && !failed()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -99,8 +99,8 @@ int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
         return report;
       },
       kReadinessPeriod, kReadinessStaleAfter);
-  admin::AdminServer server(admin_options(manifest, true), registry,
-                            [&] { return readiness.current(); }, &injector);
+  admin::AdminServer server(
+      admin_options(manifest, true), registry, [&] { return readiness.current(); }, &injector);
   server.start();
   log::info("runtime", "testing mode without Kafka: records arrive only through inject");
   std::atomic<bool> stop{false};
@@ -129,6 +129,8 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   options.dead_letter_max_bytes = manifest.dead_letter_max_bytes;
   options.poll_timeout = manifest.poll_timeout;
   options.shutdown_timeout = manifest.shutdown_timeout;
+  options.max_in_flight_records = manifest.max_in_flight_records;
+  options.max_in_flight_bytes = manifest.max_in_flight_bytes;
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
 
   runtime::Injector injector(routes);
@@ -155,9 +157,9 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
           return report;
         },
         kReadinessPeriod, kReadinessStaleAfter);
-    server = std::make_unique<admin::AdminServer>(admin_options(manifest, manifest.testing),
-                                                  registry, [&] { return readiness->current(); },
-                                                  &injector);
+    server = std::make_unique<admin::AdminServer>(
+        admin_options(manifest, manifest.testing), registry, [&] { return readiness->current(); },
+        &injector);
     server->set_liveness([&pipeline, stall = manifest.admin.stall_timeout] {
       return runtime::liveness_problem(pipeline.health(), stall);
     });

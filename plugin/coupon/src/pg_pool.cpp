@@ -1,17 +1,19 @@
 #include <cctype>
 #include <stdexcept>
 #include <streamhost/coupon/errors.hpp>
+#include <streamhost/coupon/pg_exec.hpp>
 #include <streamhost/coupon/pg_pool.hpp>
 #include <string>
 
 namespace streamhost::coupon {
 namespace {
 
-// libpq messages end with a newline and may span lines; the first line is the useful part.
-std::string first_line(const char* message) {
-  std::string text = message ? message : "";
-  auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
+// Far enough that it never fires, for statement_timeout_ms = 0.
+constexpr std::chrono::hours kNoDeadline{24 * 365};
+
+std::chrono::milliseconds client_bound(const PgOptions& options) {
+  if (options.statement_timeout_ms <= 0) return kNoDeadline;
+  return std::chrono::milliseconds(options.statement_timeout_ms) + std::chrono::seconds(1);
 }
 
 }  // namespace
@@ -22,6 +24,10 @@ PgPool::Lease::~Lease() {
 
 PGconn* PgPool::Lease::get() const {
   return pool_->conns_[slot_];
+}
+
+std::chrono::steady_clock::time_point PgPool::Lease::statement_deadline() const {
+  return std::chrono::steady_clock::now() + client_bound(pool_->options_);
 }
 
 void PgPool::Lease::drop() {
@@ -97,10 +103,15 @@ void PgPool::connect_slot(size_t slot) {
                                   options_.application_name.c_str(),
                                   timeout.c_str()};
   // The config schema limits the schema name to an identifier, so it cannot inject options.
-  const std::string search_path = "-csearch_path=" + options_.schema;
-  if (!options_.schema.empty()) {
+  std::string server_options;
+  if (!options_.schema.empty()) server_options = "-csearch_path=" + options_.schema;
+  if (options_.statement_timeout_ms > 0) {
+    if (!server_options.empty()) server_options += ' ';
+    server_options += "-cstatement_timeout=" + std::to_string(options_.statement_timeout_ms);
+  }
+  if (!server_options.empty()) {
     keys.push_back("options");
-    values.push_back(search_path.c_str());
+    values.push_back(server_options.c_str());
   }
   if (!options_.password.empty()) {
     keys.push_back("password");
@@ -110,19 +121,25 @@ void PgPool::connect_slot(size_t slot) {
   values.push_back(nullptr);
   PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
   if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = first_line(PQerrorMessage(conn));
+    std::string why = pg_first_line(PQerrorMessage(conn));
     PQfinish(conn);
     throw TransientError("database unavailable: " + why);
   }
   // libpq prints server notices to stderr by default; failures reach callers as errors instead.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
+  const auto deadline = std::chrono::steady_clock::now() + client_bound(options_);
   for (const PreparedStatement& s : statements_) {
-    PGresult* res = PQprepare(conn, s.name.c_str(), s.sql.c_str(), s.param_count, nullptr);
-    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    std::string why = ok ? "" : first_line(PQresultErrorMessage(res));
-    PQclear(res);
-    if (!ok) {
+    PgExecOutcome out = pg_prepare(conn, s.name.c_str(), s.sql.c_str(), s.param_count, deadline);
+    std::string why;
+    if (out.status == PgExecStatus::kTimedOut) {
+      why = "no answer within " + std::to_string(client_bound(options_).count()) + " ms";
+    } else if (out.status == PgExecStatus::kBroken) {
+      why = out.error;
+    } else if (PQresultStatus(out.result.get()) != PGRES_COMMAND_OK) {
+      why = pg_first_line(PQresultErrorMessage(out.result.get()));
+    }
+    if (!why.empty()) {
       PQfinish(conn);
       throw TransientError("database statement " + s.name + " could not be prepared: " + why);
     }

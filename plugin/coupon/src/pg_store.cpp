@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <memory>
 #include <streamhost/coupon/errors.hpp>
+#include <streamhost/coupon/pg_exec.hpp>
 #include <streamhost/coupon/pg_store.hpp>
 
 namespace streamhost::coupon {
@@ -25,27 +26,38 @@ constexpr const char* kCatalogSql =
     "WHERE ci.mean_coupon_discount IS NOT NULL AND ci.mean_item_price IS NOT NULL "
     "AND cc.category IS NOT NULL";
 
-using Result = std::unique_ptr<PGresult, decltype(&PQclear)>;
-
-std::string first_line(const char* message) {
-  std::string text = message ? message : "";
-  auto end = text.find('\n');
-  return end == std::string::npos ? text : text.substr(0, end);
-}
+using Result = PgResult;
 
 // A connection that broke under a statement (server restart, terminated backend).
 struct ConnectionLost : TransientError {
   using TransientError::TransientError;
 };
 
-// Runs a prepared statement; a failure is transient. A connection found broken is dropped so the
-// pool reopens it on next use (reconnect after a database restart).
+// A statement the server did not answer in time (stopped, partitioned): the connection may still
+// get the late answer, so it is dropped, and the caller does not retry at once on a fresh one.
+struct NoAnswer : TransientError {
+  using TransientError::TransientError;
+};
+
+// Runs a prepared statement within the pool's statement deadline; a failure is transient. A
+// connection found broken or silent is dropped so the pool reopens it on next use (reconnect after
+// a database restart).
 Result run(PgPool::Lease& lease, const char* statement, int n_params, const char* const* params) {
-  Result res(PQexecPrepared(lease.get(), statement, n_params, params, nullptr, nullptr, 0),
-             &PQclear);
+  const auto deadline = lease.statement_deadline();
+  PgExecOutcome out = pg_exec_prepared(lease.get(), statement, n_params, params, deadline);
+  if (out.status == PgExecStatus::kTimedOut) {
+    lease.drop();
+    throw NoAnswer(std::string("database did not answer statement ") + statement +
+                   " in time; connection dropped");
+  }
+  if (out.status == PgExecStatus::kBroken) {
+    lease.drop();
+    throw ConnectionLost("database connection lost: " + out.error);
+  }
+  Result res = std::move(out.result);
   if (PQresultStatus(res.get()) == PGRES_TUPLES_OK) return res;
-  std::string why = first_line(PQresultErrorMessage(res.get()));
-  if (why.empty()) why = first_line(PQerrorMessage(lease.get()));
+  std::string why = pg_first_line(PQresultErrorMessage(res.get()));
+  if (why.empty()) why = pg_first_line(PQerrorMessage(lease.get()));
   if (PQstatus(lease.get()) != CONNECTION_OK) {
     lease.drop();
     throw ConnectionLost("database connection lost: " + why);

@@ -27,6 +27,9 @@ struct RestProxyOptions {
   std::string tls_ca_file;          // empty: the system's trust store
   bool tls_verify = true;
   std::chrono::milliseconds request_timeout{30000};
+  // Bounds deleting the consumer instance at shutdown (and a predecessor's at start): one attempt,
+  // so a slow or hung proxy cannot hold a stopping host; the proxy expires what is left.
+  std::chrono::milliseconds delete_timeout{5000};
   int max_retries = 5;  // transient failures retried this many times per request
   std::chrono::milliseconds retry_backoff_initial{100};
   std::chrono::milliseconds retry_backoff_max{5000};

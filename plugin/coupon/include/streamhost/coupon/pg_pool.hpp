@@ -23,6 +23,9 @@ struct PgOptions {
   std::string application_name = "streamhost-coupon";
   int pool_size = 4;
   int connect_timeout_s = 5;
+  // Sets the server's statement_timeout, and bounds each statement on the client side at this plus
+  // a second (a stopped server never sends its timeout error). 0: neither.
+  int statement_timeout_ms = 5000;
 };
 
 struct PreparedStatement {
@@ -43,6 +46,8 @@ class PgPool {
     Lease& operator=(Lease&&) = delete;
     ~Lease();
     PGconn* get() const;
+    // When the statement now starting must have its answer: statement_timeout_ms plus a second.
+    std::chrono::steady_clock::time_point statement_deadline() const;
     // Closes the connection (it is reopened by the next acquire of this slot).
     void drop();
 
