@@ -13,6 +13,16 @@ if(STREAMHOST_SANITIZE)
   add_link_options(-fsanitize=address,undefined)
 endif()
 
+if(STREAMHOST_TSAN)
+  if(STREAMHOST_SANITIZE)
+    message(FATAL_ERROR "STREAMHOST_TSAN and STREAMHOST_SANITIZE cannot be combined")
+  endif()
+  # Global for the same reason as above. cpprestsdk, Boost.Asio's compiled parts and OpenSSL are
+  # not instrumented: tests/sanitizers/tsan.supp names what TSan cannot see through there.
+  add_compile_options(-fsanitize=thread -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=thread)
+endif()
+
 if(STREAMHOST_FUZZ)
   if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
     message(FATAL_ERROR "STREAMHOST_FUZZ needs clang (CXX=clang++-14), not ${CMAKE_CXX_COMPILER_ID}")

@@ -26,5 +26,9 @@ function(streamhost_add_test name)
     list(APPEND properties ENVIRONMENT
          "LSAN_OPTIONS=suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/lsan.supp")
   endif()
+  if(STREAMHOST_TSAN)
+    list(APPEND properties ENVIRONMENT
+         "TSAN_OPTIONS=halt_on_error=1 second_deadlock_stack=1 suppressions=${PROJECT_SOURCE_DIR}/tests/sanitizers/tsan.supp")
+  endif()
   gtest_discover_tests(${name} PROPERTIES ${properties} DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -2,6 +2,7 @@
 // at-least-once redelivery and instance recreation. Topic and group names carry random suffixes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
@@ -126,6 +127,24 @@ TEST_F(Bridge, CommitsArePerPartitionAndResumeWhereCommitted) {
   EXPECT_EQ(offsets[0], (std::vector<int64_t>{2, 3, 4}));
   EXPECT_EQ(offsets[1], (std::vector<int64_t>{4}));
   second->close();
+}
+
+// The real bridge's subscription listing is built from the consumer's assignment: once polling
+// has joined the group, assignment() names every partition this lone member holds.
+TEST_F(Bridge, AssignmentListsThePartitionsTheConsumerHolds) {
+  const std::string topic = unique_name("assigned");
+  const std::string group = unique_name("group");
+  create_topic(stack_, topic, 3);
+  produce_ok(topic, {{std::nullopt, "a", 0}, {std::nullopt, "b", 2}});
+  auto src = source(group);
+  src->subscribe({topic});
+  ASSERT_EQ(poll_until(*src, 2).size(), 2u);
+  auto assigned = src->assignment();
+  ASSERT_TRUE(assigned.has_value());
+  std::sort(assigned->begin(), assigned->end());
+  EXPECT_EQ(*assigned,
+            (std::vector<connector::TopicPartition>{{topic, 0}, {topic, 1}, {topic, 2}}));
+  src->close();
 }
 
 TEST_F(Bridge, InstanceDeletedBehindTheSourcesBackIsRecreated) {

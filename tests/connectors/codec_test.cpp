@@ -173,5 +173,25 @@ TEST(RecordCodec, JsonFormatOnStrimziFailsNumbersAndBooleansLocallyAndDropsNullK
             R"({"key":{"k":1},"value":null}]})");
 }
 
+TEST(RecordCodec, AssignmentRepliesOfBothDialects) {
+  using connector::Dialect;
+  using connector::TopicPartition;
+  using detail::decode_assignment;
+  EXPECT_EQ(decode_assignment(R"({"partitions":[{"topic":"t","partition":0},)"
+                              R"({"topic":"u","partition":3}]})",
+                              Dialect::kConfluent),
+            (std::vector<TopicPartition>{{"t", 0}, {"u", 3}}));
+  EXPECT_EQ(decode_assignment(R"({"topics":["t","u"],"partitions":[{"t":[0,1]},{"u":[3]}]})",
+                              Dialect::kStrimzi),
+            (std::vector<TopicPartition>{{"t", 0}, {"t", 1}, {"u", 3}}));
+  EXPECT_TRUE(decode_assignment(R"({"topics":[]})", Dialect::kStrimzi).empty());
+  for (const char* bad : {"", "[]", R"({"partitions":{}})", R"({"partitions":[{"topic":"t"}]})",
+                          R"({"partitions":[{"topic":"t","partition":-1}]})"}) {
+    EXPECT_THROW(decode_assignment(bad, Dialect::kConfluent), detail::MalformedReply) << bad;
+  }
+  EXPECT_THROW(decode_assignment(R"({"partitions":[{"t":0}]})", Dialect::kStrimzi),
+               detail::MalformedReply);
+}
+
 }  // namespace
 }  // namespace streamhost::connector::detail

@@ -7,7 +7,8 @@
 // body is not a JSON error envelope; a JSON envelope's error_code and message are read exactly.
 // is_instance_gone never throws, is false for any status but 404, and for Confluent true only
 // for error_code 40403. decode_created_instance throws only MalformedReply and returns the
-// reply's whole instance_id and base_uri strings.
+// reply's whole instance_id and base_uri strings. decode_assignment (both dialects) throws only
+// MalformedReply and accepts only strict JSON.
 #include "dialect.hpp"
 #include "fuzz_support.hpp"
 #include "record_codec.hpp"
@@ -104,11 +105,35 @@ void check_created_instance(std::string_view body) {
       "base_uri " + printable(text_of(uri->value)) + " read as " + printable(created.base_uri));
 }
 
+// decode_assignment: throws only MalformedReply, and what it returns comes from a strict JSON
+// reply.
+void check_assignment(std::string_view body) {
+  for (Dialect d : {Dialect::kConfluent, Dialect::kStrimzi}) {
+    std::vector<connector::TopicPartition> assigned;
+    try {
+      assigned = connector::detail::decode_assignment(body, d);
+    } catch (const connector::detail::MalformedReply& e) {
+      FUZZ_CHECK(e.what()[0] != '\0', "an empty MalformedReply message");
+      continue;
+    } catch (const std::exception& e) {
+      FUZZ_CHECK(false, std::string("decode_assignment let through: ") + e.what());
+    }
+    FUZZ_CHECK(fuzz::is_strict_json(body), "accepted a non-JSON assignment: " + printable(body));
+    for (const auto& tp : assigned) {
+      FUZZ_CHECK(tp.partition >= 0, "a negative partition from " + printable(body));
+      FUZZ_CHECK(body.find(tp.topic) != std::string_view::npos || tp.topic.empty() ||
+                     !fuzz::strict_utf8(tp.topic) || body.find('\\') != std::string_view::npos,
+                 "topic " + printable(tp.topic) + " is not in " + printable(body));
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view body = fuzz::as_text(data, size);
   check_proxy_error(body);
   check_created_instance(body);
+  check_assignment(body);
   return 0;
 }

@@ -243,5 +243,28 @@ TEST(RuntimePipeline, RecreatedConsumerRestartsFromCommittedOffsetsWithoutLoss) 
   }
 }
 
+// After a rebalance gave a partition to another member, this host's late commits for it could move
+// the group's offset backwards: the runtime commits only what the source still holds.
+TEST(RuntimePipeline, APartitionAssignedElsewhereIsNoLongerCommitted) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
+  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
+  h.start({plugin.route("r", "in", "out")}, h.options());
+  ASSERT_TRUE(eventually([&] {
+    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
+  }));
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}});  // partition 1 went elsewhere
+  h.source.append({make_record("in", 0, 1, "a", "x2"), make_record("in", 1, 1, "b", "y2")});
+  ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 2; }));
+  ASSERT_TRUE(eventually([&] { return h.sink.produced_to("out").size() == 4; }));
+  EXPECT_EQ(h.stop().exit_code, 0);  // the final commit too
+  EXPECT_EQ(h.source.committed({"in", 1}), 1) << "committed a partition it no longer holds";
+  EXPECT_EQ(h.registry.counter_value("streamhost_partitions_revoked_total"), 1u);
+}
+
 }  // namespace
 }  // namespace streamhost::host::testing

@@ -66,6 +66,15 @@ class FakeSource : public connector::Source {
     recreate_pending_ = true;
   }
   void fail_commits(bool fail) { fail_commits_.store(fail); }
+  // What assignment() reports; nullopt (the default) is a source that cannot tell.
+  void set_assignment(std::optional<std::vector<TopicPartition>> assigned) {
+    std::lock_guard lock(mutex_);
+    assignment_ = std::move(assigned);
+  }
+  std::optional<std::vector<TopicPartition>> assignment() override {
+    std::lock_guard lock(mutex_);
+    return assignment_;
+  }
 
   void subscribe(const std::vector<std::string>& topics) override {
     std::lock_guard lock(mutex_);
@@ -160,6 +169,7 @@ class FakeSource : public connector::Source {
   std::vector<connector::PartitionOffset> seeks_;
   std::vector<std::string> subscribed_;
   std::deque<std::function<void()>> poll_failures_;
+  std::optional<std::vector<TopicPartition>> assignment_;
   bool recreate_pending_ = false;
   uint64_t generation_ = 0;
   uint64_t polls_ = 0;

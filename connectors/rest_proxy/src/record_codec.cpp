@@ -309,4 +309,45 @@ CreatedInstance decode_created_instance(std::string_view body) {
           std::string(uri->value.GetString(), uri->value.GetStringLength())};
 }
 
+namespace {
+
+int32_t partition_number(const rapidjson::Value& v) {
+  if (!v.IsInt() || v.GetInt() < 0) throw MalformedReply("assignment lists a bad partition number");
+  return v.GetInt();
+}
+
+}  // namespace
+
+std::vector<TopicPartition> decode_assignment(std::string_view body, Dialect dialect) {
+  const rapidjson::Document doc = parse_reply(body, "assignment");
+  if (!doc.IsObject()) throw MalformedReply("assignment reply is not an object");
+  auto list = doc.FindMember("partitions");
+  if (list == doc.MemberEnd()) {
+    // Strimzi leaves "partitions" out while nothing is assigned.
+    if (dialect == Dialect::kStrimzi) return {};
+    throw MalformedReply("assignment reply lacks partitions");
+  }
+  if (!list->value.IsArray()) throw MalformedReply("assignment partitions is not an array");
+  std::vector<TopicPartition> out;
+  for (const auto& item : list->value.GetArray()) {
+    if (!item.IsObject()) throw MalformedReply("assignment entry is not an object");
+    if (dialect == Dialect::kConfluent) {
+      auto topic = item.FindMember("topic");
+      auto partition = item.FindMember("partition");
+      if (topic == item.MemberEnd() || !topic->value.IsString() || partition == item.MemberEnd()) {
+        throw MalformedReply("assignment entry lacks topic or partition");
+      }
+      out.push_back({std::string(topic->value.GetString(), topic->value.GetStringLength()),
+                     partition_number(partition->value)});
+      continue;
+    }
+    for (const auto& member : item.GetObject()) {
+      if (!member.value.IsArray()) throw MalformedReply("assignment partitions is not an array");
+      const std::string topic(member.name.GetString(), member.name.GetStringLength());
+      for (const auto& p : member.value.GetArray()) out.push_back({topic, partition_number(p)});
+    }
+  }
+  return out;
+}
+
 }  // namespace streamhost::connector::detail

@@ -57,4 +57,10 @@ struct CreatedInstance {
 };
 CreatedInstance decode_created_instance(std::string_view body);
 
+// The partitions assigned to a consumer instance. Confluent: GET .../assignments,
+// {"partitions":[{"topic":"t","partition":0}]}. Strimzi: GET .../subscription,
+// {"topics":[...],"partitions":[{"t":[0,1]}]} (built from the consumer's assignment). Throws
+// MalformedReply.
+std::vector<TopicPartition> decode_assignment(std::string_view body, Dialect dialect);
+
 }  // namespace streamhost::connector::detail

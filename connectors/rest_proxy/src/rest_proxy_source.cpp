@@ -129,6 +129,29 @@ class RestProxySource final : public Source {
     throw PermanentError(http_.describe_failure(request, response));
   }
 
+  std::optional<std::vector<TopicPartition>> assignment() override {
+    require_instance("assignment");
+    if (instance_lost_ || instance_url_.empty()) {
+      throw TransientError("consumer instance lost; assignment unknown until it is recreated");
+    }
+    const Dialect dialect = http_.options().dialect;
+    // Strimzi has no GET .../assignments; its subscription listing is built from the assignment.
+    HttpRequest request{
+        "GET", instance_url_ + (dialect == Dialect::kStrimzi ? "/subscription" : "/assignments"),
+        "", "", std::string(kKafkaV2Json)};
+    HttpResponse response = http_.send(request, http_.default_policy());
+    if (response.status != 200) {
+      if (instance_gone(response)) instance_lost_ = true;
+      throw TransientError(http_.describe_failure(request, response));
+    }
+    try {
+      return detail::decode_assignment(response.body, dialect);
+    } catch (const detail::MalformedReply& e) {
+      throw TransientError(
+          http_.redact("GET " + std::string(detail::url_path(request.url)) + ": " + e.what()));
+    }
+  }
+
   void close() noexcept override {
     subscribed_ = false;
     if (instance_url_.empty()) return;

@@ -1,6 +1,7 @@
 #include "runtime/pipeline.hpp"
 
 #include <algorithm>
+#include <set>
 #include <stdexcept>
 #include <streamhost/connector/errors.hpp>
 #include <thread>
@@ -320,6 +321,15 @@ bool Pipeline::commit_once() {
   }
   if (offsets.empty()) return true;
   try {
+    // A partition a rebalance gave to another member must not be committed from here: its new
+    // owner may have committed further already, and ours would move the group's offset back.
+    if (auto assigned = source_.assignment()) {
+      forget_revoked(*assigned);
+      std::erase_if(offsets, [&](const connector::PartitionOffset& o) {
+        return trackers_.count(o.partition) == 0;
+      });
+      if (offsets.empty()) return true;
+    }
     source_.commit(offsets);
     metrics_.commits.inc();
     for (const auto& o : offsets) last_committed_[o.partition] = o.next_offset;
@@ -329,6 +339,25 @@ bool Pipeline::commit_once() {
     log::warn("runtime", "commit failed; the offsets are committed again later",
               {{"error", e.what()}});
     return false;
+  }
+}
+
+void Pipeline::forget_revoked(const std::vector<connector::TopicPartition>& assigned) {
+  const std::set<connector::TopicPartition> held(assigned.begin(), assigned.end());
+  for (auto it = trackers_.begin(); it != trackers_.end();) {
+    if (held.count(it->first) != 0) {
+      ++it;
+      continue;
+    }
+    // Records of it still in flight finish against the old tracker and are never committed here;
+    // if the partition comes back, Kafka delivers from the committed offset into a fresh tracker.
+    log::info("runtime", "partition assigned to another member; no longer committed here",
+              {{"partition", tp_name(it->first)}});
+    metrics_.partitions_revoked.inc();
+    last_committed_.erase(it->first);
+    rewind_.erase(it->first);
+    fences_.forget(it->first);
+    it = trackers_.erase(it);
   }
 }
 

@@ -105,6 +105,7 @@ class Pipeline {
   void on_generation_change(uint64_t generation);
   void maybe_commit(bool force);
   bool commit_once();
+  void forget_revoked(const std::vector<connector::TopicPartition>& assigned);
   void wait_for(std::chrono::milliseconds delay);
   void set_source_error(const std::string& error);
   void shutdown();

@@ -24,6 +24,9 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
       stale_after_seek(r.counter("streamhost_stale_records_after_seek_total",
                                  "Records a proxy returned from before a seek, past its target "
                                  "(dropped; read again from the target)")),
+      partitions_revoked(r.counter("streamhost_partitions_revoked_total",
+                                   "Partitions found assigned to another member at commit time "
+                                   "(no longer committed by this host)")),
       backpressure_drops(r.counter("streamhost_backpressure_records_dropped_total",
                                    "Records polled while the in-flight cap was reached (dropped; "
                                    "read again once below it)")),

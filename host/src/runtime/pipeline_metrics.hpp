@@ -43,6 +43,7 @@ class PipelineMetrics {
   metrics::Counter& duplicates_skipped;
   metrics::Counter& paused_drops;
   metrics::Counter& stale_after_seek;
+  metrics::Counter& partitions_revoked;
   metrics::Counter& backpressure_drops;
   metrics::Gauge& backpressure;
   metrics::Gauge& in_flight_bytes;

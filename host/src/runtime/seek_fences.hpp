@@ -33,6 +33,8 @@ class SeekFences {
   Verdict check(const connector::TopicPartition& tp, int64_t offset, Clock::time_point now);
   // A new consumer generation starts from the committed offsets: no seek is pending.
   void clear() { fences_.clear(); }
+  // The partition went to another member.
+  void forget(const connector::TopicPartition& tp) { fences_.erase(tp); }
 
  private:
   struct Fence {

@@ -1,10 +1,10 @@
 // The host's view of a Kafka consumer. Implemented by connectors/rest_proxy.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <streamhost/connector/health.hpp>
 #include <streamhost/connector/record.hpp>
-
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -27,12 +27,18 @@ class Source {
   virtual std::vector<ConsumedRecord> poll(std::chrono::milliseconds timeout) = 0;
 
   // Commits, per partition, the offset of the next record to consume (last processed + 1).
-  // Throws TransientError / PermanentError; the host keeps the offsets and commits them again later.
+  // Throws TransientError / PermanentError; the host keeps the offsets and commits them again
+  // later.
   virtual void commit(const std::vector<PartitionOffset>& offsets) = 0;
 
   // Moves the position of one partition so the next polls return records from `next_offset` on.
   // The host uses it to re-read records it discarded while that partition was paused for a RETRY.
   virtual void seek(const TopicPartition& partition, int64_t next_offset) = 0;
+
+  // The partitions the consumer holds now, so the host stops committing one a rebalance gave to
+  // another member (its commit could move the group's offset backwards). nullopt: this source
+  // cannot tell, and the host commits every partition it tracks. Throws TransientError.
+  virtual std::optional<std::vector<TopicPartition>> assignment() { return std::nullopt; }
 
   // Deletes the consumer instance. Idempotent; never throws.
   virtual void close() noexcept = 0;
