@@ -27,9 +27,13 @@ http.port=$REST_PROXY_PORT
 # Both sides on, stated explicitly (true is also the default).
 http.producer.enabled=true
 http.consumer.enabled=true
-# Delete a consumer instance idle for 30 s (swept every 15 s; default -1 = never): a test or host that
-# dies without deleting its instance stops holding its partitions within 45 s, not 5 minutes.
-http.timeoutSeconds=30
+# Delete a consumer instance idle for 20 s (swept every 10 s; default -1 = never): a test or host that
+# dies without deleting its instance stops holding its partitions within 30 s, not 5 minutes. Hosts
+# poll at least every 5 s, even when paused or capped, so a live one is never swept.
+http.timeoutSeconds=20
+# A Kafka consumer of the bridge's that stops heart-beating (the bridge died) leaves its group after
+# 15 s, not the Kafka 4.x client default of 45 s: a bridge restart costs the group 15 s of waiting.
+kafka.consumer.session.timeout.ms=15000
 # A record is acknowledged only once the broker has it (the shipped example file says 1).
 kafka.producer.acks=all
 PROPS
