@@ -52,7 +52,7 @@ inline ::testing::AssertionResult all_ok(const std::vector<DeliveryResult>& resu
 
 // A checking consumer in its own group, reading the given topics from the beginning and keeping
 // everything it read, each record once. It never commits: when it idles longer than the proxy keeps
-// an idle instance (the local bridge's http.timeoutSeconds, 30 s; Confluent's 5 min), the source
+// an idle instance (the local bridge's http.timeoutSeconds, 20 s; Confluent's 5 min), the source
 // recreates the instance, which reads from the beginning again, and what was already kept is
 // skipped.
 class TopicReader {
