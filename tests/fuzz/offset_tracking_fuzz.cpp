@@ -310,13 +310,13 @@ class Host {
   // Pipeline::dispatch (every topic has a route here).
   void dispatch(ConsumedRecord record) {
     TopicPartition tp{record.topic, record.partition};
-    if (pauses_.is_paused(tp) || rewind_.count(tp) != 0) {
-      rewind_.try_emplace(tp, record.offset);
-      return;
-    }
     const rt::SeekFences::Verdict verdict = fences_.check(tp, record.offset, now_);
     if (verdict.drop) {
       if (verdict.reread_from) rewind_[tp] = *verdict.reread_from;
+      return;
+    }
+    if (pauses_.is_paused(tp) || rewind_.count(tp) != 0) {
+      rewind_.try_emplace(tp, record.offset);
       return;
     }
     auto& tracker = trackers_[tp];

@@ -235,6 +235,10 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
               {{"in_flight", std::to_string(in_flight_.count())},
                {"in_flight_bytes", std::to_string(in_flight_.bytes())}});
   }
+  // Fences first: a record the proxy returns past a seek target before the target itself must not
+  // become the partition's rewind point below, or the records between the two are never read
+  // (found by the offset_tracking fuzzer: a pause between the seek and the target's arrival).
+  if (drop_before_seek_target(record)) return;
   const bool capped = capped_.load();
   if (pauses_.is_paused(tp) || rewind_.count(tp) != 0 || capped) {
     // Dropped, not buffered: the partition reads again from here once its retry resolves or the
@@ -244,7 +248,6 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
     (capped ? metrics_.backpressure_drops : metrics_.paused_drops).inc();
     return;
   }
-  if (drop_before_seek_target(record)) return;
   auto& tracker = trackers_[tp];
   if (!tracker) tracker = std::make_shared<PartitionTracker>();
   auto route = route_by_topic_.find(record.topic);
