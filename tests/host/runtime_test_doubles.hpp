@@ -355,10 +355,11 @@ struct PipelineHarness {
     o.clock = &clock;
     o.commit_interval = std::chrono::milliseconds(0);  // commit whenever the watermark moves
     o.dead_letter_topic = "dlq";
-    o.retry = RetrySpec{std::chrono::milliseconds(10), std::chrono::milliseconds(40), 2.0};
+    o.retry = RetrySpec{std::chrono::milliseconds(10), std::chrono::milliseconds(40), 2.0, 0.0};
     // The jumping clock makes backoffs instant: tests of the retry limit set their own.
     o.retry.max_attempts = 0;
-    o.produce_retry = RetrySpec{std::chrono::milliseconds(5), std::chrono::milliseconds(20), 2.0};
+    o.produce_retry =
+        RetrySpec{std::chrono::milliseconds(5), std::chrono::milliseconds(20), 2.0, 0.0};
     return o;
   }
   void start(std::vector<runtime::Route> routes, runtime::PipelineOptions o) {

@@ -33,6 +33,8 @@ struct RetrySpec {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   double multiplier = 2.0;
+  // The random fraction of each delay (runtime/backoff.hpp): 0.5 waits between half and all of it.
+  double jitter = 0.5;
   // Handler calls of one record before it is dead-lettered with the last RETRY reason; 0 retries
   // for as long as it takes. 20 calls with the default backoff span about six minutes.
   int max_attempts = 20;

@@ -240,6 +240,7 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
         milliseconds(get_int(*r, "initial_backoff_ms", m.retry.initial_backoff.count()));
     m.retry.max_backoff = milliseconds(get_int(*r, "max_backoff_ms", m.retry.max_backoff.count()));
     if (const Value* mult = member(*r, "multiplier")) m.retry.multiplier = mult->GetDouble();
+    if (const Value* jitter = member(*r, "jitter")) m.retry.jitter = jitter->GetDouble();
     m.retry.max_attempts = static_cast<int>(get_int(*r, "max_attempts", m.retry.max_attempts));
   }
   mapper.admin(doc, m);

@@ -108,8 +108,7 @@ void Pipeline::wait_for(std::chrono::milliseconds delay) {
 bool Pipeline::subscribe() {
   std::vector<std::string> topics;
   for (const auto& r : routes_) topics.push_back(r.source_topic);
-  ExponentialBackoff backoff(options_.poll_retry.initial_backoff, options_.poll_retry.max_backoff,
-                             options_.poll_retry.multiplier);
+  Backoff backoff(options_.poll_retry);
   while (!stop_.load()) {
     poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     try {
@@ -141,9 +140,7 @@ PipelineResult Pipeline::run() {
   if (subscribe()) {
     generation_ = source_.generation();
     next_commit_ = clock_.now() + options_.commit_interval;
-    ExponentialBackoff poll_backoff(options_.poll_retry.initial_backoff,
-                                    options_.poll_retry.max_backoff,
-                                    options_.poll_retry.multiplier);
+    Backoff poll_backoff(options_.poll_retry);
     while (!stop_.load()) {
       poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
       if (capped_.load()) wait_while_capped();

@@ -123,8 +123,9 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   runtime::PipelineOptions options;
   options.workers = manifest.workers;
   options.retry = manifest.retry;
-  options.produce_retry =
-      RetrySpec{manifest.proxy.retry_backoff_initial, manifest.proxy.retry_backoff_max, 2.0};
+  // The connector retried each request (rest_proxy.retries); what still failed waits on the
+  // host's one backoff before it is produced again.
+  options.produce_retry = manifest.retry;
   options.dead_letter_topic = manifest.dead_letter_topic;
   options.dead_letter_max_bytes = manifest.dead_letter_max_bytes;
   options.poll_timeout = manifest.poll_timeout;
