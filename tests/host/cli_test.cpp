@@ -61,7 +61,7 @@ TEST(Cli, HelpAndVersionExitZero) {
   }
   auto version = cli({"--version"});
   EXPECT_EQ(version.code, 0);
-  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.1)"));
+  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.2)"));
 }
 
 TEST(Cli, UsageErrorsExitTwoWithAMessageOnStderr) {
@@ -86,7 +86,7 @@ TEST(Cli, ValidatePrintsASummary) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("OK: pipeline \"demo\""));
   EXPECT_THAT(r.out, HasSubstr("route:   in: demo-in -> st/ok -> demo-out"));
-  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.1)"));
+  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.2)"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -170,16 +170,17 @@ TEST(Cli, InspectShowsTheDescriptor) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("name:        statuses\n"));
   EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
-  EXPECT_THAT(r.out, HasSubstr("abi:         1.1 (host supports 1.1)\n"));
-  EXPECT_THAT(r.out, HasSubstr("  ok - emits three records\n  retry - always RETRY\n"));
-  EXPECT_THAT(r.out, HasSubstr("  fatal\n"));
+  EXPECT_THAT(r.out, HasSubstr("abi:         1.2 (host supports 1.2)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  ok - emits three records (emits to the output topic)\n"
+                                 "  retry - always RETRY (emits nothing)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
 }
 
 TEST(Cli, InspectRefusesBrokenLibraries) {
   auto abi = cli({"plugins", "inspect", STREAMHOST_FIXTURE_ABI_MAJOR});
   EXPECT_EQ(abi.code, 2);
-  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.1"));
+  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.2"));
   auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
   EXPECT_EQ(schema.code, 2);
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));

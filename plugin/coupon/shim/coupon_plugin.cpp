@@ -132,25 +132,27 @@ class CouponPlugin {
 };
 
 constexpr sh_handler_def kHandlers[] = {
-    sp::handler<CouponPlugin, &CouponPlugin::entry>(
-        "entry", "customer entry: caches the customer's context; emits nothing"),
-    sp::handler<CouponPlugin, &CouponPlugin::focus>(
-        "focus", "customer focus: emits the best coupon predictions for the department"),
+    sp::handler<&CouponPlugin::entry>(
+        {.name = "entry",
+         .emits = sp::Emits::nothing,
+         .description = "customer entry: caches the customer's context; emits nothing"}),
+    sp::handler<&CouponPlugin::focus>(
+        {.name = "focus",
+         .emits = sp::Emits::to_output_topic,
+         .description = "customer focus: emits the best coupon predictions for the department"}),
 };
 
-// The descriptor needs a NUL-terminated schema with static storage.
-const std::string& config_schema() {
+// The descriptor needs a NUL-terminated schema with static storage. The schema is
+// schema/coupon_plugin_config.schema.json, shared with the docs, so it stays hand-written.
+const char* config_schema() {
   static const std::string text(schema_text(SchemaId::kPluginConfig));
-  return text;
+  return text.c_str();
 }
 
 }  // namespace
 }  // namespace streamhost::coupon
 
-extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) {
-  static const sh_plugin_descriptor descriptor =
-      streamhost::plugin::describe<streamhost::coupon::CouponPlugin>(
-          "coupon", "1.0.0", "Retail coupon recommendations for customer entry and focus events",
-          streamhost::coupon::config_schema().c_str(), streamhost::coupon::kHandlers);
-  return &descriptor;
-}
+STREAMHOST_PLUGIN(streamhost::coupon::CouponPlugin, .name = "coupon", .version = "1.0.0",
+                  .description = "Retail coupon recommendations for customer entry and focus events",
+                  .config_schema_json = streamhost::coupon::config_schema(),
+                  .handlers = streamhost::coupon::kHandlers)
