@@ -3,15 +3,16 @@
  * (tests/fixtures/abi_1_1/). abi_layout_test.cpp checks that every 1.1 field still sits at the same
  * offset in the current header, so 1.1 plugins keep reading and writing the fields they know.
  */
-#include <streamhost/plugin_api.h>
-
 #include "abi_1_1_layout.h"
+
+#include <streamhost/plugin_api.h>
 
 #if SH_PLUGIN_ABI_MINOR != 1
 #error "abi_1_1_layout.c must be compiled against the frozen ABI 1.1 header"
 #endif
 
-#define FIELD(type, field) {#type, #field, offsetof(type, field), sizeof(type)}
+#define FIELD(type, field) \
+  { #type, #field, offsetof(type, field), sizeof(type) }
 
 const abi_field_layout abi_1_1_fields[] = {
     FIELD(sh_bytes, data),

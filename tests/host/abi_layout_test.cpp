@@ -4,9 +4,8 @@
 // appending fields at the end of a struct is a minor change (bump SH_PLUGIN_ABI_MINOR, pin the new
 // field and size below), anything else is a major one. The numbers are for LP64 targets
 // (x86_64, aarch64), the only ones the host builds for.
-#include <streamhost/plugin_api.h>
-
 #include <gtest/gtest.h>
+#include <streamhost/plugin_api.h>
 
 #include <cstddef>
 #include <map>
@@ -77,7 +76,8 @@ static_assert(streamhost::host::kHandlerDefSizeV1 == 24);        // ABI 1.0 and 
 
 // The current offset of each field, by "type.field".
 std::map<std::string, size_t> current_offsets() {
-#define AT(type, field) {#type "." #field, offsetof(type, field)}
+#define AT(type, field) \
+  { #type "." #field, offsetof(type, field) }
   return {AT(sh_bytes, data),
           AT(sh_bytes, len),
           AT(sh_header, key),
@@ -118,9 +118,12 @@ std::map<std::string, size_t> current_offsets() {
 }
 
 std::map<std::string, size_t> current_sizes() {
-  return {{"sh_bytes", sizeof(sh_bytes)},         {"sh_header", sizeof(sh_header)},
-          {"sh_record", sizeof(sh_record)},       {"sh_emitter", sizeof(sh_emitter)},
-          {"sh_host_api", sizeof(sh_host_api)},   {"sh_handler_def", sizeof(sh_handler_def)},
+  return {{"sh_bytes", sizeof(sh_bytes)},
+          {"sh_header", sizeof(sh_header)},
+          {"sh_record", sizeof(sh_record)},
+          {"sh_emitter", sizeof(sh_emitter)},
+          {"sh_host_api", sizeof(sh_host_api)},
+          {"sh_handler_def", sizeof(sh_handler_def)},
           {"sh_plugin_descriptor", sizeof(sh_plugin_descriptor)}};
 }
 

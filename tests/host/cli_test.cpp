@@ -4,6 +4,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "host_test_support.hpp"
@@ -172,7 +175,7 @@ TEST(Cli, InspectShowsTheDescriptor) {
   EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
   EXPECT_THAT(r.out, HasSubstr("abi:         1.2 (host supports 1.2)\n"));
   EXPECT_THAT(r.out, HasSubstr("  ok - emits three records (emits to the output topic)\n"
-                                 "  retry - always RETRY (emits nothing)\n"));
+                               "  retry - always RETRY (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
 }
@@ -184,6 +187,49 @@ TEST(Cli, InspectRefusesBrokenLibraries) {
   auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
   EXPECT_EQ(schema.code, 2);
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));
+}
+
+// `plugins new` writes into the current folder; each test moves into its own scratch folder.
+class PluginsNew : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = std::filesystem::current_path();
+    std::filesystem::current_path(dir_.path());
+  }
+  void TearDown() override { std::filesystem::current_path(previous_); }
+  TempDir dir_;
+  std::filesystem::path previous_;
+};
+
+TEST_F(PluginsNew, WritesAProjectNamedAfterThePlugin) {
+  auto r = cli({"plugins", "new", "order_tagger"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("wrote order_tagger/"));
+  for (const char* file : {"order_tagger/CMakeLists.txt", "order_tagger/order_tagger.cpp",
+                           "order_tagger/order_tagger_test.cpp"}) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  }
+  std::ifstream source("order_tagger/order_tagger.cpp");
+  std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("class OrderTagger {"));
+  EXPECT_THAT(text, HasSubstr("STREAMHOST_PLUGIN(OrderTagger, .name = \"order_tagger\""));
+}
+
+TEST_F(PluginsNew, RefusesABadNameAndNeverOverwrites) {
+  auto bad = cli({"plugins", "new", "Order-Tagger"});
+  EXPECT_EQ(bad.code, kExitUsage);
+  EXPECT_THAT(bad.err, HasSubstr("plugin name \"Order-Tagger\" must start with a lower-case"));
+  EXPECT_FALSE(std::filesystem::exists("Order-Tagger"));
+
+  std::filesystem::create_directory("taken");
+  std::ofstream("taken/CMakeLists.txt") << "mine";
+  auto taken = cli({"plugins", "new", "taken"});
+  EXPECT_EQ(taken.code, kExitUsage);
+  EXPECT_THAT(taken.err, HasSubstr("taken already exists; nothing was written"));
+  std::ifstream kept("taken/CMakeLists.txt");
+  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text, "mine");
+  EXPECT_EQ(cli({"plugins", "new"}).code, kExitUsage);
 }
 
 }  // namespace

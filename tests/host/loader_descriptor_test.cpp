@@ -142,9 +142,10 @@ TEST_F(DescriptorChecks, ConfigCheckRunsAfterTheSchemaAndNamesThePluginsReason) 
 
 TEST_F(DescriptorChecks, FromAbi12EveryHandlerDeclaresWhereItEmits) {
   handlers_[1].emits = SH_EMITS_UNDECLARED;
-  EXPECT_EQ(error(),
-            "libp.so: plugin \"p\" handler \"b\" does not declare where it emits (emits is 0; ABI "
-            "1.2 needs one of SH_EMITS_NOTHING, SH_EMITS_TO_OUTPUT_TOPIC, SH_EMITS_TO_NAMED_TOPICS)");
+  EXPECT_EQ(
+      error(),
+      "libp.so: plugin \"p\" handler \"b\" does not declare where it emits (emits is 0; ABI "
+      "1.2 needs one of SH_EMITS_NOTHING, SH_EMITS_TO_OUTPUT_TOPIC, SH_EMITS_TO_NAMED_TOPICS)");
   handlers_[1].emits = 9;
   EXPECT_NE(error(), "(valid)");
 }

@@ -1,20 +1,20 @@
 // Loads each fixture library in tests/fixtures and checks the loader's exact verdict.
 #include "plugin/loader.hpp"
 
-#include "metrics/registry.hpp"
-#include "runtime/plugin_host_services.hpp"
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <streamhost/plugin_testing.hpp>
 
+#include "metrics/registry.hpp"
+#include "runtime/plugin_host_services.hpp"
+
 namespace streamhost::host {
 namespace {
 
-using ::testing::HasSubstr;
 using plugin::testing::HarnessError;
 using plugin::testing::PluginHarness;
+using ::testing::HasSubstr;
 
 std::string load_error(const std::string& path) {
   try {

@@ -284,13 +284,16 @@ class TestPlugin {
   Behaviour* behaviour_;
 };
 
-inline constexpr sh_handler_def kTestHandlers[] = {sp::handler<&TestPlugin::handle>(
-    {.name = "handle", .emits = sp::Emits::to_output_topic, .description = "runs the test's behaviour"})};
+inline constexpr sh_handler_def kTestHandlers[] = {
+    sp::handler<&TestPlugin::handle>({.name = "handle",
+                                      .emits = sp::Emits::to_output_topic,
+                                      .description = "runs the test's behaviour"})};
 
 inline const sh_plugin_descriptor& test_descriptor() {
-  static const sh_plugin_descriptor d = sp::describe<TestPlugin>(
-      {.name = "testplugin", .version = "9.8.7", .description = "test plugin",
-       .handlers = kTestHandlers});
+  static const sh_plugin_descriptor d = sp::describe<TestPlugin>({.name = "testplugin",
+                                                                  .version = "9.8.7",
+                                                                  .description = "test plugin",
+                                                                  .handlers = kTestHandlers});
   return d;
 }
 

@@ -41,7 +41,8 @@ TEST_F(HandlerForms, TypedConfigValuesReachTheInstance) {
 
 TEST_F(HandlerForms, TheGeneratedSchemaRefusesWhatTheTypesCannotHold) {
   EXPECT_EQ(forms_.config_error(R"({"required_name": "n", "repeat": 3})"), "");
-  EXPECT_EQ(forms_.config_error("{}"), "plugins.forms.config: missing required key \"required_name\"");
+  EXPECT_EQ(forms_.config_error("{}"),
+            "plugins.forms.config: missing required key \"required_name\"");
   EXPECT_EQ(forms_.config_error(R"({"required_name": "n", "greting": "x"})"),
             "plugins.forms.config: unknown key \"greting\" (did you mean \"greeting\"?)");
   EXPECT_EQ(forms_.config_error(R"({"required_name": "n", "tags": "a"})"),

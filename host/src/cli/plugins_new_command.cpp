@@ -29,7 +29,8 @@ streamhost_add_plugin(@NAME@ SOURCES @NAME@.cpp)
 streamhost_add_plugin_test(@NAME@_test SOURCES @NAME@_test.cpp PLUGIN @NAME@)
 )tmpl";
 
-constexpr const char* kSource = R"tmpl(// @NAME@: a streamhost plugin. Its handler `append` emits each record's value with the configured
+constexpr const char* kSource =
+    R"tmpl(// @NAME@: a streamhost plugin. Its handler `append` emits each record's value with the configured
 // suffix, keeping the key; an empty value can never work, so it is rejected (dead-lettered).
 #include <streamhost/plugin.hpp>
 #include <string>
@@ -73,7 +74,8 @@ STREAMHOST_PLUGIN(@CLASS@, .name = "@NAME@", .version = "0.1.0",
                   .description = "Appends a suffix to every value", .handlers = kHandlers)
 )tmpl";
 
-constexpr const char* kTest = R"tmpl(// @NAME@ through the host's own loader and handler call, as `streamhost run` would load it.
+constexpr const char* kTest =
+    R"tmpl(// @NAME@ through the host's own loader and handler call, as `streamhost run` would load it.
 #include <streamhost/plugin_testing.hpp>
 
 namespace spt = streamhost::plugin::testing;
@@ -103,8 +105,9 @@ int main() {
 )tmpl";
 
 std::string fill(std::string text, const std::string& name, const std::string& class_name) {
-  for (const auto& [placeholder, value] : {std::pair<std::string, std::string>{"@NAME@", name},
-                                           std::pair<std::string, std::string>{"@CLASS@", class_name}}) {
+  for (const auto& [placeholder, value] :
+       {std::pair<std::string, std::string>{"@NAME@", name},
+        std::pair<std::string, std::string>{"@CLASS@", class_name}}) {
     for (size_t at = text.find(placeholder); at != std::string::npos;
          at = text.find(placeholder, at + value.size())) {
       text.replace(at, placeholder.size(), value);
@@ -150,9 +153,8 @@ int plugins_new_command(const std::string& name, std::ostream& out, std::ostream
     return kExitRuntimeFailure;
   }
   const std::string class_name = class_name_of(name);
-  const std::pair<std::string, const char*> files[] = {{"CMakeLists.txt", kCMakeLists},
-                                                       {name + ".cpp", kSource},
-                                                       {name + "_test.cpp", kTest}};
+  const std::pair<std::string, const char*> files[] = {
+      {"CMakeLists.txt", kCMakeLists}, {name + ".cpp", kSource}, {name + "_test.cpp", kTest}};
   for (const auto& [file, text] : files) {
     std::ofstream stream(dir / file, std::ios::binary);
     stream << fill(text, name, class_name);

@@ -57,26 +57,27 @@ HandlerResult call_plugin_handler(const HandlerTarget& target,
   std::vector<sh_header> headers;
   headers.reserve(record.headers.size());
   for (const auto& h : record.headers) {
-    headers.push_back(sh_header{.key = {h.key.data(), h.key.size()},
-                                .value = {h.value.data(), h.value.size()}});
+    headers.push_back(
+        sh_header{.key = {h.key.data(), h.key.size()}, .value = {h.value.data(), h.value.size()}});
   }
   std::vector<HeaderV1> old_layout;
   if (kHeaderGrew && target.plugin_abi_minor < 2) {
     for (const auto& h : record.headers) {
-      old_layout.push_back(HeaderV1{{h.key.data(), h.key.size()}, {h.value.data(), h.value.size()}});
+      old_layout.push_back(
+          HeaderV1{{h.key.data(), h.key.size()}, {h.value.data(), h.value.size()}});
     }
   }
   const bool use_old = !old_layout.empty();
   sh_record raw{.struct_size = sizeof(sh_record),
-                      .topic = record.topic.c_str(),
-                      .partition = record.partition,
-                      .offset = record.offset,
-                      .timestamp_ms = record.timestamp_ms,
-                      .key = bytes_of(record.key),
-                      .value = bytes_of(record.value),
-                      .headers = headers.empty() ? nullptr : headers.data(),
-                      .header_count = headers.size(),
-                      .header_size = sizeof(sh_header)};
+                .topic = record.topic.c_str(),
+                .partition = record.partition,
+                .offset = record.offset,
+                .timestamp_ms = record.timestamp_ms,
+                .key = bytes_of(record.key),
+                .value = bytes_of(record.value),
+                .headers = headers.empty() ? nullptr : headers.data(),
+                .header_count = headers.size(),
+                .header_size = sizeof(sh_header)};
   if (use_old) {
     raw.headers = reinterpret_cast<const sh_header*>(old_layout.data());
     raw.header_size = sizeof(HeaderV1);
@@ -107,8 +108,7 @@ HandlerResult call_plugin_handler(const HandlerTarget& target,
     default:
       result.status = SH_STATUS_FATAL;
       result.reason = "handler " + *target.plugin_name + "/" + target.handler->name +
-                      " returned unknown status " +
-                      std::to_string(static_cast<int>(status));
+                      " returned unknown status " + std::to_string(static_cast<int>(status));
       result.outputs.clear();
   }
   return result;

@@ -13,7 +13,7 @@
 namespace streamhost::host {
 
 struct EmittedRecord {
-  std::string topic;               // resolved: the route's output topic or the one the handler named
+  std::string topic;  // resolved: the route's output topic or the one the handler named
   std::optional<std::string> key;  // nullopt: a null key
   std::string value;
 };

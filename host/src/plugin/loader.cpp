@@ -26,10 +26,14 @@ size_t min_descriptor_size(uint32_t major, uint32_t minor) {
 
 const char* emits_name(uint32_t emits) {
   switch (emits) {
-    case SH_EMITS_NOTHING: return "nothing";
-    case SH_EMITS_TO_OUTPUT_TOPIC: return "to the output topic";
-    case SH_EMITS_TO_NAMED_TOPICS: return "to named topics";
-    default: return "undeclared";
+    case SH_EMITS_NOTHING:
+      return "nothing";
+    case SH_EMITS_TO_OUTPUT_TOPIC:
+      return "to the output topic";
+    case SH_EMITS_TO_NAMED_TOPICS:
+      return "to named topics";
+    default:
+      return "undeclared";
   }
 }
 
@@ -90,8 +94,7 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
     if (h.process == nullptr) fail(plugin + "handler \"" + handler + "\" has no process function");
     if (!seen.insert(handler).second) fail(plugin + "declares handler \"" + handler + "\" twice");
     // From ABI 1.2 a handler says where it emits, so routes are checked before the first record.
-    if (d.abi_minor >= 2 &&
-        (h.emits < SH_EMITS_NOTHING || h.emits > SH_EMITS_TO_NAMED_TOPICS)) {
+    if (d.abi_minor >= 2 && (h.emits < SH_EMITS_NOTHING || h.emits > SH_EMITS_TO_NAMED_TOPICS)) {
       fail(plugin + "handler \"" + handler + "\" does not declare where it emits (emits is " +
            std::to_string(h.emits) + "; ABI 1.2 needs one of SH_EMITS_NOTHING, " +
            "SH_EMITS_TO_OUTPUT_TOPIC, SH_EMITS_TO_NAMED_TOPICS)");

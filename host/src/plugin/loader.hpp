@@ -90,8 +90,8 @@ struct LoadedPlugin {
 };
 
 // Loads every plugin of the manifest, validates each config and resolves every route's handler
-// against the descriptors; a route without an output_topic whose handler emits to it is an error. Collects all problems and throws one PluginError listing them (one per
-// line).
+// against the descriptors; a route without an output_topic whose handler emits to it is an error.
+// Collects all problems and throws one PluginError listing them (one per line).
 std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest);
 
 // What a pipeline runs: live instances and each route's handler.

@@ -1,10 +1,9 @@
 // The SDK's test harness over the host's own loader and boundary call (plugin/*): nothing here
 // re-implements how the host loads or calls a plugin.
-#include <streamhost/plugin_testing.hpp>
-
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <streamhost/plugin_testing.hpp>
 
 #include "plugin/handler_boundary.hpp"
 #include "plugin/loader.hpp"

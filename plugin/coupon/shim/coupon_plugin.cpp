@@ -152,7 +152,8 @@ const char* config_schema() {
 }  // namespace
 }  // namespace streamhost::coupon
 
-STREAMHOST_PLUGIN(streamhost::coupon::CouponPlugin, .name = "coupon", .version = "1.0.0",
-                  .description = "Retail coupon recommendations for customer entry and focus events",
-                  .config_schema_json = streamhost::coupon::config_schema(),
-                  .handlers = streamhost::coupon::kHandlers)
+STREAMHOST_PLUGIN(
+    streamhost::coupon::CouponPlugin, .name = "coupon", .version = "1.0.0",
+    .description = "Retail coupon recommendations for customer entry and focus events",
+    .config_schema_json = streamhost::coupon::config_schema(),
+    .handlers = streamhost::coupon::kHandlers)

@@ -1,21 +1,24 @@
 // Header-only C++ helper over plugin_api.h: a plugin is a class, its handlers are ordinary
 // functions, and one macro declares the descriptor by name.
 //
-// Compiled into each plugin (never into the host), so no C++ type crosses the dlopen boundary. Every
-// exception is caught here, at the C entry points:
+// Compiled into each plugin (never into the host), so no C++ type crosses the dlopen boundary.
+// Every exception is caught here, at the C entry points:
 //   - streamhost::plugin::Reject   -> SH_STATUS_REJECT with its message
 //   - streamhost::plugin::Retry    -> SH_STATUS_RETRY with its message
 //   - streamhost::plugin::Fatal    -> SH_STATUS_FATAL with its message
-//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>", so a bug
-//                                     triggered by one odd record dead-letters that record instead of
-//                                     taking the host down.
+//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>", so a
+//   bug
+//                                     triggered by one odd record dead-letters that record instead
+//                                     of taking the host down.
 //
-// Usage (plugin/examples/field_mapper is a complete plugin; docs/plugin-authors.md explains it all):
+// Usage (plugin/examples/field_mapper is a complete plugin; docs/plugin-authors.md explains it
+// all):
 //
 //   namespace sp = streamhost::plugin;
 //   class Mapper {
 //    public:
-//     struct Config {                     // typed config: schema, defaults and parsing in one place
+//     struct Config {                     // typed config: schema, defaults and parsing in one
+//     place
 //       std::string suffix = "-mapped";
 //       static constexpr auto options() {
 //         return sp::options(sp::option("suffix", &Config::suffix, "appended to every value"));
@@ -100,8 +103,7 @@ class Record {
   }
   size_t header_stride() const {
     constexpr size_t kEnd = offsetof(sh_record, header_size) + sizeof(size_t);
-    return raw_.struct_size >= kEnd && raw_.header_size != 0 ? raw_.header_size
-                                                               : sizeof(sh_header);
+    return raw_.struct_size >= kEnd && raw_.header_size != 0 ? raw_.header_size : sizeof(sh_header);
   }
   const sh_record& raw_;
 };
@@ -120,7 +122,8 @@ class Emitter {
     // An empty key must still be "present": point at a valid byte.
     if (key && key->empty()) k.data = "";
     sh_bytes v{value.data() ? value.data() : "", value.size()};
-    if (raw_.emit(raw_.host_ctx, topic, k, v) != 0) throw Fatal("the host refused an emitted record");
+    if (raw_.emit(raw_.host_ctx, topic, k, v) != 0)
+      throw Fatal("the host refused an emitted record");
   }
 
  private:
@@ -221,7 +224,9 @@ struct Shape<R (*)(A...) noexcept> : Shape<R (*)(A...)> {};
 // A captureless lambda or function object has the shape of its call operator, called as a free
 // function.
 template <typename L>
-  requires requires { &L::operator(); }
+requires requires {
+  &L::operator();
+}
 struct Shape<L> {
   using Call = Shape<decltype(&L::operator())>;
   template <typename M>
@@ -313,14 +318,17 @@ sh_status process(void* instance, const sh_record* record, const sh_emitter* out
 
 // The instance's typed config, when it declares one: a nested `Config` with `options()`.
 template <typename Instance>
-concept HasTypedConfig = requires { Instance::Config::options(); };
+concept HasTypedConfig = requires {
+  Instance::Config::options();
+};
 
 template <typename Instance>
 Instance* construct(Host host, std::string_view config_json) {
   if constexpr (HasTypedConfig<Instance>) {
     using Config = typename Instance::Config;
-    static_assert(std::is_constructible_v<Instance, Host, const Config&>,
-                  "an instance type with a nested Config needs a constructor (Host, const Config&)");
+    static_assert(
+        std::is_constructible_v<Instance, Host, const Config&>,
+        "an instance type with a nested Config needs a constructor (Host, const Config&)");
     return new Instance(host, read_config<Config>(config_json));
   } else if constexpr (std::is_constructible_v<Instance, Host, std::string_view>) {
     return new Instance(host, config_json);
@@ -397,7 +405,7 @@ constexpr auto config_check_fn() {
 
 template <typename Instance>
 constexpr auto ready_fn() {
-  if constexpr (requires(Instance& i, std::string& s) {
+  if constexpr (requires(Instance & i, std::string & s) {
                   { i.ready(s) } -> std::convertible_to<bool>;
                 }) {
     return &ready<Instance>;
@@ -468,9 +476,9 @@ sh_plugin_descriptor describe(const PluginInfo& info) {
 // Defines the one exported symbol, once per plugin at namespace scope. The arguments after the
 // instance type are PluginInfo's fields by name:
 //   STREAMHOST_PLUGIN(Mapper, .name = "mapper", .version = "1.0.0", .handlers = kHandlers)
-#define STREAMHOST_PLUGIN(Instance, ...)                                                       \
-  extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) { \
-    static const sh_plugin_descriptor descriptor =                                             \
+#define STREAMHOST_PLUGIN(Instance, ...)                                                         \
+  extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) {   \
+    static const sh_plugin_descriptor descriptor =                                               \
         ::streamhost::plugin::describe<Instance>(::streamhost::plugin::PluginInfo{__VA_ARGS__}); \
-    return &descriptor;                                                                        \
+    return &descriptor;                                                                          \
   }

@@ -1,8 +1,8 @@
 // Typed plugin configuration: declare each option once, with its key, its member in a config struct
 // and a description; the default is the member's initializer. From that one declaration the helper
 // generates the JSON Schema the host checks the manifest's config against (with "default" and
-// "description" for `streamhost plugins inspect`), and reads the host's checked config JSON into the
-// struct. A plugin needs no JSON library for its config.
+// "description" for `streamhost plugins inspect`), and reads the host's checked config JSON into
+// the struct. A plugin needs no JSON library for its config.
 //
 //   struct Config {
 //     int top_n = 5;
@@ -157,13 +157,26 @@ class Parser {
       if (i_ >= s_.size()) fail("unterminated escape");
       char e = s_[i_++];
       switch (e) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'u': out += unicode(); break;
-        default: out += e;  // \" \\ \/
+        case 'n':
+          out += '\n';
+          break;
+        case 't':
+          out += '\t';
+          break;
+        case 'r':
+          out += '\r';
+          break;
+        case 'b':
+          out += '\b';
+          break;
+        case 'f':
+          out += '\f';
+          break;
+        case 'u':
+          out += unicode();
+          break;
+        default:
+          out += e;  // \" \\ \/
       }
     }
     if (!take("\"")) fail("unterminated string");
@@ -180,7 +193,8 @@ class Parser {
       return cp;
     };
     unsigned cp = hex4();
-    if (cp >= 0xD800 && cp < 0xDC00 && take("\\u")) cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
+    if (cp >= 0xD800 && cp < 0xDC00 && take("\\u"))
+      cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
     std::string out;
     if (cp < 0x80) {
       out += static_cast<char>(cp);
@@ -236,9 +250,8 @@ template <typename T>
 struct IsOptional<std::optional<T>> : std::true_type {};
 
 template <typename T>
-constexpr bool kSupported =
-    std::is_arithmetic_v<T> || std::is_same_v<T, std::string> || IsOptional<T>::value ||
-    IsVector<T>::value || IsMap<T>::value;
+constexpr bool kSupported = std::is_arithmetic_v<T> || std::is_same_v<T, std::string> ||
+                            IsOptional<T>::value || IsVector<T>::value || IsMap<T>::value;
 
 // The JSON Schema of one option's type.
 template <typename T>
@@ -283,7 +296,8 @@ std::string to_json(const T& v) {
     return out + "]";
   } else {
     std::string out = "{";
-    for (const auto& [k, item] : v) out += (out.size() > 1 ? ", " : "") + quote(k) + ": " + to_json(item);
+    for (const auto& [k, item] : v)
+      out += (out.size() > 1 ? ", " : "") + quote(k) + ": " + to_json(item);
     return out + "}";
   }
 }
@@ -315,7 +329,8 @@ T from_json(const Json& j, const std::string& where) {
     if (j.kind != Json::Kind::kArray) throw wrong("an array");
     T out;
     for (size_t i = 0; i < j.items.size(); ++i)
-      out.push_back(from_json<typename T::value_type>(j.items[i], where + "[" + std::to_string(i) + "]"));
+      out.push_back(
+          from_json<typename T::value_type>(j.items[i], where + "[" + std::to_string(i) + "]"));
     return out;
   } else {
     if (j.kind != Json::Kind::kObject) throw wrong("an object");
@@ -335,13 +350,13 @@ std::string config_schema_json() {
   std::string properties, required_keys;
   std::apply(
       [&](const auto&... o) {
-        ((properties += (properties.empty() ? "" : ",\n    ") + config_detail::quote(o.key) +
-                        ": {" +
-                        config_detail::type_schema<std::remove_cvref_t<decltype(defaults.*o.member)>>() +
-                        ", \"description\": " + config_detail::quote(o.description ? o.description : "") +
-                        (o.required ? "" : ", \"default\": " + config_detail::to_json(defaults.*o.member)) +
-                        "}",
-          required_keys += o.required ? (required_keys.empty() ? "" : ", ") + config_detail::quote(o.key) : ""),
+        ((properties +=
+          (properties.empty() ? "" : ",\n    ") + config_detail::quote(o.key) + ": {" +
+          config_detail::type_schema<std::remove_cvref_t<decltype(defaults.*o.member)>>() +
+          ", \"description\": " + config_detail::quote(o.description ? o.description : "") +
+          (o.required ? "" : ", \"default\": " + config_detail::to_json(defaults.*o.member)) + "}",
+          required_keys +=
+          o.required ? (required_keys.empty() ? "" : ", ") + config_detail::quote(o.key) : ""),
          ...);
       },
       Config::options());
@@ -369,7 +384,9 @@ Config read_config(std::string_view config_json) {
                   return;
                 }
               }
-              if (o.required) throw std::invalid_argument(std::string("config: missing required key ") + config_detail::quote(o.key));
+              if (o.required)
+                throw std::invalid_argument(std::string("config: missing required key ") +
+                                            config_detail::quote(o.key));
             }(),
             ...);
       },
