@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 
 #include "host_test_support.hpp"
@@ -189,6 +188,13 @@ TEST(Cli, InspectRefusesBrokenLibraries) {
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));
 }
 
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text;
+  std::getline(in, text, '\0');
+  return text;
+}
+
 // `plugins new` writes into the current folder; each test moves into its own scratch folder.
 class PluginsNew : public ::testing::Test {
  protected:
@@ -209,8 +215,7 @@ TEST_F(PluginsNew, WritesAProjectNamedAfterThePlugin) {
                            "order_tagger/order_tagger_test.cpp"}) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file;
   }
-  std::ifstream source("order_tagger/order_tagger.cpp");
-  std::string text((std::istreambuf_iterator<char>(source)), std::istreambuf_iterator<char>());
+  const std::string text = read_file("order_tagger/order_tagger.cpp");
   EXPECT_THAT(text, HasSubstr("class OrderTagger {"));
   EXPECT_THAT(text, HasSubstr("STREAMHOST_PLUGIN(OrderTagger, .name = \"order_tagger\""));
 }
@@ -226,9 +231,7 @@ TEST_F(PluginsNew, RefusesABadNameAndNeverOverwrites) {
   auto taken = cli({"plugins", "new", "taken"});
   EXPECT_EQ(taken.code, kExitUsage);
   EXPECT_THAT(taken.err, HasSubstr("taken already exists; nothing was written"));
-  std::ifstream kept("taken/CMakeLists.txt");
-  std::string text((std::istreambuf_iterator<char>(kept)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text, "mine");
+  EXPECT_EQ(read_file("taken/CMakeLists.txt"), "mine");
   EXPECT_EQ(cli({"plugins", "new"}).code, kExitUsage);
 }
 
