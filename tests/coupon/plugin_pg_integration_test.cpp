@@ -256,6 +256,21 @@ TEST_F(CouponPluginPg, FocusWithoutEntryReadsTheDatabase) {
   EXPECT_EQ(p->observations("coupon_db_call"), 1u);
 }
 
+// The context cache ages by the host's clock: the harness's fake clock expires it without waiting.
+TEST_F(CouponPluginPg, TheContextCacheExpiresByTheHostsClock) {
+  auto p = plugin("coupon-it-" + testing::random_suffix());
+  ASSERT_EQ(p->call("entry", entry(4)).status, SH_STATUS_OK);
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_hits"), 1u);
+  p->advance_clock(std::chrono::seconds(599));  // the config's ttl_s is 600
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_hits"), 2u);
+  EXPECT_EQ(p->counter("coupon_context_cache_misses"), 0u);
+  p->advance_clock(std::chrono::seconds(2));
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_misses"), 1u) << "expired after 601 s of host time";
+}
+
 TEST_F(CouponPluginPg, UnknownCustomerIsRejected) {
   auto p = plugin("coupon-it-" + testing::random_suffix());
   auto r = p->call("entry", entry(99999));

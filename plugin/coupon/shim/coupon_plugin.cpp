@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <streamhost/coupon/catalog_cache.hpp>
+#include <streamhost/coupon/clock.hpp>
 #include <streamhost/coupon/config.hpp>
 #include <streamhost/coupon/context_cache.hpp>
 #include <streamhost/coupon/coupon_service.hpp>
@@ -32,6 +33,14 @@ class HostMetrics final : public Metrics {
  private:
   sp::Host host_;
 };
+
+// The host's monotonic clock (a test harness moves it) as the caches' clock.
+SteadyClock host_clock(sp::Host host) {
+  return [host] {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(host.monotonic()));
+  };
+}
 
 // The configured model. `streamhost run` checks the config (check_config, which loads the file)
 // right before it creates the instance, so the last model loaded is kept and reused while its file
@@ -65,7 +74,7 @@ class CouponPlugin {
         metrics_(host),
         model_(load_model(config_.model_path)),
         store_(config_.database),
-        contexts_(config_.context_cache_capacity, config_.context_cache_ttl),
+        contexts_(config_.context_cache_capacity, config_.context_cache_ttl, host_clock(host)),
         catalog_([this] { return store_.load_catalog(); }, model_, config_.catalog_refresh_interval,
                  [host](const std::string& why) { host.warn(why); }),
         scorer_(make_scorer()),
