@@ -158,6 +158,10 @@ TEST_F(DescriptorChecks, FromAbi12TheDescriptorStatesItsHandlerSize) {
   EXPECT_EQ(error(),
             "libp.so: descriptor handler_def_size is 16 bytes, too small for a handler's name, "
             "description and process function");
+  d_.handler_def_size = 1u << 20;
+  EXPECT_EQ(error(),
+            "libp.so: descriptor handler_def_size is 1048576 bytes, more than the 1024 a handler "
+            "definition may take");
 }
 
 // A plugin whose handler structs are larger than the host's (fields the host does not know) is

@@ -13,6 +13,9 @@ namespace streamhost::host {
 
 // sizeof(sh_handler_def) in ABI 1.0 and 1.1, whose descriptors carry no handler_def_size.
 inline constexpr size_t kHandlerDefSizeV1 = offsetof(sh_handler_def, emits);
+// The largest handler_def_size the loader believes: room for many appended fields, and a bound on
+// how far a corrupt value could make the host read.
+inline constexpr size_t kMaxHandlerDefSize = 1024;
 
 // The descriptor's fields its struct_size covers; struct_size itself is kept as the plugin gave it.
 sh_plugin_descriptor read_descriptor(const sh_plugin_descriptor& raw);

@@ -70,6 +70,13 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
     fail("descriptor handler_def_size is " + std::to_string(d.handler_def_size) +
          " bytes, too small for a handler's name, description and process function");
   }
+  // The stride is read from the plugin: a garbage value must not send the host reading far past
+  // the array.
+  if (d.abi_minor >= 2 && d.handler_def_size > kMaxHandlerDefSize) {
+    fail("descriptor handler_def_size is " + std::to_string(d.handler_def_size) +
+         " bytes, more than the " + std::to_string(kMaxHandlerDefSize) +
+         " a handler definition may take");
+  }
   static const std::regex kName("[a-z0-9_-]+");
   if (d.name == nullptr || d.name[0] == '\0') fail("the descriptor's name is empty");
   std::string name = d.name;
