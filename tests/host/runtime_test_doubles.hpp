@@ -285,11 +285,15 @@ class TestPlugin {
 };
 
 inline constexpr sh_handler_def kTestHandlers[] = {
-    sp::handler<TestPlugin, &TestPlugin::handle>("handle", "runs the test's behaviour")};
+    sp::handler<&TestPlugin::handle>({.name = "handle",
+                                      .emits = sp::Emits::to_output_topic,
+                                      .description = "runs the test's behaviour"})};
 
 inline const sh_plugin_descriptor& test_descriptor() {
-  static const sh_plugin_descriptor d =
-      sp::describe<TestPlugin>("testplugin", "9.8.7", "test plugin", nullptr, kTestHandlers);
+  static const sh_plugin_descriptor d = sp::describe<TestPlugin>({.name = "testplugin",
+                                                                  .version = "9.8.7",
+                                                                  .description = "test plugin",
+                                                                  .handlers = kTestHandlers});
   return d;
 }
 

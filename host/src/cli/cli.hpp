@@ -22,5 +22,6 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 // Subcommands, each given the arguments after its name.
 int validate_command(const std::string& manifest_path, std::ostream& out, std::ostream& err);
 int inspect_command(const std::string& library_path, std::ostream& out, std::ostream& err);
+int plugins_new_command(const std::string& name, std::ostream& out, std::ostream& err);
 
 }  // namespace streamhost::host
