@@ -76,10 +76,6 @@ std::vector<PartitionView> partition_views(
 ManagementApi::ManagementApi(PipelineInfo info, PipelineAccess access)
     : info_(std::move(info)), access_(std::move(access)) {}
 
-bool ManagementApi::is_mutation(std::string_view method, const std::string& path) {
-  return method == "POST" && path.starts_with(kPipeline);
-}
-
 double ManagementApi::uptime_seconds() const {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - info_.started_at).count();
 }

@@ -76,9 +76,6 @@ class ManagementApi {
  public:
   ManagementApi(PipelineInfo info, PipelineAccess access);
 
-  // Whether a request for `path` with `method` changes anything (then it needs the token).
-  static bool is_mutation(std::string_view method, const std::string& path);
-
   // The answer for a /pipeline path, or nullopt when `path` is not one.
   std::optional<ApiAnswer> handle(std::string_view method, const std::string& path) const;
 
