@@ -7,8 +7,8 @@
 // the group uses Kafka's default range assignor, which gives each topic's partition to the member
 // whose id sorts first; member ids start with the client id, which the bridge takes from the
 // consumer instance name (kafkaClients-e2e-host-a < kafkaClients-e2e-host-b). Only if host A left
-// the group (a consumer that stops polling is dropped by the bridge after 20 s idle on the local
-// stack, and by Kafka after max.poll.interval.ms) would host B take them.
+// the group (its instance deleted by the bridge after 20 s untouched on the local stack, or its
+// member ended by Kafka after max.poll.interval.ms without a poll) would host B take them.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -185,9 +185,15 @@ TEST_F(AdminApi, StatusShowsLagAndAPausedHostKeepsItsPartitionsThenResumesLosing
             std::string::npos)
       << metrics;
 
-  // Longer than the bridge keeps an idle consumer (20 s) and Kafka's session timeout (15 s): a
-  // host that had stopped polling would have left the group by the end, and B would hold the
-  // partitions. A paused host polls on, so A keeps them and nobody handles the events.
+  // The paused host keeps polling (once every 5 s): Kafka ends a member that does not poll for
+  // max.poll.interval.ms (5 minutes by default; neither proxy lets a client lower it), so a pause
+  // without polls would lose the partitions to B after that. The polls show as records dropped
+  // (the events above, read again on resume).
+  ASSERT_TRUE(
+      wait_for([&] { return admin_a.metric("streamhost_paused_records_dropped_total") >= 1; }, 30s))
+      << "a paused host that stops polling would leave its consumer group";
+  // For longer than the bridge keeps an idle consumer instance (20 s) and Kafka's session timeout
+  // (15 s), A keeps both partitions, handles nothing, and B gets nothing.
   const auto until = std::chrono::steady_clock::now() + 35s;
   while (std::chrono::steady_clock::now() < until) {
     ASSERT_EQ(admin_a.metric(kRecordsIn, "route=\"focus\""), focus_in_before)
