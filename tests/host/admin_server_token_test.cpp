@@ -5,6 +5,7 @@
 #include <cpprest/http_client.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <streamhost/testing/free_port.hpp>
 
 #include "admin/admin_server.hpp"
@@ -69,7 +70,7 @@ class AdminServerToken : public ::testing::Test {
   std::unique_ptr<admin::ManagementApi> api_;
   std::unique_ptr<admin::AdminServer> server_;
   uint16_t port_ = 0;
-  int pauses_ = 0;
+  std::atomic<int> pauses_{0};
 };
 
 TEST_F(AdminServerToken, ReadsAreOpenAndEveryPostNeedsTheBearerToken) {
