@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/admin_client.hpp"
 #include "host_test_support.hpp"
 
 namespace streamhost::host {
@@ -233,6 +234,52 @@ TEST_F(PluginsNew, RefusesABadNameAndNeverOverwrites) {
   EXPECT_THAT(taken.err, HasSubstr("taken already exists; nothing was written"));
   EXPECT_EQ(read_file("taken/CMakeLists.txt"), "mine");
   EXPECT_EQ(cli({"plugins", "new"}).code, kExitUsage);
+}
+
+}  // namespace
+}  // namespace streamhost::host
+
+namespace streamhost::host {
+namespace {
+
+TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
+  for (const char* command : {"status", "pause", "resume"}) {
+    auto sub = cli({command, "--help"});
+    EXPECT_EQ(sub.code, 0) << command;
+    EXPECT_THAT(sub.out, StartsWith(std::string("Usage: streamhost ") + command));
+  }
+  auto bad = cli({"status", "--frobnicate"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unexpected argument \"--frobnicate\""));
+  auto no_route = cli({"pause", "--route"});
+  EXPECT_EQ(no_route.code, 2);
+  EXPECT_THAT(no_route.err, HasSubstr("--route needs a value"));
+  auto not_http = cli({"status", "--admin", "127.0.0.1:18080"});
+  EXPECT_EQ(not_http.code, 2);
+  EXPECT_THAT(not_http.err, HasSubstr("--admin must be an http:// or https:// URL"));
+  auto no_token_file = cli({"pause", "--token-file", "/nonexistent/token"});
+  EXPECT_EQ(no_token_file.code, 2);
+  EXPECT_THAT(no_token_file.err, HasSubstr("--token-file /nonexistent/token: cannot be read"));
+
+  // A wildcard bind is reached on loopback; the token comes from the file the manifest names.
+  TempDir dir;
+  const std::string token = dir.write("token", "t0ken\n");
+  const std::string manifest =
+      dir.write("m.yaml", std::string("pipeline: demo\n"
+                                      "rest_proxy: {url: http://127.0.0.1:18082}\n"
+                                      "consumer: {group: demo}\n"
+                                      "plugins: {st: {library: x.so}}\n"
+                                      "routes: [{name: in, topic: demo-in, handler: st/ok}]\n"
+                                      "dead_letter_topic: demo-dlq\n"
+                                      "admin: {bind: 0.0.0.0, port: 19999, token_file: ") +
+                              token + "}\n");
+  std::vector<std::pair<std::string, std::string>> values;
+  const AdminTarget target =
+      parse_admin_target({"-f", manifest, "--route", "in"}, {"--route"}, values);
+  EXPECT_EQ(target.url, "http://127.0.0.1:19999");
+  EXPECT_EQ(target.token, "t0ken");
+  EXPECT_EQ(values, (std::vector<std::pair<std::string, std::string>>{{"--route", "in"}}));
+  EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
 }
 
 }  // namespace

@@ -157,6 +157,10 @@ class FakeSource : public connector::Source {
     return subscribed_;
   }
   bool closed() const { return closed_.load(); }
+  uint64_t polls() const {
+    std::lock_guard lock(mutex_);
+    return polls_;
+  }
   size_t max_batch_ = 50;
 
  private:

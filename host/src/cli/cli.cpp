@@ -24,6 +24,10 @@ Commands:
                                (no network); prints a summary
   plugins inspect LIBRARY.so   show a plugin's name, version, ABI, handlers and config schema
   plugins new NAME             write NAME/, a plugin project with a test, built against the SDK
+  status [--admin URL]         a running host's state, routes, plugins, partitions and lag
+  pause [--route R]            pause a running host's pipeline (or one route); it keeps its
+                               partitions and resumes from exactly where it stopped
+  resume [--route R]           resume it
 
 Options:
   -h, --help                   this help; `streamhost <command> --help` for one command
@@ -147,6 +151,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     std::string path;
     if (!parse_manifest_flag(rest, path, err, kValidateHelp)) return kExitUsage;
     return validate_command(path, out, err);
+  }
+  if (command == "status") {
+    if (wants_help) return print_help(out, status_help().c_str());
+    return status_command(rest, out, err);
+  }
+  if (command == "pause" || command == "resume") {
+    const bool pause = command == "pause";
+    if (wants_help) return print_help(out, pause_help(pause).c_str());
+    return pause_command(pause, rest, out, err);
   }
   if (command == "plugins") {
     if (rest.empty()) return usage_error(err, "missing plugins subcommand", kPluginsHelp);
