@@ -71,6 +71,7 @@ TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
   EXPECT_EQ(m.routes[0].output_topic, "orders-out");
   EXPECT_EQ(m.dead_letter_topic, "orders-dlq");
   EXPECT_EQ(m.workers, 2u);
+  EXPECT_EQ(m.proxy.http_threads, 4u);  // the host's pool also serves the admin endpoint
   EXPECT_TRUE(m.admin.enabled);
   EXPECT_EQ(m.admin.bind, "127.0.0.1");
   EXPECT_EQ(m.admin.port, 18080);
@@ -86,7 +87,7 @@ TEST(ManifestLoader, MapsEveryOptionalKey) {
   request_timeout_ms: 5000
   retries: 3
   embedded_format: json
-  http_threads: 4
+  http_threads: 6
 )");
   yaml = with(yaml, "  group: orders-group\n", R"(  group: orders-group
   auto_offset_reset: earliest
@@ -113,7 +114,7 @@ shutdown_timeout_ms: 1000
   EXPECT_FALSE(m.proxy.tls_verify);
   EXPECT_EQ(m.proxy.request_timeout.count(), 5000);
   EXPECT_EQ(m.proxy.max_retries, 3);
-  EXPECT_EQ(m.proxy.http_threads, 4u);
+  EXPECT_EQ(m.proxy.http_threads, 6u);
   EXPECT_EQ(m.consumer.format, connector::EmbeddedFormat::kJson);
   EXPECT_EQ(m.consumer.auto_offset_reset, "earliest");
   EXPECT_EQ(m.poll_timeout.count(), 250);

@@ -27,9 +27,6 @@
 namespace streamhost::host {
 namespace {
 
-// cpprestsdk's pool is process-wide and serves the admin listener and both connectors: a few
-// threads fit a 2-core machine better than its default of 40.
-constexpr size_t kHttpThreads = 4;
 // Readiness is re-checked this often off the HTTP pool; a check running longer is reported stuck.
 constexpr std::chrono::milliseconds kReadinessPeriod{1000};
 constexpr std::chrono::milliseconds kReadinessStaleAfter{10000};
@@ -238,7 +235,9 @@ int run_pipeline(const Manifest& manifest) {
     // Read first: a token that cannot be read stops start-up before anything connects.
     const std::optional<std::string> token =
         manifest.admin.enabled ? admin::load_admin_token(manifest.admin) : std::nullopt;
-    connector::init_http_threads(kHttpThreads);
+    // cpprestsdk's pool is process-wide: it serves the admin listener and both connectors, so it
+    // is sized from the manifest before anything creates a client or a listener.
+    connector::init_http_threads(manifest.proxy.http_threads);
     runtime::install_stop_signal_handlers();
     metrics::Registry registry;
     runtime::PluginHostServices services(registry);
