@@ -159,16 +159,18 @@ class Overlays(unittest.TestCase):
 
     def test_the_admin_endpoint_listens_for_the_kubelet_with_a_token(self):
         admin = self.pipeline["admin"]
-        self.assertEqual(admin["bind"], "0.0.0.0")
         d = self.plain.one("Deployment", "coupon")
         c = container(d)
-        token_path = df.interpolate(admin["token_file"], {})
+        env = self.provided_env(self.plain, d)
+        self.assertEqual(df.interpolate(admin["bind"], env), "0.0.0.0")
+        token_path = df.interpolate(admin["token_file"], env)
+        self.assertFalse(df.interpolate(admin.get("token_env", ""), env), "the token comes from a file")
         mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
         volumes = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
         (name, mount), = [(n, m) for n, m in mounts.items() if token_path.startswith(m + "/")]
         secret = volumes[name]["secret"]["secretName"]
         self.assertIn(token_path[len(mount) + 1:], self.plain.one("Secret", secret)["data"])
-        self.assertNotIn("ADMIN_TOKEN", self.provided_env(self.plain, d), "the token must not be an env var")
+        self.assertNotIn("ADMIN_TOKEN", env, "the token must not be an environment variable")
 
     def test_probe_ports_are_the_manifests_admin_port(self):
         d = self.plain.one("Deployment", "coupon")
