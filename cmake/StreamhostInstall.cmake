@@ -1,18 +1,25 @@
 # Install rules and the package config that lets an out-of-tree plugin do
 #   find_package(streamhost REQUIRED)
 #   streamhost_add_plugin(my_plugin SOURCES my_plugin.cpp)   # links streamhost::plugin_api
+#   streamhost_add_plugin_test(my_plugin_test SOURCES my_plugin_test.cpp PLUGIN my_plugin)
 #
-# The plugin SDK (the ABI headers, the streamhost::plugin_api target and streamhost_add_plugin) is
-# the `streamhost_sdk` component, so `cmake --install build --component streamhost_sdk` installs
-# only what a plugin author needs.
+# The plugin SDK (the ABI headers, the streamhost::plugin_api target, the test harness library
+# streamhost::plugin_testing and the CMake functions) is the `streamhost_sdk` component, so
+# `cmake --install build --component streamhost_sdk` installs only what a plugin author needs.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugin/include/streamhost
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT streamhost_sdk)
-install(TARGETS streamhost_plugin_api EXPORT streamhostTargets COMPONENT streamhost_sdk)
+install(TARGETS streamhost_plugin_api streamhost_plugin_testing EXPORT streamhostTargets
+        ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT streamhost_sdk)
 install(EXPORT streamhostTargets NAMESPACE streamhost::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost COMPONENT streamhost_sdk)
 
+# The ABI version the installed headers declare, for find_package callers that want to check it.
+file(STRINGS ${PROJECT_SOURCE_DIR}/plugin/include/streamhost/plugin_api.h abi_lines
+     REGEX "#define SH_PLUGIN_ABI_M(AJ|IN)OR ")
+string(REGEX REPLACE ".*MAJOR ([0-9]+).*MINOR ([0-9]+).*" "\\1.\\2" STREAMHOST_PLUGIN_ABI_VERSION
+       "${abi_lines}")
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/streamhostConfig.cmake.in
   ${PROJECT_BINARY_DIR}/streamhostConfig.cmake
   INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost)

@@ -1,4 +1,5 @@
-// The coupon plugin through its real boundary (dlopen), against the local stack's PostgreSQL.
+// The coupon plugin through its real boundary (the SDK's harness: the host's loader, config checks
+// and handler call), against the local stack's PostgreSQL.
 // Each suite works in its own schema with a random name, dropped afterwards. Expected predictions
 // are computed here from model.json and the database rows, independently of the plugin's code.
 // GoogleTest first: cpprestsdk (via the scorer server) defines a macro named U.
@@ -19,11 +20,11 @@
 #include <filesystem>
 #include <fstream>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/plugin_testing.hpp>
 #include <streamhost/testing/tcp_relay.hpp>
 #include <thread>
 
 #include "pg_fixture.hpp"
-#include "plugin_harness.hpp"
 #include "reference_data.hpp"
 #include "reference_model.hpp"
 #include "scorer_server.hpp"
@@ -37,6 +38,15 @@ using testing::read_category_coupons;
 using testing::read_customer_row;
 using testing::ReferenceCoupon;
 using testing::Row;
+using PluginHarness = streamhost::plugin::testing::PluginHarness;
+using HandlerResult = streamhost::plugin::testing::Result;
+
+// The plugin loaded and configured as `streamhost run` would; throws with the host's message.
+std::unique_ptr<PluginHarness> load_plugin(const std::string& config) {
+  auto harness = std::make_unique<PluginHarness>(COUPON_PLUGIN_PATH);
+  harness->configure(config);
+  return harness;
+}
 
 const char* kCategories[] = {"Boys", "Girls", "Men", "Sport", "Women"};
 
@@ -64,7 +74,7 @@ std::string plugin_config(const testing::StackDb& db, const std::string& schema_
          R"(","timeout_ms":2000,"retries":1},"top_n":5,"threshold":0.2})";
 }
 
-void expect_outputs(const testing::HandlerResult& result, int64_t customer_id,
+void expect_outputs(const HandlerResult& result, int64_t customer_id,
                     const std::vector<Expected>& expected) {
   ASSERT_EQ(result.status, SH_STATUS_OK) << result.reason;
   ASSERT_EQ(result.emitted.size(), expected.size());
@@ -131,10 +141,9 @@ class CouponPluginPg : public ::testing::Test {
     }
   }
 
-  std::unique_ptr<testing::CouponPluginHarness> plugin(const std::string& app_name,
-                                                       const std::string& scorer_url = "") {
-    return std::make_unique<testing::CouponPluginHarness>(
-        COUPON_PLUGIN_PATH, plugin_config(db_, schema_, app_name, scorer_url));
+  std::unique_ptr<PluginHarness> plugin(const std::string& app_name,
+                                        const std::string& scorer_url = "") {
+    return load_plugin(plugin_config(db_, schema_, app_name, scorer_url));
   }
 
   std::vector<Expected> expected_for(int64_t customer, const std::string& category) {
@@ -162,9 +171,9 @@ TEST_F(CouponPluginPg, EntryThenFocusEmitsTheExpectedCoupons) {
     ASSERT_FALSE(expected.empty()) << "the fixture should give customer 1 coupons in " << category;
     expect_outputs(p->call("focus", focus(1, category)), 1, expected);
   }
-  EXPECT_EQ(p->host().counters["coupon_context_cache_hits"], 3u);
-  EXPECT_EQ(p->host().observations["coupon_db_call"], 1);
-  EXPECT_EQ(p->host().observations["coupon_scorer_call"], 3);
+  EXPECT_EQ(p->counter("coupon_context_cache_hits"), 3u);
+  EXPECT_EQ(p->observations("coupon_db_call"), 1u);
+  EXPECT_EQ(p->observations("coupon_scorer_call"), 3u);
 }
 
 // model.path: the plugin scores with the model file its config names. Four stumps, computed by
@@ -202,9 +211,9 @@ TEST_F(CouponPluginPg, ScoresWithTheModelFileItsConfigNames) {
   { std::ofstream(path) << model; }
   std::string config = plugin_config(db_, schema_, "coupon-it-" + testing::random_suffix());
   config.insert(config.size() - 1, R"(,"model":{"path":")" + path + R"("})");
-  testing::CouponPluginHarness p(COUPON_PLUGIN_PATH, config);
+  auto p = load_plugin(config);
   bool logged = false;
-  for (const std::string& line : p.host().logs)
+  for (const std::string& line : p->logs())
     logged |= line.find("model it-stumps 3 (gradient_boosting: 4 trees") != std::string::npos;
   EXPECT_TRUE(logged) << "the start-up log names the configured model";
   for (int64_t customer : {1, 2}) {
@@ -223,7 +232,7 @@ TEST_F(CouponPluginPg, ScoresWithTheModelFileItsConfigNames) {
       });
       if (expected.size() > 5) expected.resize(5);
       ASSERT_FALSE(expected.empty());
-      expect_outputs(p.call("focus", focus(customer, category)), customer, expected);
+      expect_outputs(p->call("focus", focus(customer, category)), customer, expected);
     }
   }
   std::filesystem::remove(path);
@@ -243,8 +252,23 @@ TEST_F(CouponPluginPg, ThresholdCanKeepFewerThanFive) {
 TEST_F(CouponPluginPg, FocusWithoutEntryReadsTheDatabase) {
   auto p = plugin("coupon-it-" + testing::random_suffix());
   expect_outputs(p->call("focus", focus(4, "Women")), 4, expected_for(4, "Women"));
-  EXPECT_EQ(p->host().counters["coupon_context_cache_misses"], 1u);
-  EXPECT_EQ(p->host().observations["coupon_db_call"], 1);
+  EXPECT_EQ(p->counter("coupon_context_cache_misses"), 1u);
+  EXPECT_EQ(p->observations("coupon_db_call"), 1u);
+}
+
+// The context cache ages by the host's clock: the harness's fake clock expires it without waiting.
+TEST_F(CouponPluginPg, TheContextCacheExpiresByTheHostsClock) {
+  auto p = plugin("coupon-it-" + testing::random_suffix());
+  ASSERT_EQ(p->call("entry", entry(4)).status, SH_STATUS_OK);
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_hits"), 1u);
+  p->advance_clock(std::chrono::seconds(599));  // the config's ttl_s is 600
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_hits"), 2u);
+  EXPECT_EQ(p->counter("coupon_context_cache_misses"), 0u);
+  p->advance_clock(std::chrono::seconds(2));
+  expect_outputs(p->call("focus", focus(4, "Men")), 4, expected_for(4, "Men"));
+  EXPECT_EQ(p->counter("coupon_context_cache_misses"), 1u) << "expired after 601 s of host time";
 }
 
 TEST_F(CouponPluginPg, UnknownCustomerIsRejected) {
@@ -289,29 +313,27 @@ TEST_F(CouponPluginPg, RecoversAfterItsConnectionsAreTerminated) {
 
 TEST_F(CouponPluginPg, UnreachableDatabaseIsRetry) {
   // Nothing listens on this port: the plugin must still start, report not ready, and RETRY.
-  testing::CouponPluginHarness p(
-      COUPON_PLUGIN_PATH, plugin_config(db_, schema_, "coupon-it-down", "",
-                                        std::to_string(streamhost::testing::free_loopback_port())));
+  auto p = load_plugin(plugin_config(db_, schema_, "coupon-it-down", "",
+                                     std::to_string(streamhost::testing::free_loopback_port())));
   std::string why;
-  EXPECT_FALSE(p.ready(why));
+  EXPECT_FALSE(p->ready(why));
   EXPECT_NE(why.find("database unavailable"), std::string::npos) << why;
-  auto r = p.call("entry", entry(1));
+  auto r = p->call("entry", entry(1));
   EXPECT_EQ(r.status, SH_STATUS_RETRY);
   EXPECT_NE(r.reason.find("database unavailable"), std::string::npos) << r.reason;
-  r = p.call("focus", focus(1, "Boys"));
+  r = p->call("focus", focus(1, "Boys"));
   EXPECT_EQ(r.status, SH_STATUS_RETRY);
 }
 
 // A query held up by a lock (or any slow plan) ends at the server's statement_timeout: the record
 // is retried, the worker is free again, and the same event succeeds once the lock is gone.
 TEST_F(CouponPluginPg, AStatementHeldUpByALockIsRetryAfterTheStatementTimeout) {
-  testing::CouponPluginHarness p(COUPON_PLUGIN_PATH,
-                                 plugin_config(db_, schema_, "coupon-it-locked", "", "", "300"));
+  auto p = load_plugin(plugin_config(db_, schema_, "coupon-it-locked", "", "", "300"));
   testing::PgTestConnection locker(db_);
   locker.query("BEGIN");
   locker.query("LOCK TABLE " + schema_ + ".customer_info IN ACCESS EXCLUSIVE MODE");
   const auto start = std::chrono::steady_clock::now();
-  auto r = p.call("entry", entry(2));
+  auto r = p->call("entry", entry(2));
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.status, SH_STATUS_RETRY);
   EXPECT_NE(r.reason.find("statement timeout"), std::string::npos) << r.reason;
@@ -319,7 +341,7 @@ TEST_F(CouponPluginPg, AStatementHeldUpByALockIsRetryAfterTheStatementTimeout) {
       "locked_statement_ms",
       std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count()));
   locker.query("COMMIT");
-  EXPECT_EQ(p.call("entry", entry(2)).status, SH_STATUS_OK);
+  EXPECT_EQ(p->call("entry", entry(2)).status, SH_STATUS_OK);
 }
 
 // A database that stops answering with its connections open (SIGSTOP, a partition) sends no
@@ -327,21 +349,20 @@ TEST_F(CouponPluginPg, AStatementHeldUpByALockIsRetryAfterTheStatementTimeout) {
 // silent connection, and the plugin works again through a fresh one once the database answers.
 TEST_F(CouponPluginPg, ADatabaseThatStopsAnsweringIsRetryWithinTheClientDeadline) {
   streamhost::testing::TcpRelay relay(std::stoi(db_.port));
-  testing::CouponPluginHarness p(
-      COUPON_PLUGIN_PATH,
+  auto p = load_plugin(
       plugin_config(db_, schema_, "coupon-it-frozen", "", std::to_string(relay.port()), "300"));
-  ASSERT_EQ(p.call("entry", entry(1)).status, SH_STATUS_OK);
+  ASSERT_EQ(p->call("entry", entry(1)).status, SH_STATUS_OK);
   relay.freeze();
   const auto start = std::chrono::steady_clock::now();
-  auto r = p.call("entry", entry(2));
+  auto r = p->call("entry", entry(2));
   const auto took = std::chrono::steady_clock::now() - start;
   EXPECT_EQ(r.status, SH_STATUS_RETRY);
   EXPECT_NE(r.reason.find("did not answer"), std::string::npos) << r.reason;
   // Bounded by the deadline, not by TCP: 300 ms + 1 s, with room for a loaded machine.
   EXPECT_LT(took, 10s) << "the call waited for the frozen database";
   relay.thaw();
-  r = p.call("entry", entry(2));
-  if (r.status == SH_STATUS_RETRY) r = p.call("entry", entry(2));  // the other pooled connection
+  r = p->call("entry", entry(2));
+  if (r.status == SH_STATUS_RETRY) r = p->call("entry", entry(2));  // the other pooled connection
   EXPECT_EQ(r.status, SH_STATUS_OK) << r.reason;
 }
 
@@ -385,16 +406,15 @@ TEST_F(CouponPluginRealData, FocusOverTheRealDataSet) {
   pg.copy_csv("coupon_info", (dir / "coupon_info.csv").string());
   pg.copy_csv("customer_info", (dir / "customer_info.csv").string());
 
-  testing::CouponPluginHarness p(
-      COUPON_PLUGIN_PATH, plugin_config(db, schema_name, "coupon-it-" + testing::random_suffix()));
+  auto p = load_plugin(plugin_config(db, schema_name, "coupon-it-" + testing::random_suffix()));
   testing::ReferenceModel reference(COUPON_MODEL_PATH);
   for (int64_t customer : {1, 7, 1582}) {
-    ASSERT_EQ(p.call("entry", entry(customer)).status, SH_STATUS_OK);
+    ASSERT_EQ(p->call("entry", entry(customer)).status, SH_STATUS_OK);
     for (const char* category : kCategories) {
       const auto coupons = read_category_coupons(pg, category);
       EXPECT_GT(coupons.size(), 600u);
       expect_outputs(
-          p.call("focus", focus(customer, category)), customer,
+          p->call("focus", focus(customer, category)), customer,
           reference.expected(read_customer_row(pg, customer), coupons, category, 5, 0.2));
     }
   }

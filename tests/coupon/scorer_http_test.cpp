@@ -18,6 +18,7 @@
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/http_scorer.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <thread>
 
 #include "coupon_test_support.hpp"
 #include "scorer_server.hpp"
@@ -256,8 +257,8 @@ TEST(CouponScorerHttp, TheClientSendsOnlyTheOriginalRequestToAStrictOriginalScor
   EXPECT_EQ(original.last_coupon_ids(), girls.coupon_ids);
   ASSERT_EQ(p.size(), girls.coupons.size());
   for (size_t i = 0; i < p.size(); ++i) {
-    EXPECT_DOUBLE_EQ(p[i], streamhost::testing::OriginalScorerStandIn::prediction_for(
-                               12, girls.coupon_ids[i]));
+    EXPECT_DOUBLE_EQ(
+        p[i], streamhost::testing::OriginalScorerStandIn::prediction_for(12, girls.coupon_ids[i]));
   }
 }
 
@@ -285,6 +286,7 @@ class BrokenScorer {
         utility::conversions::to_string_t(url_));
     listener_->support([this](web::http::http_request request) {
       ++requests;
+      if (delay.count() > 0) std::this_thread::sleep_for(delay);
       request.reply(status, answer, "application/json");
     });
     listener_->open().wait();
@@ -293,6 +295,7 @@ class BrokenScorer {
   const std::string& url() const { return url_; }
 
   std::atomic<int> requests{0};
+  std::chrono::milliseconds delay{0};  // before each answer: a stalled scorer
   web::http::status_code status = 200;
   std::string answer;
 
@@ -384,7 +387,8 @@ TEST(CouponScorerHttp, MalformedOrIncompleteAnswersFailTheCall) {
 TEST(CouponScorerHttp, A422IsARejectionThatIsNeitherRetriedNorCountedByTheBreaker) {
   BrokenScorer scorer;
   scorer.status = 422;
-  scorer.answer = R"({"detail":[{"type":"missing","loc":["body","customer"],"msg":"Field required"}]})";
+  scorer.answer =
+      R"({"detail":[{"type":"missing","loc":["body","customer"],"msg":"Field required"}]})";
   HttpScorer http(options_for(scorer.url()));  // 1 retry, opens after 2 failed calls
   const auto catalog = sample_catalog();
   std::vector<double> p;
@@ -410,7 +414,7 @@ TEST(CouponScorerHttp, AWrongPathIsTransientAndSaysWhatTheUrlMustBe) {
   EXPECT_NE(why.find("full URL POSTed to"), std::string::npos) << why;
 }
 
-TEST(CouponScorerHttp, RetriesThenOpensTheBreakerAndFailsFast) {
+TEST(CouponScorerHttp, AnHttpErrorIsLeftToTheHostsRetryAndOpensTheBreaker) {
   BrokenScorer scorer;
   scorer.status = 500;
   HttpScorer http(options_for(scorer.url()));  // 1 retry, opens after 2 failed calls
@@ -418,8 +422,10 @@ TEST(CouponScorerHttp, RetriesThenOpensTheBreakerAndFailsFast) {
   std::vector<double> p;
   const CustomerInfo customer = testing::sample_customer(12);
   EXPECT_THROW(http.score(customer, catalog->category(Category::kGirls), p), TransientError);
-  EXPECT_EQ(scorer.requests.load(), 2);  // first attempt plus one retry
+  // The scorer answered: trying again at once is not the client's call but the host's backoff.
+  EXPECT_EQ(scorer.requests.load(), 1);
   EXPECT_THROW(http.score(customer, catalog->category(Category::kGirls), p), TransientError);
+  EXPECT_EQ(scorer.requests.load(), 2);
   EXPECT_EQ(http.breaker_state(), CircuitBreaker::State::kOpen);
   try {
     http.score(customer, catalog->category(Category::kGirls), p);
@@ -427,7 +433,26 @@ TEST(CouponScorerHttp, RetriesThenOpensTheBreakerAndFailsFast) {
   } catch (const TransientError& e) {
     EXPECT_NE(std::string(e.what()).find("circuit breaker is open"), std::string::npos);
   }
-  EXPECT_EQ(scorer.requests.load(), 4);  // the fast failure never reached the scorer
+  EXPECT_EQ(scorer.requests.load(), 2);  // the fast failure never reached the scorer
+}
+
+TEST(CouponScorerHttp, ATimeoutIsNotRetriedWithinTheCall) {
+  BrokenScorer scorer;
+  scorer.answer = answer_for(12, all_coupons(0.5));
+  scorer.delay = 1500ms;
+  auto options = options_for(scorer.url());
+  options.timeout = 300ms;
+  HttpScorer http(options);
+  std::vector<double> p;
+  try {
+    http.score(testing::sample_customer(12), sample_catalog()->category(Category::kGirls), p);
+    FAIL() << "a stalled scorer scored";
+  } catch (const TransientError& e) {
+    EXPECT_NE(std::string(e.what()).find("did not answer within 300 ms"), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("after 1 attempt(s)"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(scorer.requests.load(), 1);
 }
 
 TEST(CouponScorerHttp, UnreachableScorerIsTransientAndNotReady) {
@@ -436,9 +461,13 @@ TEST(CouponScorerHttp, UnreachableScorerIsTransientAndNotReady) {
   options.timeout = 500ms;
   HttpScorer http(options);
   std::vector<double> p;
-  EXPECT_THROW(
-      http.score(testing::sample_customer(12), sample_catalog()->category(Category::kGirls), p),
-      TransientError);
+  try {
+    http.score(testing::sample_customer(12), sample_catalog()->category(Category::kGirls), p);
+    FAIL() << "an unreachable scorer scored";
+  } catch (const TransientError& e) {
+    // No answer at all (a refused connection): the one case tried again within the call.
+    EXPECT_NE(std::string(e.what()).find("after 2 attempt(s)"), std::string::npos) << e.what();
+  }
   std::string why;
   EXPECT_FALSE(http.ready(why));
   EXPECT_NE(why.find("scorer unreachable"), std::string::npos) << why;

@@ -26,7 +26,8 @@ sh_status no_op(void*, const sh_record*, const sh_emitter*, char*, size_t) {
   return SH_STATUS_OK;
 }
 
-const sh_handler_def kHandler{"focus", "fuzz", &no_op};
+const sh_handler_def kHandler{
+    .name = "focus", .description = "fuzz", .process = &no_op, .emits = SH_EMITS_TO_OUTPUT_TOPIC};
 
 class FakePlugin final : public host::PluginInstance {
  public:

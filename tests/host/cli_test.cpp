@@ -4,8 +4,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
+#include "cli/admin_client.hpp"
 #include "host_test_support.hpp"
 
 namespace streamhost::host {
@@ -61,7 +64,7 @@ TEST(Cli, HelpAndVersionExitZero) {
   }
   auto version = cli({"--version"});
   EXPECT_EQ(version.code, 0);
-  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.1)"));
+  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.2)"));
 }
 
 TEST(Cli, UsageErrorsExitTwoWithAMessageOnStderr) {
@@ -86,7 +89,7 @@ TEST(Cli, ValidatePrintsASummary) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("OK: pipeline \"demo\""));
   EXPECT_THAT(r.out, HasSubstr("route:   in: demo-in -> st/ok -> demo-out"));
-  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.1)"));
+  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.2)"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -170,19 +173,113 @@ TEST(Cli, InspectShowsTheDescriptor) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("name:        statuses\n"));
   EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
-  EXPECT_THAT(r.out, HasSubstr("abi:         1.1 (host supports 1.1)\n"));
-  EXPECT_THAT(r.out, HasSubstr("  ok - emits three records\n  retry - always RETRY\n"));
-  EXPECT_THAT(r.out, HasSubstr("  fatal\n"));
+  EXPECT_THAT(r.out, HasSubstr("abi:         1.2 (host supports 1.2)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  ok - emits three records (emits to the output topic)\n"
+                               "  retry - always RETRY (emits nothing)\n"));
+  EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
 }
 
 TEST(Cli, InspectRefusesBrokenLibraries) {
   auto abi = cli({"plugins", "inspect", STREAMHOST_FIXTURE_ABI_MAJOR});
   EXPECT_EQ(abi.code, 2);
-  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.1"));
+  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.2"));
   auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
   EXPECT_EQ(schema.code, 2);
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string text;
+  std::getline(in, text, '\0');
+  return text;
+}
+
+// `plugins new` writes into the current folder; each test moves into its own scratch folder.
+class PluginsNew : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    previous_ = std::filesystem::current_path();
+    std::filesystem::current_path(dir_.path());
+  }
+  void TearDown() override { std::filesystem::current_path(previous_); }
+  TempDir dir_;
+  std::filesystem::path previous_;
+};
+
+TEST_F(PluginsNew, WritesAProjectNamedAfterThePlugin) {
+  auto r = cli({"plugins", "new", "order_tagger"});
+  ASSERT_EQ(r.code, kExitOk) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("wrote order_tagger/"));
+  for (const char* file : {"order_tagger/CMakeLists.txt", "order_tagger/order_tagger.cpp",
+                           "order_tagger/order_tagger_test.cpp"}) {
+    EXPECT_TRUE(std::filesystem::exists(file)) << file;
+  }
+  const std::string text = read_file("order_tagger/order_tagger.cpp");
+  EXPECT_THAT(text, HasSubstr("class OrderTagger {"));
+  EXPECT_THAT(text, HasSubstr("STREAMHOST_PLUGIN(OrderTagger, .name = \"order_tagger\""));
+}
+
+TEST_F(PluginsNew, RefusesABadNameAndNeverOverwrites) {
+  auto bad = cli({"plugins", "new", "Order-Tagger"});
+  EXPECT_EQ(bad.code, kExitUsage);
+  EXPECT_THAT(bad.err, HasSubstr("plugin name \"Order-Tagger\" must start with a lower-case"));
+  EXPECT_FALSE(std::filesystem::exists("Order-Tagger"));
+
+  std::filesystem::create_directory("taken");
+  std::ofstream("taken/CMakeLists.txt") << "mine";
+  auto taken = cli({"plugins", "new", "taken"});
+  EXPECT_EQ(taken.code, kExitUsage);
+  EXPECT_THAT(taken.err, HasSubstr("taken already exists; nothing was written"));
+  EXPECT_EQ(read_file("taken/CMakeLists.txt"), "mine");
+  EXPECT_EQ(cli({"plugins", "new"}).code, kExitUsage);
+}
+
+}  // namespace
+}  // namespace streamhost::host
+
+namespace streamhost::host {
+namespace {
+
+TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
+  for (const char* command : {"status", "pause", "resume"}) {
+    auto sub = cli({command, "--help"});
+    EXPECT_EQ(sub.code, 0) << command;
+    EXPECT_THAT(sub.out, StartsWith(std::string("Usage: streamhost ") + command));
+  }
+  auto bad = cli({"status", "--frobnicate"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("unexpected argument \"--frobnicate\""));
+  auto no_route = cli({"pause", "--route"});
+  EXPECT_EQ(no_route.code, 2);
+  EXPECT_THAT(no_route.err, HasSubstr("--route needs a value"));
+  auto not_http = cli({"status", "--admin", "127.0.0.1:18080"});
+  EXPECT_EQ(not_http.code, 2);
+  EXPECT_THAT(not_http.err, HasSubstr("--admin must be an http:// or https:// URL"));
+  auto no_token_file = cli({"pause", "--token-file", "/nonexistent/token"});
+  EXPECT_EQ(no_token_file.code, 2);
+  EXPECT_THAT(no_token_file.err, HasSubstr("--token-file /nonexistent/token: cannot be read"));
+
+  // A wildcard bind is reached on loopback; the token comes from the file the manifest names.
+  TempDir dir;
+  const std::string token = dir.write("token", "t0ken\n");
+  const std::string manifest =
+      dir.write("m.yaml", std::string("pipeline: demo\n"
+                                      "rest_proxy: {url: http://127.0.0.1:18082}\n"
+                                      "consumer: {group: demo}\n"
+                                      "plugins: {st: {library: x.so}}\n"
+                                      "routes: [{name: in, topic: demo-in, handler: st/ok}]\n"
+                                      "dead_letter_topic: demo-dlq\n"
+                                      "admin: {bind: 0.0.0.0, port: 19999, token_file: ") +
+                              token + "}\n");
+  std::vector<std::pair<std::string, std::string>> values;
+  const AdminTarget target =
+      parse_admin_target({"-f", manifest, "--route", "in"}, {"--route"}, values);
+  EXPECT_EQ(target.url, "http://127.0.0.1:19999");
+  EXPECT_EQ(target.token, "t0ken");
+  EXPECT_EQ(values, (std::vector<std::pair<std::string, std::string>>{{"--route", "in"}}));
+  EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
 }
 
 }  // namespace

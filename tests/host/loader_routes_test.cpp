@@ -4,13 +4,14 @@
 
 #include "host_test_support.hpp"
 #include "manifest/manifest_loader.hpp"
+#include "metrics/registry.hpp"
 #include "plugin/loader.hpp"
+#include "runtime/plugin_host_services.hpp"
 
 namespace streamhost::host {
 namespace {
 
 using testing::fake_env;
-using testing::RecordingHostServices;
 
 Manifest manifest_with(const std::string& plugins, const std::string& routes) {
   std::string yaml =
@@ -37,14 +38,33 @@ std::string load_error(const Manifest& m) {
 TEST(RouteResolution, ResolvesEveryRouteToItsHandler) {
   Manifest m = manifest_with(kStatuses,
                              "  - {topic: a, handler: st/ok, output_topic: out}\n"
-                             "  - {topic: b, handler: st/reject}\n");
-  RecordingHostServices services;
+                             "  - {topic: b, handler: st/reject, output_topic: out}\n");
+  metrics::Registry registry;
+  runtime::PluginHostServices services(registry);
   PluginSet set = create_plugins(m, services);
   ASSERT_EQ(set.instances.size(), 1u);
   ASSERT_EQ(set.route_handlers.size(), 2u);
   EXPECT_EQ(set.route_handlers[0].plugin, set.instances[0].get());
   EXPECT_STREQ(set.route_handlers[0].handler->name, "ok");
   EXPECT_STREQ(set.route_handlers[1].handler->name, "reject");
+}
+
+TEST(RouteResolution, AHandlerThatEmitsToTheOutputTopicNeedsARouteWithOne) {
+  Manifest m = manifest_with(kStatuses,
+                             "  - {topic: a, handler: st/retry}\n"  // emits nothing: fine
+                             "  - {topic: b, handler: st/ok}\n");
+  EXPECT_EQ(load_error(m),
+            "m.yaml: routes[1]: handler st/ok emits to the route's output topic, but the route has "
+            "no output_topic");
+}
+
+TEST(RouteResolution, APreviousMinorPluginIsNotCheckedForOutputTopics) {
+  Manifest m = parse_manifest(
+      "pipeline: p\nrest_proxy: {url: http://127.0.0.1:1}\nconsumer: {group: g}\n"
+      "plugins:\n  old:\n    library: ${OLD}\nroutes:\n  - {topic: a, handler: old/echo}\n"
+      "dead_letter_topic: dlq\n",
+      "m.yaml", fake_env({{"OLD", STREAMHOST_FIXTURE_ABI_1_1}}));
+  EXPECT_EQ(load_error(m), "(loaded)");  // its handlers do not say where they emit
 }
 
 TEST(RouteResolution, UnknownHandlerListsTheAvailableOnes) {
@@ -73,14 +93,15 @@ TEST(RouteResolution, EveryBrokenPluginIsReportedOnce) {
 
 TEST(RouteResolution, ConfigErrorsNameTheManifest) {
   Manifest m =
-      manifest_with("  st:\n    library: ${STATUSES}\n", "  - {topic: a, handler: st/ok}\n");
+      manifest_with("  st:\n    library: ${STATUSES}\n", "  - {topic: a, handler: st/retry}\n");
   EXPECT_EQ(load_error(m), "m.yaml: plugins.st.config: missing required key \"prefix\"");
 }
 
 TEST(RouteResolution, CreateFailureNamesTheManifestAndPlugin) {
   Manifest m = manifest_with(kStatuses + "  refuser:\n    library: ${REFUSER}\n",
                              "  - {topic: a, handler: refuser/noop}\n");
-  RecordingHostServices services;
+  metrics::Registry registry;
+  runtime::PluginHostServices services(registry);
   try {
     create_plugins(m, services);
     FAIL();

@@ -4,14 +4,17 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "host_test_support.hpp"
+#include <streamhost/plugin_testing.hpp>
+
+#include "metrics/registry.hpp"
+#include "runtime/plugin_host_services.hpp"
 
 namespace streamhost::host {
 namespace {
 
-using testing::call_handler;
+using plugin::testing::HarnessError;
+using plugin::testing::PluginHarness;
 using ::testing::HasSubstr;
-using testing::RecordingHostServices;
 
 std::string load_error(const std::string& path) {
   try {
@@ -43,7 +46,7 @@ TEST(Loader, NullDescriptor) {
 TEST(Loader, AbiMajorMismatchNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_MAJOR;
   EXPECT_EQ(load_error(path), path +
-                                  ": plugin built against ABI 2.0, host supports 1.1 (rebuild "
+                                  ": plugin built against ABI 2.0, host supports 1.2 (rebuild "
                                   "the plugin against this host's plugin_api.h)");
 }
 
@@ -51,7 +54,7 @@ TEST(Loader, NewerMinorNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_NEWER_MINOR;
   EXPECT_EQ(load_error(path),
             path +
-                ": plugin built against ABI 1.2, host supports 1.1 (upgrade the host, or "
+                ": plugin built against ABI 1.3, host supports 1.2 (upgrade the host, or "
                 "rebuild the plugin against this host's plugin_api.h)");
 }
 
@@ -60,8 +63,8 @@ TEST(Loader, StructTooSmall) {
   EXPECT_EQ(load_error(path),
             path + ": descriptor struct_size is " +
                 std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
-                " bytes, ABI 1.1 needs at least " +
-                std::to_string(offsetof(sh_plugin_descriptor, handler_count) + sizeof(size_t)));
+                " bytes, ABI 1.2 needs at least " +
+                std::to_string(offsetof(sh_plugin_descriptor, handler_def_size) + sizeof(size_t)));
 }
 
 TEST(Loader, LoadsAValidPluginWithoutCreatingAnInstance) {
@@ -79,12 +82,11 @@ TEST(Loader, LoadingTwiceGivesTheSameDescriptor) {
 
 TEST(Loader, CreateFailureCarriesThePluginsMessage) {
   const std::string path = STREAMHOST_FIXTURE_CREATE_FAILS;
-  PluginLibrary lib = load_plugin_library(path);
-  RecordingHostServices services;
+  PluginHarness harness(path);
   try {
-    create_plugin_instance(lib, "refuser", "{}", services);
+    harness.configure("{}");
     FAIL() << "created";
-  } catch (const PluginError& e) {
+  } catch (const HarnessError& e) {
     EXPECT_EQ(std::string(e.what()), "plugin \"refuser\" (" + path +
                                          "): instance_create failed: cannot reach the scorer at "
                                          "http://127.0.0.1:1");
@@ -133,7 +135,8 @@ TEST(LoaderConfig, ConfigScalarsAreConvertedToTheSchemaTypes) {
 
 TEST(LoaderInstance, CreatesAnInstanceWithHostServices) {
   PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
-  RecordingHostServices services;
+  metrics::Registry registry;
+  runtime::PluginHostServices services(registry);
   auto instance = create_plugin_instance(lib, "st", R"({"prefix":"p"})", services);
   EXPECT_EQ(instance->name(), "st");
   EXPECT_NE(instance->instance(), nullptr);
@@ -142,22 +145,19 @@ TEST(LoaderInstance, CreatesAnInstanceWithHostServices) {
   EXPECT_EQ(instance->find_handler("nope"), nullptr);
   std::string why;
   EXPECT_TRUE(instance->ready(why));
-  EXPECT_EQ(services.lines(), std::vector<std::string>{"statuses created"});
+  PluginHarness harness(STREAMHOST_FIXTURE_STATUSES);
+  harness.configure(R"({"prefix":"p"})");
+  EXPECT_EQ(harness.logs(), std::vector<std::string>{"statuses created"});
 }
 
 class HandlerStatuses : public ::testing::Test {
  protected:
-  void SetUp() override {
-    lib_ = load_plugin_library(STREAMHOST_FIXTURE_STATUSES);
-    instance_ = create_plugin_instance(lib_, "st", R"({"prefix":"p"})", services_);
-  }
-  testing::HandlerResult call(const std::string& handler, const std::string& value) {
-    return call_handler(*instance_->find_handler(handler), instance_->instance(), "k1", value);
+  void SetUp() override { harness_.configure(R"({"prefix":"p"})"); }
+  plugin::testing::Result call(const std::string& handler, const std::string& value) {
+    return harness_.call(handler, value, "k1");
   }
 
-  PluginLibrary lib_;
-  RecordingHostServices services_;
-  std::unique_ptr<PluginInstance> instance_;
+  PluginHarness harness_{STREAMHOST_FIXTURE_STATUSES};
 };
 
 TEST_F(HandlerStatuses, OkEmitsRecordsTheHostCopies) {
@@ -166,7 +166,7 @@ TEST_F(HandlerStatuses, OkEmitsRecordsTheHostCopies) {
   ASSERT_EQ(r.emitted.size(), 3u);
   EXPECT_EQ(r.emitted[0].value, R"({"prefix":"p"}|v)");
   EXPECT_EQ(r.emitted[0].key, "k1");
-  EXPECT_EQ(r.emitted[0].topic, "");
+  EXPECT_EQ(r.emitted[0].topic, "output");
   EXPECT_EQ(r.emitted[2].topic, "side");
   EXPECT_EQ(r.emitted[2].key, std::nullopt);
 }
@@ -178,17 +178,16 @@ TEST_F(HandlerStatuses, RetryRejectAndFatalCarryReasons) {
   auto reject = call("reject", "{oops");
   EXPECT_EQ(reject.status, SH_STATUS_REJECT);
   EXPECT_EQ(reject.reason, "malformed event: {oops");
-  EXPECT_EQ(reject.emitted.size(), 1u);  // emitted, for the host to discard
+  EXPECT_TRUE(reject.emitted.empty());  // emitted, and discarded as the host does
   auto fatal = call("fatal", "v");
   EXPECT_EQ(fatal.status, SH_STATUS_FATAL);
   EXPECT_EQ(fatal.reason, "disk full");
 }
 
 TEST(HandlerThrows, AnUncaughtExceptionBecomesReject) {
-  PluginLibrary lib = load_plugin_library(STREAMHOST_FIXTURE_THROWING_HANDLER);
-  RecordingHostServices services;
-  auto instance = create_plugin_instance(lib, "thrower", "{}", services);
-  auto r = call_handler(*instance->find_handler("boom"), instance->instance(), std::nullopt, "x");
+  PluginHarness harness(STREAMHOST_FIXTURE_THROWING_HANDLER);
+  harness.configure("{}");
+  auto r = harness.call("boom", "x");
   EXPECT_EQ(r.status, SH_STATUS_REJECT);
   EXPECT_EQ(r.reason, "uncaught exception: index 7 past the end");
 }

@@ -6,6 +6,7 @@
 #include <random>
 
 #include "host_test_support.hpp"
+#include "manifest/manifest_mapper.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -132,6 +133,40 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.admin.aliases, (std::map<std::string, std::string>{{"/mock_entry", "map"}}));
   EXPECT_TRUE(m.testing);
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
+}
+
+TEST(ManifestLoader, ANonLoopbackAdminBindWithoutATokenIsRefusedNamingTheFix) {
+  EXPECT_THAT(errors_of(kBase + "admin:\n  bind: 0.0.0.0\n"),
+              ElementsAre("m.yaml:19: admin.bind: binding the admin endpoint to \"0.0.0.0\" (not "
+                          "a loopback address) needs a token for its mutating endpoints: set "
+                          "admin.token_file or admin.token_env, or bind 127.0.0.1"));
+  EXPECT_THAT(errors_of(kBase + "admin: {bind: 10.1.2.3, token_file: /t, token_env: T}\n"),
+              ElementsAre(HasSubstr("admin: set token_file or token_env, not both")));
+
+  Manifest with_token =
+      parse_manifest(kBase +
+                         "admin: {bind: 0.0.0.0, token_env: ADMIN_TOKEN, lag_interval_ms: "
+                         "2000, lag_timeout_ms: 700}\n",
+                     "m.yaml", fake_env({}));
+  EXPECT_EQ(with_token.admin.token_env, "ADMIN_TOKEN");
+  EXPECT_EQ(with_token.admin.lag_interval.count(), 2000);
+  EXPECT_EQ(with_token.admin.lag_timeout.count(), 700);
+  // Loopback addresses need no token; the effective manifest is kept for GET /pipeline/config.
+  for (const char* loopback : {"127.0.0.1", "127.0.0.2", "localhost", "::1"}) {
+    Manifest m =
+        parse_manifest(kBase + "admin: {bind: \"" + loopback + "\"}\n", "m.yaml", fake_env({}));
+    EXPECT_EQ(m.admin.bind, loopback);
+    EXPECT_FALSE(m.effective_json.empty());
+  }
+  EXPECT_FALSE(is_loopback_address("0.0.0.0"));
+  EXPECT_FALSE(is_loopback_address("127.0.0.1.example.com"));
+  EXPECT_FALSE(is_loopback_address("::"));
+}
+
+TEST(ManifestLoader, TheEffectiveManifestIsTheInterpolatedDocument) {
+  Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"PROXY_URL", "http://proxy:1"}}));
+  EXPECT_NE(m.effective_json.find(R"("url":"http://proxy:1")"), std::string::npos)
+      << m.effective_json;
 }
 
 TEST(ManifestLoader, TheConsumerInstanceNameIsStablePerReplica) {

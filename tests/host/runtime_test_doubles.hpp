@@ -157,6 +157,10 @@ class FakeSource : public connector::Source {
     return subscribed_;
   }
   bool closed() const { return closed_.load(); }
+  uint64_t polls() const {
+    std::lock_guard lock(mutex_);
+    return polls_;
+  }
   size_t max_batch_ = 50;
 
  private:
@@ -285,11 +289,15 @@ class TestPlugin {
 };
 
 inline constexpr sh_handler_def kTestHandlers[] = {
-    sp::handler<TestPlugin, &TestPlugin::handle>("handle", "runs the test's behaviour")};
+    sp::handler<&TestPlugin::handle>({.name = "handle",
+                                      .emits = sp::Emits::to_output_topic,
+                                      .description = "runs the test's behaviour"})};
 
 inline const sh_plugin_descriptor& test_descriptor() {
-  static const sh_plugin_descriptor d =
-      sp::describe<TestPlugin>("testplugin", "9.8.7", "test plugin", nullptr, kTestHandlers);
+  static const sh_plugin_descriptor d = sp::describe<TestPlugin>({.name = "testplugin",
+                                                                  .version = "9.8.7",
+                                                                  .description = "test plugin",
+                                                                  .handlers = kTestHandlers});
   return d;
 }
 
@@ -355,10 +363,11 @@ struct PipelineHarness {
     o.clock = &clock;
     o.commit_interval = std::chrono::milliseconds(0);  // commit whenever the watermark moves
     o.dead_letter_topic = "dlq";
-    o.retry = RetrySpec{std::chrono::milliseconds(10), std::chrono::milliseconds(40), 2.0};
+    o.retry = RetrySpec{std::chrono::milliseconds(10), std::chrono::milliseconds(40), 2.0, 0.0};
     // The jumping clock makes backoffs instant: tests of the retry limit set their own.
     o.retry.max_attempts = 0;
-    o.produce_retry = RetrySpec{std::chrono::milliseconds(5), std::chrono::milliseconds(20), 2.0};
+    o.produce_retry =
+        RetrySpec{std::chrono::milliseconds(5), std::chrono::milliseconds(20), 2.0, 0.0};
     return o;
   }
   void start(std::vector<runtime::Route> routes, runtime::PipelineOptions o) {

@@ -48,7 +48,7 @@ TEST(RuntimeWatermark, HandlesOffsetGapsAndRefusesRecordsAlreadyTracked) {
 }
 
 TEST(RuntimeBackoff, GrowsByTheMultiplierUpToTheCap) {
-  runtime::ExponentialBackoff b(200ms, 1000ms, 2.0);
+  runtime::Backoff b(RetrySpec{200ms, 1000ms, 2.0, /*jitter=*/0.0});
   EXPECT_EQ(b.next(), 200ms);
   EXPECT_EQ(b.next(), 400ms);
   EXPECT_EQ(b.next(), 800ms);
@@ -178,6 +178,25 @@ TEST(RuntimeHostServices, ExposesPluginMetricsAndLogsLabelledByPlugin) {
       << text;
   EXPECT_NE(text.find("streamhost_plugin_cache_hits_total{plugin=\"coupon\"} 5"), std::string::npos)
       << text;
+}
+
+TEST(RuntimeBackoff, JitterRandomisesOnlyItsFractionOfEachDelay) {
+  double u = 0.0;
+  runtime::Backoff b(RetrySpec{200ms, 1000ms, 2.0, /*jitter=*/0.5}, [&u] { return u; });
+  EXPECT_EQ(b.next(), 100ms);  // the fixed half of 200 ms
+  u = 1.0;
+  EXPECT_EQ(b.next(), 400ms);  // all of 400 ms
+  u = 0.5;
+  EXPECT_EQ(b.next(), 600ms);  // 400 fixed + half of the random 400
+}
+
+TEST(RuntimeBackoff, DefaultJitterStaysWithinHalfAndAllOfTheDelay) {
+  for (int i = 0; i < 200; ++i) {
+    runtime::Backoff b(RetrySpec{200ms, 30000ms, 2.0});
+    const auto first = b.next();
+    EXPECT_GE(first, 100ms);
+    EXPECT_LE(first, 200ms);
+  }
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // The Sink: POST /topics/{topic}, one result per record read from the reply's offsets array (HTTP
-// 200 says nothing about single records), retrying only what failed transiently.
+// 200 says nothing about single records); a record that failed transiently comes back retriable.
 #include <algorithm>
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
@@ -40,75 +40,65 @@ class RestProxySink final : public Sink {
     result.error = std::move(error);
   }
 
-  // Sends `pending` until each record is acknowledged, failed for good, or out of retries.
+  // Sends the records of `indices` once and reads one result per record. ProxyHttp::send retries
+  // the request itself on transport failures, 429 and 5xx (bounded by rest_proxy.retries); a
+  // record that still failed transiently comes back retriable, and producing it again is the
+  // host's decision (one owner of the policy after the request: the runtime's backoff).
   void produce_chunk(const std::string& topic, const std::vector<OutgoingRecord>& records,
-                     std::vector<size_t> pending, std::vector<DeliveryResult>& results) {
+                     const std::vector<size_t>& indices, std::vector<DeliveryResult>& results) {
+    std::vector<std::pair<size_t, std::string>> invalid;
+    detail::ProduceBody body =
+        detail::encode_produce_body(records, indices, format_, invalid, http_.options().dialect);
+    for (auto& [index, error] : invalid) fail(results[index], false, std::move(error));
+    if (body.sent.empty()) return;
     HttpRequest request{"POST", http_.base_url() + "/topics/" + detail::encode_path_segment(topic),
-                        "", std::string(detail::embedded_content_type(format_)),
+                        std::move(body.json), std::string(detail::embedded_content_type(format_)),
                         std::string(detail::kKafkaV2Json)};
-    for (int attempt = 0; !pending.empty(); ++attempt) {
-      std::vector<std::pair<size_t, std::string>> invalid;
-      detail::ProduceBody body =
-          detail::encode_produce_body(records, pending, format_, invalid, http_.options().dialect);
-      for (auto& [index, error] : invalid) fail(results[index], false, std::move(error));
-      if (body.sent.empty()) return;
-      request.body = std::move(body.json);
 
-      HttpResponse response;
-      try {
-        response = http_.send(request, http_.default_policy());
-      } catch (const TransientError& e) {
-        for (size_t i : body.sent) fail(results[i], true, e.what());
-        return;
-      }
-      std::vector<size_t> retry;
-      std::string retry_reason;
-      // Confluent answers 401/403 when a record failed authorization, still with per-record
-      // entries.
-      const bool per_record_body =
-          response.status == 200 || response.status == 401 || response.status == 403;
-      std::vector<detail::RecordAck> acks;
-      if (per_record_body) {
-        try {
-          acks = detail::decode_produce_reply(response.body, body.sent.size());
-        } catch (const detail::MalformedReply& e) {
-          if (response.status == 200) {
-            // The records may or may not be written: producing them again risks duplicates, never
-            // loss.
-            retry = body.sent;
-            retry_reason = http_.redact("POST " + std::string(detail::url_path(request.url)) +
-                                        ": malformed reply: " + e.what());
-          }
-        }
-      }
-      if (acks.empty() && retry.empty()) {
-        const std::string error = http_.describe_failure(request, response);
-        for (size_t i : body.sent) fail(results[i], false, error);
-        return;
-      }
-      uint64_t acknowledged = 0;
-      for (size_t k = 0; k < acks.size(); ++k) {
-        const size_t i = body.sent[k];
-        const detail::RecordAck& ack = acks[k];
-        if (!ack.error_code) {
-          results[i] = DeliveryResult{true, false, ack.partition, ack.offset, ""};
-          ++acknowledged;
-        } else if (detail::is_retriable_record_error(*ack.error_code)) {
-          fail(results[i], true, http_.redact(ack.error));
-          retry.push_back(i);
-        } else {
-          fail(results[i], false, http_.redact(ack.error));
-        }
-      }
-      http_.count_records(acknowledged);
-      if (!retry_reason.empty()) {
-        for (size_t i : retry) fail(results[i], true, retry_reason);
-      }
-      if (retry.empty() || attempt >= http_.options().max_retries) return;
-      http_.backoff(attempt);
-      http_.count_retry();
-      pending = std::move(retry);
+    HttpResponse response;
+    try {
+      response = http_.send(request, http_.default_policy());
+    } catch (const TransientError& e) {
+      for (size_t i : body.sent) fail(results[i], true, e.what());
+      return;
     }
+    // Confluent answers 401/403 when a record failed authorization, still with per-record entries.
+    const bool per_record_body =
+        response.status == 200 || response.status == 401 || response.status == 403;
+    std::vector<detail::RecordAck> acks;
+    if (per_record_body) {
+      try {
+        acks = detail::decode_produce_reply(response.body, body.sent.size());
+      } catch (const detail::MalformedReply& e) {
+        if (response.status == 200) {
+          // The records may or may not be written: producing them again risks duplicates, never
+          // loss.
+          const std::string reason =
+              http_.redact("POST " + std::string(detail::url_path(request.url)) +
+                           ": malformed reply: " + e.what());
+          for (size_t i : body.sent) fail(results[i], true, reason);
+          return;
+        }
+      }
+    }
+    if (acks.empty()) {
+      const std::string error = http_.describe_failure(request, response);
+      for (size_t i : body.sent) fail(results[i], false, error);
+      return;
+    }
+    uint64_t acknowledged = 0;
+    for (size_t k = 0; k < acks.size(); ++k) {
+      const size_t i = body.sent[k];
+      const detail::RecordAck& ack = acks[k];
+      if (!ack.error_code) {
+        results[i] = DeliveryResult{true, false, ack.partition, ack.offset, ""};
+        ++acknowledged;
+      } else {
+        fail(results[i], detail::is_retriable_record_error(*ack.error_code),
+             http_.redact(ack.error));
+      }
+    }
+    http_.count_records(acknowledged);
   }
 
   detail::ProxyHttp http_;

@@ -11,6 +11,7 @@
 #include <streamhost/json/bounded_parse.hpp>
 #include <string_view>
 
+#include "admin/admin_token.hpp"
 #include "admin/serial_executor.hpp"
 #include "runtime/log.hpp"
 
@@ -114,6 +115,8 @@ class AdminServer::Impl {
     liveness_ = std::move(liveness);
   }
 
+  void set_management(const ManagementApi* api) { management_ = api; }
+
   void stop() noexcept {
     if (!listener_) return;
     try {
@@ -129,6 +132,15 @@ class AdminServer::Impl {
     try {
       const std::string path = web::uri::decode(request.relative_uri().path());
       const auto method = request.method();
+      if (method == http::methods::POST && !authorized(request)) {
+        log::warn("admin", "refused a request without the admin token", {{"path", path}});
+        return reply_unauthorized(request);
+      }
+      if (management_ != nullptr) {
+        if (auto answer = management_->handle(method, path)) {
+          return reply(request, answer->http_status, answer->body, kJson);
+        }
+      }
       if (method == http::methods::GET) {
         if (path == "/healthz") {
           const std::optional<std::string> why = liveness_ ? liveness_() : std::nullopt;
@@ -161,6 +173,23 @@ class AdminServer::Impl {
     }
   }
 
+  bool authorized(const http::http_request& request) const {
+    if (!options_.token) return true;
+    const auto& headers = request.headers();
+    auto it = headers.find(http::header_names::authorization);
+    return it != headers.end() && bearer_allows(options_.token, it->second);
+  }
+
+  static void reply_unauthorized(http::http_request& request) {
+    http::http_response response(http::status_codes::Unauthorized);
+    response.headers().add(http::header_names::www_authenticate, "Bearer");
+    response.set_body(
+        error_body("unauthorized",
+                   "this request needs the admin token: Authorization: Bearer <token>"),
+        kJson);
+    request.reply(response);
+  }
+
   // The route an inject request targets, or nullopt when the path is not an inject path (always
   // nullopt outside testing mode, so those paths answer 404).
   std::optional<std::string> inject_route(const std::string& path) const {
@@ -179,26 +208,26 @@ class AdminServer::Impl {
   void inject(http::http_request& request, const std::string& route) {
     if (request.headers().content_length() > kMaxInjectBytes) {
       return reply(request, 413,
-                   error_body("too_large", "a record is at most " +
-                                               std::to_string(kMaxInjectBytes) + " bytes"),
+                   error_body("too_large",
+                              "a record is at most " + std::to_string(kMaxInjectBytes) + " bytes"),
                    kJson);
     }
     std::optional<std::string> key;
     auto query = web::uri::split_query(request.relative_uri().query());
     if (auto k = query.find("key"); k != query.end()) key = web::uri::decode(k->second);
     // Every exception is caught here: an exception left in a pplx task terminates the process.
-    request.extract_vector().then([this, request, route, key](
-                                      pplx::task<std::vector<unsigned char>> body) mutable {
-      try {
-        read_then_inject(request, route, key, body.get());
-      } catch (const std::exception& e) {
-        try {
-          reply(request, 400, error_body("bad_request", e.what()), kJson);
-        } catch (...) {
-          // The client is gone: nobody is left to answer.
-        }
-      }
-    });
+    request.extract_vector().then(
+        [this, request, route, key](pplx::task<std::vector<unsigned char>> body) mutable {
+          try {
+            read_then_inject(request, route, key, body.get());
+          } catch (const std::exception& e) {
+            try {
+              reply(request, 400, error_body("bad_request", e.what()), kJson);
+            } catch (...) {
+              // The client is gone: nobody is left to answer.
+            }
+          }
+        });
   }
 
   void read_then_inject(http::http_request& request, const std::string& route,
@@ -234,6 +263,7 @@ class AdminServer::Impl {
   std::function<ReadinessReport()> readiness_;
   const runtime::Injector* injector_;
   std::function<std::optional<std::string>()> liveness_;
+  const ManagementApi* management_ = nullptr;
   SerialExecutor inject_executor_{kMaxQueuedInjects};
   std::unique_ptr<http::experimental::listener::http_listener> listener_;
 };
@@ -249,6 +279,10 @@ AdminServer::~AdminServer() {
 
 void AdminServer::set_liveness(std::function<std::optional<std::string>()> liveness) {
   impl_->set_liveness(std::move(liveness));
+}
+
+void AdminServer::set_management(const ManagementApi* api) {
+  impl_->set_management(api);
 }
 
 void AdminServer::start() {

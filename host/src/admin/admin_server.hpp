@@ -5,11 +5,14 @@
 //   GET  /healthcheck  200 {"status":"ok"} (the seed service's endpoint)
 //   GET  /readyz       200 when every readiness check passes, else 503; JSON body either way
 //   GET  /metrics      Prometheus text exposition format 0.0.4
+//   /pipeline...       the management API (management_api.hpp), once set_management() was called
 //   POST /inject/{route}[?key=K] and each alias path (testing mode only; 404 otherwise):
 //        200 {"status":"ok","emitted":[{"topic":..,"key":..,"value":..}]}, 422 for REJECT,
 //        503 for RETRY, 500 for FATAL, 404 for an unknown route.
 // Requests are served on cpprestsdk's shared thread pool and never block it: readiness is read
-// from memory (ReadinessMonitor), injects run on a thread of their own.
+// from memory (ReadinessMonitor), injects run on a thread of their own. With a token configured,
+// every POST (management mutations, injects) needs "Authorization: Bearer <token>"; GETs stay open
+// for probes and scrapers.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +22,7 @@
 #include <optional>
 #include <string>
 
+#include "admin/management_api.hpp"
 #include "admin/readiness.hpp"
 #include "metrics/registry.hpp"
 #include "runtime/inject.hpp"
@@ -30,6 +34,7 @@ struct AdminOptions {
   uint16_t port = 18080;
   bool testing = false;                        // serves the inject paths
   std::map<std::string, std::string> aliases;  // extra path -> route name (testing mode only)
+  std::optional<std::string> token;  // the bearer token POSTs need; nullopt: none (loopback only)
 };
 
 class AdminServer {
@@ -42,6 +47,9 @@ class AdminServer {
   // What /healthz reports: nullopt while alive, else why not. Called on the HTTP pool: it must
   // only read memory. Set before start().
   void set_liveness(std::function<std::optional<std::string>()> liveness);
+
+  // Serves the management API under /pipeline. `api` must outlive the server. Set before start().
+  void set_management(const ManagementApi* api);
 
   // Binds and starts serving. Throws std::runtime_error naming the address when it cannot bind.
   void start();

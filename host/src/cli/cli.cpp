@@ -23,6 +23,11 @@ Commands:
   validate -f MANIFEST         check a manifest, its plugins, their configs and its routes
                                (no network); prints a summary
   plugins inspect LIBRARY.so   show a plugin's name, version, ABI, handlers and config schema
+  plugins new NAME             write NAME/, a plugin project with a test, built against the SDK
+  status [--admin URL]         a running host's state, routes, plugins, partitions and lag
+  pause [--route R]            pause a running host's pipeline (or one route); it keeps its
+                               partitions and resumes from exactly where it stopped
+  resume [--route R]           resume it
 
 Options:
   -h, --help                   this help; `streamhost <command> --help` for one command
@@ -51,10 +56,14 @@ Exit codes: 0 valid (prints "OK: ..."), 2 invalid (each problem on stderr with f
 )";
 
 constexpr const char* kPluginsHelp = R"(Usage: streamhost plugins inspect LIBRARY.so
+       streamhost plugins new NAME
 
-Loads one plugin library (without creating an instance) and prints its name, version, ABI version,
-handlers and config schema.
-Exit codes: 0 success, 2 the library is not a loadable streamhost plugin.
+inspect loads one plugin library (without creating an instance) and prints its name, version, ABI
+version, handlers and config schema. Exit codes: 0 success, 2 not a loadable streamhost plugin.
+
+new writes NAME/ (CMakeLists.txt using find_package(streamhost), NAME.cpp, NAME_test.cpp) in the
+current folder; `cmake -S NAME -B NAME/build && cmake --build NAME/build && ctest --test-dir
+NAME/build` builds it and runs its test. Exit codes: 0 written, 2 bad name or NAME/ exists.
 )";
 
 int print_help(std::ostream& out, const char* help) {
@@ -143,14 +152,29 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     if (!parse_manifest_flag(rest, path, err, kValidateHelp)) return kExitUsage;
     return validate_command(path, out, err);
   }
+  if (command == "status") {
+    if (wants_help) return print_help(out, status_help().c_str());
+    return status_command(rest, out, err);
+  }
+  if (command == "pause" || command == "resume") {
+    const bool pause = command == "pause";
+    if (wants_help) return print_help(out, pause_help(pause).c_str());
+    return pause_command(pause, rest, out, err);
+  }
   if (command == "plugins") {
     if (rest.empty()) return usage_error(err, "missing plugins subcommand", kPluginsHelp);
     if (wants_help) return print_help(out, kPluginsHelp);
-    if (rest[0] != "inspect") {
+    if (rest[0] == "new" && rest.size() == 2 && !is_help(rest[1])) {
+      return plugins_new_command(rest[1], out, err);
+    }
+    if (rest[0] != "inspect" && rest[0] != "new") {
       return usage_error(err, "unknown plugins subcommand \"" + rest[0] + "\"", kPluginsHelp);
     }
     if (rest.size() == 2 && is_help(rest[1])) return print_help(out, kPluginsHelp);
-    if (rest.size() != 2) return usage_error(err, "expected one LIBRARY.so", kPluginsHelp);
+    if (rest.size() != 2) {
+      return usage_error(err, rest[0] == "new" ? "expected one NAME" : "expected one LIBRARY.so",
+                         kPluginsHelp);
+    }
     return inspect_command(rest[1], out, err);
   }
   return usage_error(err, "unknown command \"" + command + "\"", kHelp);

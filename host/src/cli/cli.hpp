@@ -1,9 +1,12 @@
-// The `streamhost` command line: run, validate, plugins inspect, --version, --help.
+// The `streamhost` command line: run, validate, plugins inspect, status, pause, resume, --version,
+// --help.
 // Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
 #pragma once
 
 #include <functional>
 #include <iosfwd>
+#include <string>
+#include <vector>
 
 #include "manifest/manifest.hpp"
 
@@ -22,5 +25,12 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
 // Subcommands, each given the arguments after its name.
 int validate_command(const std::string& manifest_path, std::ostream& out, std::ostream& err);
 int inspect_command(const std::string& library_path, std::ostream& out, std::ostream& err);
+int plugins_new_command(const std::string& name, std::ostream& out, std::ostream& err);
+// The management API of a running host (admin_commands.cpp).
+int status_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int pause_command(bool pause, const std::vector<std::string>& args, std::ostream& out,
+                  std::ostream& err);
+std::string status_help();
+std::string pause_help(bool pause);
 
 }  // namespace streamhost::host

@@ -29,11 +29,10 @@ int inspect_command(const std::string& library_path, std::ostream& out, std::ost
       << "." << kHostAbiMinor << ")\n"
       << "library:     " << library.path << "\n"
       << "handlers:\n";
-  for (size_t i = 0; i < d.handler_count; ++i) {
-    const sh_handler_def& h = d.handlers[i];
+  for (const sh_handler_def& h : library.handlers) {
     out << "  " << h.name;
     if (h.description != nullptr) out << " - " << h.description;
-    out << "\n";
+    out << " (emits " << describe_emits(h.emits) << ")\n";
   }
   if (d.config_schema_json == nullptr) {
     out << "config schema: none (any object is accepted)\n";

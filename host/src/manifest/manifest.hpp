@@ -3,28 +3,27 @@
 // operators in schema/manifest.schema.json.
 #pragma once
 
-#include <streamhost/connector/rest_proxy.hpp>
-
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <streamhost/connector/rest_proxy.hpp>
 #include <string>
 #include <vector>
 
 namespace streamhost::host {
 
 struct PluginSpec {
-  std::string name;         // the key routes use ("coupon" in "coupon/focus")
-  std::string library;      // path of the .so, relative paths resolved against the manifest's folder
+  std::string name;     // the key routes use ("coupon" in "coupon/focus")
+  std::string library;  // path of the .so, relative paths resolved against the manifest's folder
   std::string config_json;  // the plugin's config object as JSON text ("{}" when absent)
 };
 
 struct RouteSpec {
-  std::string name;          // unique; defaults to the source topic
+  std::string name;  // unique; defaults to the source topic
   std::string source_topic;
-  std::string plugin;        // PluginSpec::name
-  std::string handler;       // a handler the plugin declares
+  std::string plugin;                       // PluginSpec::name
+  std::string handler;                      // a handler the plugin declares
   std::optional<std::string> output_topic;  // where emitted records go when the handler names none
   std::optional<int> max_attempts;          // overrides RetrySpec::max_attempts for this route
 };
@@ -33,6 +32,8 @@ struct RetrySpec {
   std::chrono::milliseconds initial_backoff{200};
   std::chrono::milliseconds max_backoff{30000};
   double multiplier = 2.0;
+  // The random fraction of each delay (runtime/backoff.hpp): 0.5 waits between half and all of it.
+  double jitter = 0.5;
   // Handler calls of one record before it is dead-lettered with the last RETRY reason; 0 retries
   // for as long as it takes. 20 calls with the default backoff span about six minutes.
   int max_attempts = 20;
@@ -47,6 +48,14 @@ struct AdminSpec {
   std::map<std::string, std::string> aliases;
   // /healthz turns 503 when records are in flight and nothing progressed for this long.
   std::chrono::milliseconds stall_timeout{120000};
+  // Where the bearer token of the mutating management endpoints lives: a file, or an environment
+  // variable, never the manifest text. Both empty: no token (then bind must be a loopback address).
+  std::string token_file;
+  std::string token_env;
+  // How often the log-end offsets behind the lag figures are fetched from the proxy, and the
+  // timeout of each fetch.
+  std::chrono::milliseconds lag_interval{10000};
+  std::chrono::milliseconds lag_timeout{5000};
 };
 
 struct Manifest {
@@ -71,6 +80,9 @@ struct Manifest {
   bool no_kafka = false;
   std::chrono::milliseconds shutdown_timeout{30000};
   std::string source_path;  // the manifest file, for messages
+  // The manifest as JSON after interpolation and schema conversion, secrets included: what
+  // GET /pipeline/config shows once redacted. Never log it.
+  std::string effective_json;
 };
 
 }  // namespace streamhost::host

@@ -1,5 +1,7 @@
 #include "manifest/manifest_loader.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -81,6 +83,10 @@ Manifest parse_manifest(const std::string& yaml_text, const std::string& source_
 
   Manifest manifest = map_manifest(converted.json, converted.source, source_path, env, errors);
   if (!errors.empty()) fail(errors, source_path);
+  rapidjson::StringBuffer effective;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(effective);
+  converted.json.Accept(writer);
+  manifest.effective_json = effective.GetString();
   return manifest;
 }
 

@@ -183,6 +183,23 @@ class Mapper {
     m.admin.port = static_cast<uint16_t>(get_int(*a, "port", m.admin.port));
     m.admin.stall_timeout =
         milliseconds(get_int(*a, "stall_timeout_ms", m.admin.stall_timeout.count()));
+    m.admin.token_file = get_string(*a, "token_file", "");
+    m.admin.token_env = get_string(*a, "token_env", "");
+    m.admin.lag_interval =
+        milliseconds(get_int(*a, "lag_interval_ms", m.admin.lag_interval.count()));
+    m.admin.lag_timeout = milliseconds(get_int(*a, "lag_timeout_ms", m.admin.lag_timeout.count()));
+    if (!m.admin.token_file.empty() && !m.admin.token_env.empty()) {
+      error("/admin", "admin", "set token_file or token_env, not both");
+    }
+    // The management endpoints pause and resume the pipeline: reachable beyond this machine only
+    // when the operator also gave them a token.
+    if (m.admin.enabled && !is_loopback_address(m.admin.bind) && m.admin.token_file.empty() &&
+        m.admin.token_env.empty()) {
+      error("/admin/bind", "admin.bind",
+            "binding the admin endpoint to \"" + m.admin.bind +
+                "\" (not a loopback address) needs a token for its mutating endpoints: set "
+                "admin.token_file or admin.token_env, or bind 127.0.0.1");
+    }
     const Value* aliases = member(*a, "aliases");
     if (aliases == nullptr) return;
     std::set<std::string> route_names;
@@ -217,6 +234,13 @@ class Mapper {
 
 }  // namespace
 
+bool is_loopback_address(const std::string& address) {
+  if (address == "localhost" || address == "::1" || address == "[::1]") return true;
+  // 127.0.0.0/8, written as a dotted quad.
+  static const std::regex kLoopbackV4(R"(127\.\d{1,3}\.\d{1,3}\.\d{1,3})");
+  return std::regex_match(address, kLoopbackV4);
+}
+
 Manifest map_manifest(const Value& doc, const SourceMap& source, const std::string& source_path,
                       const EnvLookup& env, std::vector<Diagnostic>& errors) {
   Manifest m;
@@ -231,8 +255,8 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.dead_letter_max_bytes = static_cast<size_t>(
       get_int(doc, "dead_letter_max_bytes", static_cast<int64_t>(m.dead_letter_max_bytes)));
   m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));
-  m.max_in_flight_records = static_cast<size_t>(get_int(
-      doc, "max_in_flight_records", static_cast<int64_t>(m.max_in_flight_records)));
+  m.max_in_flight_records = static_cast<size_t>(
+      get_int(doc, "max_in_flight_records", static_cast<int64_t>(m.max_in_flight_records)));
   m.max_in_flight_bytes = static_cast<size_t>(
       get_int(doc, "max_in_flight_bytes", static_cast<int64_t>(m.max_in_flight_bytes)));
   if (const Value* r = member(doc, "retry")) {
@@ -240,6 +264,7 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
         milliseconds(get_int(*r, "initial_backoff_ms", m.retry.initial_backoff.count()));
     m.retry.max_backoff = milliseconds(get_int(*r, "max_backoff_ms", m.retry.max_backoff.count()));
     if (const Value* mult = member(*r, "multiplier")) m.retry.multiplier = mult->GetDouble();
+    if (const Value* jitter = member(*r, "jitter")) m.retry.jitter = jitter->GetDouble();
     m.retry.max_attempts = static_cast<int>(get_int(*r, "max_attempts", m.retry.max_attempts));
   }
   mapper.admin(doc, m);

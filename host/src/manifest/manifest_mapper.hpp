@@ -19,4 +19,7 @@ Manifest map_manifest(const rapidjson::Value& doc, const SourceMap& source,
                       const std::string& source_path, const EnvLookup& env,
                       std::vector<Diagnostic>& errors);
 
+// Whether `address` (admin.bind) is a loopback address: 127.0.0.0/8, ::1 or localhost.
+bool is_loopback_address(const std::string& address);
+
 }  // namespace streamhost::host

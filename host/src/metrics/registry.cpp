@@ -121,6 +121,13 @@ Histogram& Registry::histogram(const std::string& name, const std::string& help,
   return *series(name, help, Kind::kHistogram, labels).histogram;
 }
 
+void Registry::remove(const std::string& name, const Labels& labels) {
+  std::unique_lock lock(mutex_);
+  auto f = families_.find(name);
+  if (f == families_.end()) return;
+  f->second.series.erase(render_labels(labels));
+}
+
 void Registry::add_collect_hook(std::function<void()> hook) {
   std::lock_guard lock(hooks_mutex_);
   hooks_.push_back(std::move(hook));

@@ -27,6 +27,10 @@ class Registry {
   Gauge& gauge(const std::string& name, const std::string& help, const Labels& labels = {});
   Histogram& histogram(const std::string& name, const std::string& help, const Labels& labels = {});
 
+  // Removes one series (a partition this process no longer holds). Only for series nobody keeps a
+  // reference to: collect hooks that look their gauges up on every run.
+  void remove(const std::string& name, const Labels& labels);
+
   // Runs before every render, on the scraping thread: for values mirrored from elsewhere
   // (connector stats). Hooks must not call render().
   void add_collect_hook(std::function<void()> hook);

@@ -37,20 +37,27 @@ inline constexpr uint32_t kHostAbiMinor = SH_PLUGIN_ABI_MINOR;
 // field is handler_count. Fields appended by later minors do not raise it.
 inline constexpr size_t kMinDescriptorSizeV1 =
     offsetof(sh_plugin_descriptor, handler_count) + sizeof(size_t);
+// From ABI 1.2 the descriptor must also hold handler_def_size, the stride of its handler array.
+inline constexpr size_t kMinDescriptorSizeV1_2 =
+    offsetof(sh_plugin_descriptor, handler_def_size) + sizeof(size_t);
 
 // A library whose descriptor passed every check. The library is never unloaded, so `descriptor`
-// stays valid for the life of the process.
+// stays valid for the life of the process. `descriptor` is the plugin's own struct: read its
+// fields past ABI 1.0 through read_descriptor() (plugin/descriptor_read.hpp).
 struct PluginLibrary {
   std::string path;
   const sh_plugin_descriptor* descriptor = nullptr;
+  // The plugin's handlers in the host's layout (read with the plugin's handler_def_size).
+  std::vector<sh_handler_def> handlers;
 };
 
 // dlopens `path` (RTLD_NOW | RTLD_LOCAL) and checks its descriptor. Throws PluginError
 // ("<path>: <what is wrong>").
 PluginLibrary load_plugin_library(const std::string& path);
 
-// The checks load_plugin_library() applies to a descriptor (ABI version, struct size, name,
-// handlers). Throws PluginError ("<path>: <what is wrong>").
+// The checks load_plugin_library() applies to a descriptor (ABI version, struct sizes, name,
+// handlers and, from ABI 1.2, where each handler emits). Throws PluginError ("<path>: <what is
+// wrong>").
 void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor& descriptor);
 
 // Checks `config_json` (a JSON object text) against the plugin's config_schema_json and returns the
@@ -66,10 +73,14 @@ std::unique_ptr<PluginInstance> create_plugin_instance(const PluginLibrary& libr
                                                        const std::string& validated_config_json,
                                                        HostServices& services);
 
-// Finds `handler` in a loaded plugin; throws PluginError listing the available handlers.
-const sh_handler_def& find_handler_or_throw(const sh_plugin_descriptor& descriptor,
+// Finds `handler` among a loaded plugin's handlers (PluginLibrary::handlers); throws PluginError
+// listing the available ones.
+const sh_handler_def& find_handler_or_throw(const std::vector<sh_handler_def>& handlers,
                                             const std::string& plugin_name,
                                             const std::string& handler);
+
+// "nothing", "to the output topic", "to named topics" or "undeclared", for messages and inspect.
+std::string describe_emits(uint32_t emits);
 
 // The manifest's plugins loaded and config-checked, without instances (for `validate`).
 struct LoadedPlugin {
@@ -79,8 +90,8 @@ struct LoadedPlugin {
 };
 
 // Loads every plugin of the manifest, validates each config and resolves every route's handler
-// against the descriptors. Collects all problems and throws one PluginError listing them (one per
-// line).
+// against the descriptors; a route without an output_topic whose handler emits to it is an error.
+// Collects all problems and throws one PluginError listing them (one per line).
 std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest);
 
 // What a pipeline runs: live instances and each route's handler.

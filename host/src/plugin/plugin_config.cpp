@@ -8,13 +8,14 @@
 #include <cstring>
 
 #include "manifest/schema_conform.hpp"
+#include "plugin/descriptor_read.hpp"
 #include "plugin/loader.hpp"
 
 namespace streamhost::host {
 
 std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
                                    const std::string& config_json) {
-  const sh_plugin_descriptor& d = *library.descriptor;
+  const sh_plugin_descriptor d = read_descriptor(*library.descriptor);
   std::string who = "plugin \"" + plugin_name + "\" (" + library.path + ")";
   std::string path = "plugins." + plugin_name + ".config";
 
@@ -48,11 +49,9 @@ std::string validate_plugin_config(const PluginLibrary& library, const std::stri
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   config.Accept(writer);
   std::string validated = buffer.GetString();
-  // ABI 1.1: the plugin's own checks (files the config names, ...). A 1.0 descriptor ends before
-  // the field, so it is read only when the plugin's struct holds it.
-  constexpr size_t kCheckEnd =
-      offsetof(sh_plugin_descriptor, config_check) + sizeof(d.config_check);
-  if (d.abi_minor >= 1 && d.struct_size >= kCheckEnd && d.config_check != nullptr) {
+  // ABI 1.1: the plugin's own checks (files the config names, ...). read_descriptor() leaves it
+  // NULL for a 1.0 descriptor, which ends before the field.
+  if (d.abi_minor >= 1 && d.config_check != nullptr) {
     std::string why(4096, '\0');
     if (d.config_check(validated.c_str(), why.data(), why.size()) != 1) {
       why.resize(std::strlen(why.c_str()));

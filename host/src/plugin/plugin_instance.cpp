@@ -7,8 +7,12 @@ namespace {
 
 class LoadedPluginInstance final : public PluginInstance {
  public:
-  LoadedPluginInstance(std::string name, const sh_plugin_descriptor& descriptor, void* instance)
-      : name_(std::move(name)), descriptor_(descriptor), instance_(instance) {}
+  LoadedPluginInstance(std::string name, const sh_plugin_descriptor& descriptor,
+                       std::vector<sh_handler_def> handlers, void* instance)
+      : name_(std::move(name)),
+        descriptor_(descriptor),
+        handlers_(std::move(handlers)),
+        instance_(instance) {}
 
   ~LoadedPluginInstance() override {
     if (descriptor_.instance_destroy != nullptr) descriptor_.instance_destroy(instance_);
@@ -19,8 +23,8 @@ class LoadedPluginInstance final : public PluginInstance {
   void* instance() const override { return instance_; }
 
   const sh_handler_def* find_handler(const std::string& handler) const override {
-    for (size_t i = 0; i < descriptor_.handler_count; ++i) {
-      if (handler == descriptor_.handlers[i].name) return &descriptor_.handlers[i];
+    for (const sh_handler_def& h : handlers_) {
+      if (handler == h.name) return &h;
     }
     return nullptr;
   }
@@ -37,6 +41,7 @@ class LoadedPluginInstance final : public PluginInstance {
  private:
   std::string name_;
   const sh_plugin_descriptor& descriptor_;
+  std::vector<sh_handler_def> handlers_;  // host layout; find_handler() hands out pointers into it
   void* instance_;
 };
 
@@ -62,7 +67,7 @@ std::unique_ptr<PluginInstance> create_plugin_instance(const PluginLibrary& libr
     throw PluginError(who + ": instance_create failed: " +
                       (errbuf[0] != '\0' ? std::string(errbuf) : "(the plugin gave no message)"));
   }
-  return std::make_unique<LoadedPluginInstance>(plugin_name, d, instance);
+  return std::make_unique<LoadedPluginInstance>(plugin_name, d, library.handlers, instance);
 }
 
 }  // namespace streamhost::host

@@ -41,7 +41,15 @@ std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
       continue;
     }
     try {
-      find_handler_or_throw(*it->second.descriptor, route.plugin, route.handler);
+      const sh_handler_def& h =
+          find_handler_or_throw(it->second.handlers, route.plugin, route.handler);
+      // Caught here, by `validate`, rather than by the first record the handler emits.
+      if (h.emits == SH_EMITS_TO_OUTPUT_TOPIC && !route.output_topic) {
+        errors.push_back(in_manifest(manifest, "routes[" + std::to_string(i) + "]: handler " +
+                                                   route.plugin + "/" + route.handler +
+                                                   " emits to the route's output topic, but the "
+                                                   "route has no output_topic"));
+      }
     } catch (const PluginError& e) {
       errors.push_back(in_manifest(manifest, where + e.what()));
     }

@@ -99,7 +99,7 @@ void OutputProducer::run() {
 }
 
 void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput> items) {
-  ExponentialBackoff backoff(retry_.initial_backoff, retry_.max_backoff, retry_.multiplier);
+  Backoff backoff(retry_);
   while (!items.empty()) {
     if (abandoning()) return abandon_all(items);
     std::vector<connector::OutgoingRecord> records;

@@ -108,8 +108,7 @@ void Pipeline::wait_for(std::chrono::milliseconds delay) {
 bool Pipeline::subscribe() {
   std::vector<std::string> topics;
   for (const auto& r : routes_) topics.push_back(r.source_topic);
-  ExponentialBackoff backoff(options_.poll_retry.initial_backoff, options_.poll_retry.max_backoff,
-                             options_.poll_retry.multiplier);
+  Backoff backoff(options_.poll_retry);
   while (!stop_.load()) {
     poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     try {
@@ -132,6 +131,7 @@ bool Pipeline::subscribe() {
 }
 
 PipelineResult Pipeline::run() {
+  started_.store(true);
   running_.store(true);
   log::info(
       "runtime", "pipeline starting",
@@ -141,12 +141,12 @@ PipelineResult Pipeline::run() {
   if (subscribe()) {
     generation_ = source_.generation();
     next_commit_ = clock_.now() + options_.commit_interval;
-    ExponentialBackoff poll_backoff(options_.poll_retry.initial_backoff,
-                                    options_.poll_retry.max_backoff,
-                                    options_.poll_retry.multiplier);
+    Backoff poll_backoff(options_.poll_retry);
     while (!stop_.load()) {
       poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
       if (capped_.load()) wait_while_capped();
+      if (stop_.load()) break;
+      if (operator_pauses_.everything_paused(routes_.size())) wait_while_operator_paused();
       if (stop_.load()) break;
       rewind_resumed_partitions();
       if (stop_.load()) break;
@@ -176,8 +176,11 @@ PipelineResult Pipeline::run() {
       if (generation != generation_) on_generation_change(generation);
       for (auto& record : batch) dispatch(std::move(record));
       maybe_commit(false);
+      refresh_assignment(false);
+      publish_status(false);
     }
   }
+  publish_status(true);
   shutdown();
   running_.store(false);
   std::lock_guard lock(state_mutex_);
@@ -240,7 +243,7 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
   // (found by the offset_tracking fuzzer: a pause between the seek and the target's arrival).
   if (drop_before_seek_target(record)) return;
   const bool capped = capped_.load();
-  if (pauses_.is_paused(tp) || rewind_.count(tp) != 0 || capped) {
+  if (pauses_.is_paused(tp) || rewind_.count(tp) != 0 || capped || operator_paused(tp)) {
     // Dropped, not buffered: the partition reads again from here once its retry resolves or the
     // cap frees (seek), so a long outage costs no memory. try_emplace keeps the first (lowest)
     // dropped offset.
@@ -278,7 +281,7 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
 void Pipeline::rewind_resumed_partitions() {
   if (capped_.load()) return;
   for (auto it = rewind_.begin(); it != rewind_.end();) {
-    if (pauses_.is_paused(it->first)) {
+    if (pauses_.is_paused(it->first) || operator_paused(it->first)) {
       ++it;
       continue;
     }
@@ -311,6 +314,8 @@ void Pipeline::on_generation_change(uint64_t generation) {
   last_committed_.clear();
   rewind_.clear();
   fences_.clear();
+  assigned_.reset();
+  next_assignment_refresh_ = {};
 }
 
 bool Pipeline::commit_once() {
@@ -327,6 +332,8 @@ bool Pipeline::commit_once() {
     // A partition a rebalance gave to another member must not be committed from here: its new
     // owner may have committed further already, and ours would move the group's offset back.
     if (auto assigned = source_.assignment()) {
+      assigned_ = *assigned;
+      next_assignment_refresh_ = std::chrono::steady_clock::now() + options_.assignment_refresh;
       forget_revoked(*assigned);
       std::erase_if(offsets, [&](const connector::PartitionOffset& o) {
         return trackers_.count(o.partition) == 0;

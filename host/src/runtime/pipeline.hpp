@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <streamhost/connector/sink.hpp>
 #include <streamhost/connector/source.hpp>
 #include <string>
@@ -25,9 +26,12 @@
 #include "runtime/clock.hpp"
 #include "runtime/in_flight.hpp"
 #include "runtime/offset_tracker.hpp"
+#include "runtime/operator_pauses.hpp"
 #include "runtime/output_producer.hpp"
+#include "runtime/partition_status.hpp"
 #include "runtime/pause_board.hpp"
 #include "runtime/pipeline_metrics.hpp"
+#include "runtime/pipeline_state.hpp"
 #include "runtime/route.hpp"
 #include "runtime/seek_fences.hpp"
 #include "runtime/worker_pool.hpp"
@@ -58,6 +62,10 @@ struct PipelineOptions {
   // the seek: dropped. If the target itself never arrives within this (deleted by retention), the
   // partition reads again from the lowest offset that did.
   std::chrono::milliseconds seek_fence_timeout{10000};
+  // How often the poll thread asks the source which partitions it holds when no commit did lately
+  // (for the management API's partition list), and republishes that list.
+  std::chrono::milliseconds assignment_refresh{5000};
+  std::chrono::milliseconds status_publish_interval{250};
   Clock* clock = nullptr;  // nullptr: the steady clock
   std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
 };
@@ -82,6 +90,15 @@ struct PipelineHealth {
   bool backpressure = false;  // the in-flight cap holds polling back
 };
 
+// What the management API shows: the state, operator pauses and the partitions. Read from memory.
+struct PipelineStatus {
+  StateReport state;
+  PipelineHealth health;
+  bool pipeline_paused = false;
+  std::set<std::string> paused_routes;  // paused on their own
+  std::vector<PartitionStatus> partitions;
+};
+
 class Pipeline {
  public:
   // Throws std::invalid_argument when two routes read the same topic or a route has no handler.
@@ -93,7 +110,14 @@ class Pipeline {
   PipelineResult run();
   void request_stop();
   PipelineHealth health() const;
+  PipelineStatus status() const;
   const std::vector<Route>& routes() const { return routes_; }
+
+  // Operator pauses (thread-safe, never block). The consumer keeps polling, so it keeps its
+  // partitions; records of a paused route are dropped and read again from the first dropped
+  // offset on resume. `route` nullopt: the whole pipeline. Returns false for an unknown route.
+  bool pause(const std::optional<std::string>& route);
+  bool resume(const std::optional<std::string>& route);
 
  private:
   void fatal(const std::string& message);
@@ -101,6 +125,10 @@ class Pipeline {
   void dispatch(connector::ConsumedRecord record);
   bool drop_before_seek_target(const connector::ConsumedRecord& record);
   void wait_while_capped();
+  void wait_while_operator_paused();
+  bool operator_paused(const connector::TopicPartition& tp) const;
+  void refresh_assignment(bool force);
+  void publish_status(bool force);
   void rewind_resumed_partitions();
   void on_generation_change(uint64_t generation);
   void maybe_commit(bool force);
@@ -119,6 +147,7 @@ class Pipeline {
   PipelineMetrics metrics_;
   InFlightCounter in_flight_;
   PauseBoard pauses_;
+  OperatorPauses operator_pauses_;
   OutputProducer producer_;
   WorkerPool workers_;
 
@@ -130,10 +159,18 @@ class Pipeline {
   SeekFences fences_{options_.seek_fence_timeout};       // seeked, target not arrived yet
   std::atomic<bool> capped_{false};  // the in-flight cap holds polling back; set by the poll thread
   Clock::time_point next_commit_{};
+  // The partitions the consumer held at the last listing (nullopt: unknown; the tracked ones are
+  // shown then), and when the poll thread lists and publishes them next (real time).
+  std::optional<std::vector<connector::TopicPartition>> assigned_;
+  std::chrono::steady_clock::time_point next_assignment_refresh_{};
+  std::chrono::steady_clock::time_point next_status_publish_{};
+  mutable std::mutex status_mutex_;
+  std::vector<PartitionStatus> published_partitions_;  // guarded by status_mutex_
 
   std::atomic<bool> stop_{false};
   std::atomic<bool> halted_{false};  // a FATAL happened: workers start nothing new
   std::atomic<bool> running_{false};
+  std::atomic<bool> started_{false};  // run() was called: not running afterwards means it ended
   std::atomic<std::chrono::steady_clock::rep> poll_loop_beat_{
       std::chrono::steady_clock::now().time_since_epoch().count()};
   mutable std::mutex state_mutex_;

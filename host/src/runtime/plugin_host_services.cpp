@@ -1,5 +1,7 @@
 #include "runtime/plugin_host_services.hpp"
 
+#include <chrono>
+
 #include "runtime/log.hpp"
 
 namespace streamhost::host::runtime {
@@ -69,6 +71,12 @@ extern "C" void plugin_count(void* host_ctx, const char* counter, uint64_t delta
   }
 }
 
+extern "C" int64_t plugin_monotonic_ns(void*) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 const sh_host_api* PluginHostServices::api_for(const std::string& plugin_name) {
@@ -78,8 +86,12 @@ const sh_host_api* PluginHostServices::api_for(const std::string& plugin_name) {
     slot = std::make_unique<PluginContext>();
     slot->name = plugin_name;
     slot->registry = &registry_;
-    slot->api = sh_host_api{sizeof(sh_host_api), slot.get(), &plugin_log, &plugin_observe_seconds,
-                            &plugin_count};
+    slot->api = sh_host_api{.struct_size = sizeof(sh_host_api),
+                            .host_ctx = slot.get(),
+                            .log = &plugin_log,
+                            .observe_seconds = &plugin_observe_seconds,
+                            .count = &plugin_count,
+                            .monotonic_ns = &plugin_monotonic_ns};
   }
   return &slot->api;
 }

@@ -9,6 +9,10 @@
 #include <thread>
 
 #include "admin/admin_server.hpp"
+#include "admin/admin_token.hpp"
+#include "admin/config_redaction.hpp"
+#include "admin/lag_monitor.hpp"
+#include "admin/management_api.hpp"
 #include "admin/readiness_monitor.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"
@@ -48,8 +52,29 @@ void add_plugin_checks(admin::ReadinessReport& report, const PluginSet& plugins)
   }
 }
 
-admin::AdminOptions admin_options(const Manifest& m, bool testing) {
-  return {m.admin.bind, m.admin.port, testing, m.admin.aliases};
+admin::AdminOptions admin_options(const Manifest& m, bool testing,
+                                  const std::optional<std::string>& token) {
+  return {m.admin.bind, m.admin.port, testing, m.admin.aliases, token};
+}
+
+admin::PipelineInfo pipeline_info(const Manifest& m, const PluginSet& plugins,
+                                  std::chrono::steady_clock::time_point started_at) {
+  admin::PipelineInfo info;
+  info.name = m.name;
+  info.workers = m.workers;
+  info.started_at = started_at;
+  for (const RouteSpec& r : m.routes) {
+    info.routes.push_back({r.name, r.source_topic, r.plugin + "/" + r.handler, r.output_topic});
+  }
+  for (size_t i = 0; i < plugins.instances.size(); ++i) {
+    const sh_plugin_descriptor& d = plugins.instances[i]->descriptor();
+    info.plugins.push_back({plugins.instances[i]->name(), d.name ? d.name : "",
+                            d.version ? d.version : "",
+                            std::to_string(d.abi_major) + "." + std::to_string(d.abi_minor),
+                            i < m.plugins.size() ? m.plugins[i].library : ""});
+  }
+  info.redacted_config_json = admin::redact_config(m.effective_json);
+  return info;
 }
 
 // Waits for SIGTERM/SIGINT, a FATAL (`failed`) or `done`; on a signal asks `stop`; then, as a
@@ -90,7 +115,8 @@ class SignalWatcher {
 };
 
 int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
-                      const PluginSet& plugins, const std::vector<runtime::Route>& routes) {
+                      const PluginSet& plugins, const std::vector<runtime::Route>& routes,
+                      const std::optional<std::string>& token) {
   runtime::Injector injector(routes);
   admin::ReadinessMonitor readiness(
       [&] {
@@ -100,7 +126,8 @@ int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
       },
       kReadinessPeriod, kReadinessStaleAfter);
   admin::AdminServer server(
-      admin_options(manifest, true), registry, [&] { return readiness.current(); }, &injector);
+      admin_options(manifest, true, token), registry, [&] { return readiness.current(); },
+      &injector);
   server.start();
   log::info("runtime", "testing mode without Kafka: records arrive only through inject");
   std::atomic<bool> stop{false};
@@ -114,7 +141,9 @@ int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
 }
 
 int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const PluginSet& plugins,
-                   const std::vector<runtime::Route>& routes) {
+                   const std::vector<runtime::Route>& routes,
+                   const std::optional<std::string>& token,
+                   std::chrono::steady_clock::time_point started_at) {
   auto source = connector::make_rest_proxy_source(manifest.proxy, manifest.consumer);
   auto sink = connector::make_rest_proxy_sink(manifest.proxy, manifest.consumer.format);
   metrics::mirror_connector_stats(registry, "source", [&] { return source->stats(); });
@@ -123,8 +152,9 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   runtime::PipelineOptions options;
   options.workers = manifest.workers;
   options.retry = manifest.retry;
-  options.produce_retry =
-      RetrySpec{manifest.proxy.retry_backoff_initial, manifest.proxy.retry_backoff_max, 2.0};
+  // The connector retried each request (rest_proxy.retries); what still failed waits on the
+  // host's one backoff before it is produced again.
+  options.produce_retry = manifest.retry;
   options.dead_letter_topic = manifest.dead_letter_topic;
   options.dead_letter_max_bytes = manifest.dead_letter_max_bytes;
   options.poll_timeout = manifest.poll_timeout;
@@ -136,8 +166,28 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   runtime::Injector injector(routes);
   std::string source_warning;  // the last one logged; touched only by the readiness thread
   std::unique_ptr<admin::ReadinessMonitor> readiness;
+  std::unique_ptr<admin::LagMonitor> lag;
+  std::unique_ptr<admin::ManagementApi> management;
   std::unique_ptr<admin::AdminServer> server;
   if (manifest.admin.enabled) {
+    // Log-end offsets over clients of their own, on the lag monitor's thread.
+    std::shared_ptr<connector::LogOffsetsReader> offsets =
+        connector::make_rest_proxy_log_offsets_reader(manifest.proxy, manifest.admin.lag_timeout);
+    lag = std::make_unique<admin::LagMonitor>(
+        [&pipeline] {
+          std::vector<connector::TopicPartition> held;
+          for (const auto& p : pipeline.status().partitions) held.push_back(p.partition);
+          return held;
+        },
+        [offsets](const connector::TopicPartition& tp) { return offsets->read(tp); },
+        manifest.admin.lag_interval);
+    management = std::make_unique<admin::ManagementApi>(
+        pipeline_info(manifest, plugins, started_at),
+        admin::PipelineAccess{
+            [&pipeline] { return pipeline.status(); }, [&lag] { return lag->current(); },
+            [&pipeline](const std::optional<std::string>& r) { return pipeline.pause(r); },
+            [&pipeline](const std::optional<std::string>& r) { return pipeline.resume(r); }});
+    management->install_metrics(registry);
     readiness = std::make_unique<admin::ReadinessMonitor>(
         [&] {
           admin::ReadinessReport report;
@@ -158,8 +208,9 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
         },
         kReadinessPeriod, kReadinessStaleAfter);
     server = std::make_unique<admin::AdminServer>(
-        admin_options(manifest, manifest.testing), registry, [&] { return readiness->current(); },
-        &injector);
+        admin_options(manifest, manifest.testing, token), registry,
+        [&] { return readiness->current(); }, &injector);
+    server->set_management(management.get());
     server->set_liveness([&pipeline, stall = manifest.admin.stall_timeout] {
       return runtime::liveness_problem(pipeline.health(), stall);
     });
@@ -182,7 +233,11 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
 }  // namespace
 
 int run_pipeline(const Manifest& manifest) {
+  const auto started_at = std::chrono::steady_clock::now();
   try {
+    // Read first: a token that cannot be read stops start-up before anything connects.
+    const std::optional<std::string> token =
+        manifest.admin.enabled ? admin::load_admin_token(manifest.admin) : std::nullopt;
     connector::init_http_threads(kHttpThreads);
     runtime::install_stop_signal_handlers();
     metrics::Registry registry;
@@ -194,8 +249,8 @@ int run_pipeline(const Manifest& manifest) {
               {{"pipeline", manifest.name},
                {"plugins", std::to_string(plugins.instances.size())},
                {"routes", std::to_string(routes.size())}});
-    if (manifest.no_kafka) return run_without_kafka(manifest, registry, plugins, routes);
-    return run_with_kafka(manifest, registry, plugins, routes);
+    if (manifest.no_kafka) return run_without_kafka(manifest, registry, plugins, routes, token);
+    return run_with_kafka(manifest, registry, plugins, routes, token, started_at);
   } catch (const std::exception& e) {
     log::error("runtime", std::string("cannot run the pipeline: ") + e.what());
     return 1;

@@ -147,8 +147,7 @@ void Worker::run() {
       if (d == Disposition::kRetry) {
         auto [it, inserted] = parked_.try_emplace(
             tp, Parked{{record},
-                       ExponentialBackoff(ctx_.retry.initial_backoff, ctx_.retry.max_backoff,
-                                          ctx_.retry.multiplier),
+                       Backoff(ctx_.retry),
                        now});
         (void)inserted;
         ctx_.pauses->pause(tp);

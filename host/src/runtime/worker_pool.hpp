@@ -87,7 +87,7 @@ class Worker {
   enum class Disposition { kHandled, kRetry };
   struct Parked {
     std::deque<std::shared_ptr<InFlight>> records;  // front: the one in RETRY
-    ExponentialBackoff backoff;
+    Backoff backoff;
     Clock::time_point due;
   };
 

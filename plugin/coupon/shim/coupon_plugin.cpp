@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 #include <streamhost/coupon/catalog_cache.hpp>
+#include <streamhost/coupon/clock.hpp>
 #include <streamhost/coupon/config.hpp>
 #include <streamhost/coupon/context_cache.hpp>
 #include <streamhost/coupon/coupon_service.hpp>
@@ -32,6 +33,14 @@ class HostMetrics final : public Metrics {
  private:
   sp::Host host_;
 };
+
+// The host's monotonic clock (a test harness moves it) as the caches' clock.
+SteadyClock host_clock(sp::Host host) {
+  return [host] {
+    return std::chrono::steady_clock::time_point(
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(host.monotonic()));
+  };
+}
 
 // The configured model. `streamhost run` checks the config (check_config, which loads the file)
 // right before it creates the instance, so the last model loaded is kept and reused while its file
@@ -65,7 +74,7 @@ class CouponPlugin {
         metrics_(host),
         model_(load_model(config_.model_path)),
         store_(config_.database),
-        contexts_(config_.context_cache_capacity, config_.context_cache_ttl),
+        contexts_(config_.context_cache_capacity, config_.context_cache_ttl, host_clock(host)),
         catalog_([this] { return store_.load_catalog(); }, model_, config_.catalog_refresh_interval,
                  [host](const std::string& why) { host.warn(why); }),
         scorer_(make_scorer()),
@@ -132,25 +141,28 @@ class CouponPlugin {
 };
 
 constexpr sh_handler_def kHandlers[] = {
-    sp::handler<CouponPlugin, &CouponPlugin::entry>(
-        "entry", "customer entry: caches the customer's context; emits nothing"),
-    sp::handler<CouponPlugin, &CouponPlugin::focus>(
-        "focus", "customer focus: emits the best coupon predictions for the department"),
+    sp::handler<&CouponPlugin::entry>(
+        {.name = "entry",
+         .emits = sp::Emits::nothing,
+         .description = "customer entry: caches the customer's context; emits nothing"}),
+    sp::handler<&CouponPlugin::focus>(
+        {.name = "focus",
+         .emits = sp::Emits::to_output_topic,
+         .description = "customer focus: emits the best coupon predictions for the department"}),
 };
 
-// The descriptor needs a NUL-terminated schema with static storage.
-const std::string& config_schema() {
+// The descriptor needs a NUL-terminated schema with static storage. The schema is
+// schema/coupon_plugin_config.schema.json, shared with the docs, so it stays hand-written.
+const char* config_schema() {
   static const std::string text(schema_text(SchemaId::kPluginConfig));
-  return text;
+  return text.c_str();
 }
 
 }  // namespace
 }  // namespace streamhost::coupon
 
-extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) {
-  static const sh_plugin_descriptor descriptor =
-      streamhost::plugin::describe<streamhost::coupon::CouponPlugin>(
-          "coupon", "1.0.0", "Retail coupon recommendations for customer entry and focus events",
-          streamhost::coupon::config_schema().c_str(), streamhost::coupon::kHandlers);
-  return &descriptor;
-}
+STREAMHOST_PLUGIN(
+    streamhost::coupon::CouponPlugin, .name = "coupon", .version = "1.0.0",
+    .description = "Retail coupon recommendations for customer entry and focus events",
+    .config_schema_json = streamhost::coupon::config_schema(),
+    .handlers = streamhost::coupon::kHandlers)

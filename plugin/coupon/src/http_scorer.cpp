@@ -4,9 +4,9 @@
 #include <stdexcept>
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/http_scorer.hpp>
-#include <streamhost/net/tcp_no_delay.hpp>
 #include <streamhost/coupon/schemas.hpp>
 #include <streamhost/json/bounded_parse.hpp>
+#include <streamhost/net/tcp_no_delay.hpp>
 
 namespace streamhost::coupon {
 namespace {
@@ -54,7 +54,8 @@ std::string path_of(const std::string& url) {
 std::string healthcheck_path_of(const std::string& url) {
   std::string path = utility::conversions::to_utf8string(parse_url(url).path());
   const size_t slash = path.rfind('/');
-  return (slash == std::string::npos ? std::string("/") : path.substr(0, slash + 1)) + "healthcheck";
+  return (slash == std::string::npos ? std::string("/") : path.substr(0, slash + 1)) +
+         "healthcheck";
 }
 
 // 4xx answers that say this request's content can never be scored. Others (401, 403, 404, 405,
@@ -66,6 +67,17 @@ bool refuses_the_input(int status) {
 
 // An answer for ~1,000 coupons is ~60 KB; one far bigger is refused before it is read.
 constexpr uint64_t kMaxAnswerBytes = 16u << 20;
+
+// The request never got an answer, and not for lack of time: typically a kept-alive connection
+// the scorer had closed. Only this is tried again within one call; a timeout, an HTTP error or a
+// bad answer goes straight to the host, whose RETRY backoff owns everything after one request.
+struct ConnectionFailed : TransientError {
+  using TransientError::TransientError;
+};
+
+bool is_timeout(const web::http::http_exception& e) {
+  return e.error_code() == std::make_error_code(std::errc::timed_out);
+}
 
 }  // namespace
 
@@ -146,7 +158,9 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
   body += '}';
   if (!breaker_.allow()) throw TransientError("scorer circuit breaker is open (failing fast)");
   std::string last_error;
-  for (int attempt_no = 0; attempt_no <= options_.retries; ++attempt_no) {
+  int attempts = 0;
+  while (attempts <= options_.retries) {
+    ++attempts;
     try {
       attempt(body, customer, coupons, predictions);
       breaker_.record_success();
@@ -155,12 +169,15 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
       // The scorer answered, and refused this input: it is up, and retrying cannot help.
       breaker_.record_success();
       throw;
+    } catch (const ConnectionFailed& e) {
+      last_error = e.what();
     } catch (const TransientError& e) {
       last_error = e.what();
+      break;
     }
   }
   breaker_.record_failure();
-  throw TransientError("scorer call failed after " + std::to_string(options_.retries + 1) +
+  throw TransientError("scorer call failed after " + std::to_string(attempts) +
                        " attempt(s): " + last_error);
 }
 
@@ -175,14 +192,21 @@ void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
     web::http::http_response response = client_.request(request).get();
     status = response.status_code();
     if (response.headers().content_length() > kMaxAnswerBytes) {
-      throw TransientError("scorer answered " + std::to_string(response.headers().content_length()) +
+      throw TransientError("scorer answered " +
+                           std::to_string(response.headers().content_length()) +
                            " bytes, over the limit of " + std::to_string(kMaxAnswerBytes));
     }
     answer = response.extract_utf8string(true).get();
   } catch (const TransientError&) {
     throw;
+  } catch (const web::http::http_exception& e) {
+    if (is_timeout(e)) {
+      throw TransientError("scorer did not answer within " +
+                           std::to_string(options_.timeout.count()) + " ms");
+    }
+    throw ConnectionFailed(std::string("scorer unreachable: ") + e.what());
   } catch (const std::exception& e) {
-    throw TransientError(std::string("scorer unreachable: ") + e.what());
+    throw ConnectionFailed(std::string("scorer unreachable: ") + e.what());
   }
   if (status == web::http::status_codes::OK) {
     decode_scorer_response(answer, customer.customer_id, coupons, predictions);
@@ -210,8 +234,8 @@ bool HttpScorer::ready(std::string& why) {
             .request(web::http::methods::GET, utility::conversions::to_string_t(healthcheck_path_))
             .get();
     if (response.status_code() == web::http::status_codes::OK) return true;
-    why = "scorer " + healthcheck_path_ + " answered HTTP " +
-          std::to_string(response.status_code());
+    why =
+        "scorer " + healthcheck_path_ + " answered HTTP " + std::to_string(response.status_code());
   } catch (const std::exception& e) {
     why = std::string("scorer unreachable: ") + e.what();
   }

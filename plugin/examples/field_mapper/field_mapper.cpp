@@ -1,66 +1,50 @@
 // field_mapper: an example streamhost plugin. Its one handler, `map`, reshapes JSON object events:
 // it checks required fields, renames and copies fields, drops fields, and emits the result with the
-// input's key. Input that is not a JSON object, or lacks a required field, is REJECTed (the host
+// input's key. Input that is not a JSON object, or lacks a required field, is rejected (the host
 // dead-letters it with the reason).
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <map>
 #include <streamhost/plugin.hpp>
 #include <string>
-#include <utility>
 #include <vector>
 
 namespace {
 
-using streamhost::plugin::Emitter;
-using streamhost::plugin::Outcome;
-using streamhost::plugin::Record;
-
-// The host validates the manifest's config against this before the plugin sees it.
-constexpr const char* kConfigSchema = R"schema({
-  "type": "object",
-  "additionalProperties": false,
-  "properties": {
-    "require": {"type": "array", "items": {"type": "string"},
-                "description": "fields every input must have, checked before any change"},
-    "rename": {"type": "object", "additionalProperties": {"type": "string"},
-               "description": "old name -> new name"},
-    "copy": {"type": "object", "additionalProperties": {"type": "string"},
-             "description": "field -> name of its copy, applied after rename"},
-    "drop": {"type": "array", "items": {"type": "string"},
-             "description": "fields removed last"}
-  }
-})schema";
-
-using Pairs = std::vector<std::pair<std::string, std::string>>;
+namespace sp = streamhost::plugin;
 
 class FieldMapper {
  public:
-  // `config` is valid JSON matching kConfigSchema; a constructor that throws refuses the config.
-  FieldMapper(streamhost::plugin::Host host, std::string_view config) {
-    rapidjson::Document doc;
-    doc.Parse(config.data(), config.size());
-    for (const auto& f : member(doc, "require").GetArray()) require_.emplace_back(f.GetString());
-    for (const auto& f : member(doc, "drop").GetArray()) drop_.emplace_back(f.GetString());
-    for (const auto& m : member(doc, "rename").GetObject())
-      rename_.emplace_back(m.name.GetString(), m.value.GetString());
-    for (const auto& m : member(doc, "copy").GetObject())
-      copy_.emplace_back(m.name.GetString(), m.value.GetString());
-    host.info("field_mapper ready: " + std::to_string(rename_.size()) + " renames");
+  // Declared once: the host checks the manifest's config against the schema made from this, and the
+  // instance gets the values (absent keys keep these defaults). Unknown keys are refused.
+  struct Config {
+    std::vector<std::string> require, drop;
+    std::map<std::string, std::string> rename, copy;
+    static constexpr auto options() {
+      return sp::options(
+          sp::option("require", &Config::require, "fields every input must have"),
+          sp::option("rename", &Config::rename, "old name -> new name"),
+          sp::option("copy", &Config::copy, "field -> name of its copy, applied after rename"),
+          sp::option("drop", &Config::drop, "fields removed last"));
+    }
+  };
+
+  FieldMapper(sp::Host host, const Config& config) : config_(config) {
+    host.info("field_mapper ready: " + std::to_string(config_.rename.size()) + " renames");
   }
 
-  // Called concurrently for different keys: it only reads the instance's state.
-  Outcome map(const Record& in, Emitter& out) {
+  // Runs concurrently for different keys: const, it only reads the config.
+  void map(const sp::Record& in, sp::Emitter& out) const {
     rapidjson::Document doc;
     doc.Parse(in.value().data(), in.value().size());
-    if (doc.HasParseError() || !doc.IsObject())
-      return Outcome::reject("value is not a JSON object");
-    for (const std::string& field : require_) {
-      if (!doc.HasMember(field)) return Outcome::reject("missing required field \"" + field + "\"");
+    if (doc.HasParseError() || !doc.IsObject()) throw sp::Reject("value is not a JSON object");
+    for (const std::string& field : config_.require) {
+      if (!doc.HasMember(field)) throw sp::Reject("missing required field \"" + field + "\"");
     }
     auto& alloc = doc.GetAllocator();
-    for (const auto& [from, to] : rename_) {
+    for (const auto& [from, to] : config_.rename) {
       auto it = doc.FindMember(from);
       if (it == doc.MemberEnd()) continue;
       rapidjson::Value moved(std::move(it->value));
@@ -68,19 +52,18 @@ class FieldMapper {
       erase(doc, to);
       doc.AddMember(rapidjson::Value(to, alloc), moved, alloc);
     }
-    for (const auto& [from, to] : copy_) {
+    for (const auto& [from, to] : config_.copy) {
       if (!doc.HasMember(from)) continue;
       rapidjson::Value copied(doc[from], alloc);
       erase(doc, to);
       doc.AddMember(rapidjson::Value(to, alloc), copied, alloc);
     }
-    for (const std::string& field : drop_) erase(doc, field);
+    for (const std::string& field : config_.drop) erase(doc, field);
 
     rapidjson::StringBuffer text;
     rapidjson::Writer<rapidjson::StringBuffer> writer(text);
     doc.Accept(writer);
     out.emit(std::string_view(text.GetString(), text.GetSize()), in.key());
-    return Outcome::ok();
   }
 
  private:
@@ -91,22 +74,15 @@ class FieldMapper {
     if (it != doc.MemberEnd()) doc.EraseMember(it);
   }
 
-  static const rapidjson::Value& member(const rapidjson::Document& doc, const char* name) {
-    static const rapidjson::Value kEmptyArray(rapidjson::kArrayType);
-    static const rapidjson::Value kEmptyObject(rapidjson::kObjectType);
-    if (doc.HasMember(name)) return doc[name];
-    return std::string_view(name) == "rename" || std::string_view(name) == "copy" ? kEmptyObject
-                                                                                  : kEmptyArray;
-  }
-
-  std::vector<std::string> require_, drop_;
-  Pairs rename_, copy_;
+  Config config_;
 };
 
-constexpr sh_handler_def kHandlers[] = {streamhost::plugin::handler<FieldMapper, &FieldMapper::map>(
-    "map", "requires, renames, copies and drops fields of a JSON object")};
+constexpr sh_handler_def kHandlers[] = {sp::handler<&FieldMapper::map>(
+    {.name = "map",
+     .emits = sp::Emits::to_output_topic,
+     .description = "requires, renames, copies and drops fields of a JSON object"})};
 
 }  // namespace
 
-STREAMHOST_PLUGIN(FieldMapper, "field_mapper", "1.0.0", "Reshapes JSON object events",
-                  kConfigSchema, kHandlers)
+STREAMHOST_PLUGIN(FieldMapper, .name = "field_mapper", .version = "1.1.0",
+                  .description = "Reshapes JSON object events", .handlers = kHandlers)

@@ -1,37 +1,53 @@
-// Header-only C++ helper over plugin_api.h: write a handler as an ordinary C++ member function.
+// Header-only C++ helper over plugin_api.h: a plugin is a class, its handlers are ordinary
+// functions, and one macro declares the descriptor by name.
 //
-// Compiled into each plugin (never into the host), so no C++ type crosses the dlopen boundary. Every
-// exception is caught here, at the C entry points:
+// Compiled into each plugin (never into the host), so no C++ type crosses the dlopen boundary.
+// Every exception is caught here, at the C entry points:
 //   - streamhost::plugin::Reject   -> SH_STATUS_REJECT with its message
 //   - streamhost::plugin::Retry    -> SH_STATUS_RETRY with its message
 //   - streamhost::plugin::Fatal    -> SH_STATUS_FATAL with its message
-//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>", so a bug
-//                                     triggered by one odd record dead-letters that record instead of
-//                                     taking the host down.
+//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>", so a
+//   bug
+//                                     triggered by one odd record dead-letters that record instead
+//                                     of taking the host down.
 //
-// Usage (see plugin/examples/field_mapper for a complete plugin):
+// Usage (plugin/examples/field_mapper is a complete plugin; docs/plugin-authors.md explains it
+// all):
 //
+//   namespace sp = streamhost::plugin;
 //   class Mapper {
 //    public:
-//     Mapper(streamhost::plugin::Host host, std::string_view config_json);
-//     streamhost::plugin::Outcome map(const streamhost::plugin::Record& in,
-//                                     streamhost::plugin::Emitter& out);
+//     struct Config {                     // typed config: schema, defaults and parsing in one
+//     place
+//       std::string suffix = "-mapped";
+//       static constexpr auto options() {
+//         return sp::options(sp::option("suffix", &Config::suffix, "appended to every value"));
+//       }
+//     };
+//     Mapper(sp::Host host, const Config& config);
+//     void map(const sp::Record& in, sp::Emitter& out) const;   // or return sp::Outcome
 //   };
-//   constexpr sh_handler_def kHandlers[] = {
-//       streamhost::plugin::handler<Mapper, &Mapper::map>("map", "renames fields")};
-//   STREAMHOST_PLUGIN(Mapper, "mapper", "1.0.0", "Renames JSON fields", kSchema, kHandlers)
+//   constexpr sh_handler_def kHandlers[] = {sp::handler<&Mapper::map>(
+//       {.name = "map", .emits = sp::Emits::to_output_topic, .description = "appends a suffix"})};
+//   STREAMHOST_PLUGIN(Mapper, .name = "mapper", .version = "1.0.0",
+//                     .description = "Appends a suffix", .handlers = kHandlers)
 #pragma once
 
 #include <streamhost/plugin_api.h>
 
+#include <chrono>
 #include <concepts>
-#include <cstdio>
 #include <cstring>
 #include <exception>
+#include <functional>
 #include <optional>
+#include <span>
 #include <stdexcept>
+#include <streamhost/plugin_config.hpp>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <type_traits>
 #include <utility>
 
 namespace streamhost::plugin {
@@ -71,9 +87,12 @@ class Record {
   std::string_view value() const { return raw_.value.data ? view(raw_.value).value() : ""; }
   bool has_value() const { return raw_.value.data != nullptr; }
   size_t header_count() const { return raw_.header_count; }
+  // Header i as (key, value). The array's stride is the host's header_size, which may be larger
+  // than this plugin's sizeof(sh_header) when the host is newer.
   std::pair<std::string_view, std::string_view> header(size_t i) const {
-    return {std::string_view(raw_.headers[i].key.data, raw_.headers[i].key.len),
-            std::string_view(raw_.headers[i].value.data, raw_.headers[i].value.len)};
+    const sh_header& h = *reinterpret_cast<const sh_header*>(
+        reinterpret_cast<const char*>(raw_.headers) + i * header_stride());
+    return {std::string_view(h.key.data, h.key.len), std::string_view(h.value.data, h.value.len)};
   }
   const sh_record& raw() const { return raw_; }
 
@@ -81,6 +100,10 @@ class Record {
   static std::optional<std::string_view> view(sh_bytes b) {
     if (b.data == nullptr) return std::nullopt;
     return std::string_view(b.data, b.len);
+  }
+  size_t header_stride() const {
+    constexpr size_t kEnd = offsetof(sh_record, header_size) + sizeof(size_t);
+    return raw_.struct_size >= kEnd && raw_.header_size != 0 ? raw_.header_size : sizeof(sh_header);
   }
   const sh_record& raw_;
 };
@@ -91,14 +114,16 @@ class Emitter {
   explicit Emitter(const sh_emitter& raw) : raw_(raw) {}
 
   // Emits `value` keyed by `key` (nullopt = null key) to the route's output topic, or to `topic`.
-  // Throws Fatal when the host refuses the output.
+  // Throws Fatal when the host refuses the output (the route has no output topic, or the handler's
+  // declaration does not allow this emit).
   void emit(std::string_view value, std::optional<std::string_view> key = std::nullopt,
             const char* topic = nullptr) const {
     sh_bytes k{key ? key->data() : nullptr, key ? key->size() : 0};
     // An empty key must still be "present": point at a valid byte.
     if (key && key->empty()) k.data = "";
     sh_bytes v{value.data() ? value.data() : "", value.size()};
-    if (raw_.emit(raw_.host_ctx, topic, k, v) != 0) throw Fatal("the host refused an emitted record");
+    if (raw_.emit(raw_.host_ctx, topic, k, v) != 0)
+      throw Fatal("the host refused an emitted record");
   }
 
  private:
@@ -123,9 +148,43 @@ class Host {
   void count(const char* counter, uint64_t delta = 1) const {
     if (raw_ && raw_->count) raw_->count(raw_->host_ctx, counter, delta);
   }
+  // The host's monotonic clock; a test harness moves it on demand. Take time here, not from
+  // std::chrono::steady_clock, for anything a test should control (cache ages, timeouts).
+  std::chrono::nanoseconds monotonic() const {
+    constexpr size_t kEnd = offsetof(sh_host_api, monotonic_ns) + sizeof(raw_->monotonic_ns);
+    if (raw_ && raw_->struct_size >= kEnd && raw_->monotonic_ns)
+      return std::chrono::nanoseconds(raw_->monotonic_ns(raw_->host_ctx));
+    return std::chrono::steady_clock::now().time_since_epoch();
+  }
 
  private:
   const sh_host_api* raw_ = nullptr;
+};
+
+// Where a handler's outputs go (see sh_emits). `streamhost validate` refuses a route without an
+// output_topic whose handler emits to_output_topic.
+enum class Emits : uint32_t {
+  nothing = SH_EMITS_NOTHING,
+  to_output_topic = SH_EMITS_TO_OUTPUT_TOPIC,
+  to_named_topics = SH_EMITS_TO_NAMED_TOPICS,
+};
+
+// A handler's declaration, by name: {.name = "map", .emits = Emits::to_output_topic, ...}.
+struct HandlerInfo {
+  const char* name = nullptr;  // [a-z0-9_-]+
+  Emits emits{};               // required: the loader refuses a handler that leaves it out
+  const char* description = nullptr;
+};
+
+// A plugin's declaration, by name; STREAMHOST_PLUGIN takes these fields.
+struct PluginInfo {
+  const char* name = nullptr;     // [a-z0-9_-]+
+  const char* version = nullptr;  // free text, semver advised
+  const char* description = nullptr;
+  // A hand-written JSON Schema for a plugin that takes its config as text. Leave it unset when the
+  // instance type declares a typed Config (its schema is generated).
+  const char* config_schema_json = nullptr;
+  std::span<const sh_handler_def> handlers;
 };
 
 namespace detail {
@@ -137,13 +196,106 @@ inline void copy_message(char* buf, size_t cap, std::string_view text) {
   buf[n] = '\0';
 }
 
-template <typename Instance, Outcome (Instance::*Method)(const Record&, Emitter&)>
+// The shape of a handler: what it is called on and whether it needs the plugin instance.
+template <typename T>
+struct Shape {
+  static constexpr bool known = false;
+};
+template <typename R, typename C, typename... A>
+struct Shape<R (C::*)(A...)> {
+  static constexpr bool known = true, member = true, takes_instance = true;
+  using Instance = C;
+};
+template <typename R, typename C, typename... A>
+struct Shape<R (C::*)(A...) const> : Shape<R (C::*)(A...)> {};
+template <typename R, typename C, typename... A>
+struct Shape<R (C::*)(A...) noexcept> : Shape<R (C::*)(A...)> {};
+template <typename R, typename C, typename... A>
+struct Shape<R (C::*)(A...) const noexcept> : Shape<R (C::*)(A...)> {};
+template <typename R, typename... A>
+struct Shape<R (*)(A...)> {
+  static constexpr bool known = true, member = false;
+  using Instance = std::remove_cvref_t<std::tuple_element_t<0, std::tuple<A..., void>>>;
+  static constexpr bool takes_instance = sizeof...(A) == 3;
+};
+template <typename R, typename... A>
+struct Shape<R (*)(A...) noexcept> : Shape<R (*)(A...)> {};
+
+// A captureless lambda or function object has the shape of its call operator, called as a free
+// function.
+template <typename L>
+requires requires {
+  &L::operator();
+}
+struct Shape<L> {
+  using Call = Shape<decltype(&L::operator())>;
+  template <typename M>
+  struct AsFree;
+  template <typename R, typename C, typename... A>
+  struct AsFree<R (C::*)(A...) const> : Shape<R (*)(A...)> {};
+  template <typename R, typename C, typename... A>
+  struct AsFree<R (C::*)(A...) const noexcept> : Shape<R (*)(A...)> {};
+  template <typename R, typename C, typename... A>
+  struct AsFree<R (C::*)(A...)> : Shape<R (*)(A...)> {};
+  using Free = AsFree<decltype(&L::operator())>;
+  static constexpr bool known = Free::known, member = false;
+  using Instance = typename Free::Instance;
+  static constexpr bool takes_instance = Free::takes_instance;
+};
+
+template <typename R>
+constexpr bool kValidResult = std::is_void_v<R> || std::is_same_v<R, Outcome>;
+
+// True when F is one of the handler forms, callable with a record and an emitter.
+template <auto F>
+constexpr bool valid_handler() {
+  using S = Shape<std::remove_cvref_t<decltype(F)>>;
+  if constexpr (!S::known) {
+    return false;
+  } else if constexpr (S::member) {
+    using I = typename S::Instance;
+    if constexpr (std::is_invocable_v<decltype(F), I&, const Record&, Emitter&>)
+      return kValidResult<std::invoke_result_t<decltype(F), I&, const Record&, Emitter&>>;
+    else
+      return false;
+  } else if constexpr (S::takes_instance) {
+    using I = typename S::Instance;
+    if constexpr (std::is_invocable_v<decltype(F), I&, const Record&, Emitter&>)
+      return kValidResult<std::invoke_result_t<decltype(F), I&, const Record&, Emitter&>>;
+    else
+      return false;
+  } else if constexpr (std::is_invocable_v<decltype(F), const Record&, Emitter&>) {
+    return kValidResult<std::invoke_result_t<decltype(F), const Record&, Emitter&>>;
+  } else {
+    return false;
+  }
+}
+
+template <auto F>
+Outcome invoke_handler(void* instance, const Record& in, Emitter& out) {
+  using S = Shape<std::remove_cvref_t<decltype(F)>>;
+  auto call = [&]() -> decltype(auto) {
+    if constexpr (S::takes_instance) {
+      return std::invoke(F, *static_cast<typename S::Instance*>(instance), in, out);
+    } else {
+      return std::invoke(F, in, out);
+    }
+  };
+  if constexpr (std::is_void_v<decltype(call())>) {
+    call();
+    return Outcome::ok();
+  } else {
+    return call();
+  }
+}
+
+template <auto F>
 sh_status process(void* instance, const sh_record* record, const sh_emitter* out, char* reason,
                   size_t reason_cap) noexcept {
   try {
     Record in(*record);
     Emitter emitter(*out);
-    Outcome outcome = (static_cast<Instance*>(instance)->*Method)(in, emitter);
+    Outcome outcome = invoke_handler<F>(instance, in, emitter);
     if (outcome.status != SH_STATUS_OK) copy_message(reason, reason_cap, outcome.reason);
     return outcome.status;
   } catch (const Reject& e) {
@@ -164,11 +316,35 @@ sh_status process(void* instance, const sh_record* record, const sh_emitter* out
   }
 }
 
+// The instance's typed config, when it declares one: a nested `Config` with `options()`.
+template <typename Instance>
+concept HasTypedConfig = requires {
+  Instance::Config::options();
+};
+
+template <typename Instance>
+Instance* construct(Host host, std::string_view config_json) {
+  if constexpr (HasTypedConfig<Instance>) {
+    using Config = typename Instance::Config;
+    static_assert(
+        std::is_constructible_v<Instance, Host, const Config&>,
+        "an instance type with a nested Config needs a constructor (Host, const Config&)");
+    return new Instance(host, read_config<Config>(config_json));
+  } else if constexpr (std::is_constructible_v<Instance, Host, std::string_view>) {
+    return new Instance(host, config_json);
+  } else {
+    static_assert(std::is_constructible_v<Instance, Host>,
+                  "a plugin instance type needs a constructor (Host, const Config&) with a nested "
+                  "Config, (Host, std::string_view config_json), or (Host)");
+    return new Instance(host);
+  }
+}
+
 template <typename Instance>
 void* create(const sh_host_api* host, const char* config_json, char* errbuf,
              size_t errbuf_cap) noexcept {
   try {
-    return new Instance(Host(host), std::string_view(config_json ? config_json : "{}"));
+    return construct<Instance>(Host(host), std::string_view(config_json ? config_json : "{}"));
   } catch (const std::exception& e) {
     copy_message(errbuf, errbuf_cap, e.what());
   } catch (...) {
@@ -197,12 +373,18 @@ int ready(void* instance, char* msg, size_t msg_cap) noexcept {
   return 0;
 }
 
-// Used when the instance type has `static void check_config(std::string_view config_json)`,
-// which throws with the reason when the config cannot work.
+// Used when the instance type has `static void check_config(std::string_view config_json)` (or,
+// with a typed Config, `static void check_config(const Config&)`), which throws with the reason
+// when the config cannot work.
 template <typename Instance>
 int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexcept {
   try {
-    Instance::check_config(std::string_view(config_json ? config_json : "{}"));
+    std::string_view text(config_json ? config_json : "{}");
+    if constexpr (HasTypedConfig<Instance>) {
+      Instance::check_config(read_config<typename Instance::Config>(text));
+    } else {
+      Instance::check_config(text);
+    }
     return 1;
   } catch (const std::exception& e) {
     copy_message(errbuf, errbuf_cap, e.what());
@@ -214,7 +396,7 @@ int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexc
 
 template <typename Instance>
 constexpr auto config_check_fn() {
-  if constexpr (requires(std::string_view s) { Instance::check_config(s); }) {
+  if constexpr (requires { &Instance::check_config; }) {
     return &config_check<Instance>;
   } else {
     return static_cast<int (*)(const char*, char*, size_t)>(nullptr);
@@ -223,7 +405,7 @@ constexpr auto config_check_fn() {
 
 template <typename Instance>
 constexpr auto ready_fn() {
-  if constexpr (requires(Instance& i, std::string& s) {
+  if constexpr (requires(Instance & i, std::string & s) {
                   { i.ready(s) } -> std::convertible_to<bool>;
                 }) {
     return &ready<Instance>;
@@ -232,40 +414,71 @@ constexpr auto ready_fn() {
   }
 }
 
+template <typename Instance>
+const char* config_schema(const PluginInfo& info) {
+  if constexpr (HasTypedConfig<Instance>) {
+    static const std::string schema = config_schema_json<typename Instance::Config>();
+    return schema.c_str();
+  } else if constexpr (!std::is_constructible_v<Instance, Host, std::string_view>) {
+    return info.config_schema_json ? info.config_schema_json
+                                   : R"({"type": "object", "additionalProperties": false})";
+  } else {
+    return info.config_schema_json;
+  }
+}
+
 }  // namespace detail
 
-// Declares a handler backed by `Instance::Method`.
-template <typename Instance, Outcome (Instance::*Method)(const Record&, Emitter&)>
-constexpr sh_handler_def handler(const char* name, const char* description) {
-  return sh_handler_def{name, description, &detail::process<Instance, Method>};
+// Declares a handler. F is one of:
+//   - a member function of the instance type:     Outcome or void (const Record&, Emitter&) [const]
+//   - a free function or captureless lambda:      Outcome or void (const Record&, Emitter&)
+//   - one that is given the instance:             Outcome or void (const Instance&, const Record&,
+//                                                                  Emitter&)
+// A void handler reports OK by returning and anything else by throwing Retry, Reject or Fatal.
+template <auto F>
+constexpr sh_handler_def handler(HandlerInfo info) {
+  static_assert(detail::valid_handler<F>(),
+                "streamhost::plugin::handler<F>: F must be a member function `Outcome "
+                "name(const Record&, Emitter&) const`, or a free function or captureless lambda "
+                "`Outcome (const Record&, Emitter&)` or `Outcome (const Instance&, const Record&, "
+                "Emitter&)`; each may return void instead of Outcome");
+  if constexpr (detail::valid_handler<F>()) {
+    return sh_handler_def{.name = info.name,
+                          .description = info.description,
+                          .process = &detail::process<F>,
+                          .emits = static_cast<uint32_t>(info.emits)};
+  } else {
+    return sh_handler_def{};
+  }
 }
 
 // Builds the static descriptor for a plugin whose instances are `Instance` objects.
-template <typename Instance, size_t N>
-constexpr sh_plugin_descriptor describe(const char* name, const char* version,
-                                        const char* description, const char* config_schema_json,
-                                        const sh_handler_def (&handlers)[N]) {
-  return sh_plugin_descriptor{sizeof(sh_plugin_descriptor),
-                              SH_PLUGIN_ABI_MAJOR,
-                              SH_PLUGIN_ABI_MINOR,
-                              name,
-                              version,
-                              description,
-                              config_schema_json,
-                              &detail::create<Instance>,
-                              &detail::destroy<Instance>,
-                              detail::ready_fn<Instance>(),
-                              handlers,
-                              N,
-                              detail::config_check_fn<Instance>()};
+template <typename Instance>
+sh_plugin_descriptor describe(const PluginInfo& info) {
+  return sh_plugin_descriptor{.struct_size = sizeof(sh_plugin_descriptor),
+                              .abi_major = SH_PLUGIN_ABI_MAJOR,
+                              .abi_minor = SH_PLUGIN_ABI_MINOR,
+                              .name = info.name,
+                              .version = info.version,
+                              .description = info.description,
+                              .config_schema_json = detail::config_schema<Instance>(info),
+                              .instance_create = &detail::create<Instance>,
+                              .instance_destroy = &detail::destroy<Instance>,
+                              .instance_ready = detail::ready_fn<Instance>(),
+                              .handlers = info.handlers.data(),
+                              .handler_count = info.handlers.size(),
+                              .config_check = detail::config_check_fn<Instance>(),
+                              .handler_def_size = sizeof(sh_handler_def)};
 }
 
 }  // namespace streamhost::plugin
 
-// Defines the one exported symbol. Use once per plugin, at namespace scope.
-#define STREAMHOST_PLUGIN(Instance, name, version, description, schema, handlers)                \
+// Defines the one exported symbol, once per plugin at namespace scope. The arguments after the
+// instance type are PluginInfo's fields by name:
+//   STREAMHOST_PLUGIN(Mapper, .name = "mapper", .version = "1.0.0", .handlers = kHandlers)
+#define STREAMHOST_PLUGIN(Instance, ...)                                                         \
   extern "C" SH_PLUGIN_EXPORT const sh_plugin_descriptor* streamhost_plugin_descriptor(void) {   \
-    static const sh_plugin_descriptor descriptor =                                              \
-        ::streamhost::plugin::describe<Instance>(name, version, description, schema, handlers); \
-    return &descriptor;                                                                         \
+    static const sh_plugin_descriptor descriptor =                                               \
+        ::streamhost::plugin::describe<Instance>(::streamhost::plugin::PluginInfo{__VA_ARGS__}); \
+    return &descriptor;                                                                          \
   }

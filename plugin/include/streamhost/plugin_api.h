@@ -15,9 +15,17 @@
  *   - Strings are UTF-8. `const char*` fields are NUL-terminated unless paired with a length.
  *   - Threads: see each function. Handlers may run concurrently on several worker threads.
  *
- * Changing this file changes the ABI: a test hashes it against a committed constant, so every edit
- * forces a deliberate decision: bump SH_PLUGIN_ABI_MINOR for additions at the end of a struct,
- * SH_PLUGIN_ABI_MAJOR for anything else.
+ * How the ABI grows (tests/host/abi_layout_test.cpp pins every struct's size and offsets, so a layout
+ * change cannot slip in unnoticed):
+ *   - Fields are only ever appended at the end of a struct; that bumps SH_PLUGIN_ABI_MINOR. Anything
+ *     else (reordering, retyping, removing, a changed meaning) bumps SH_PLUGIN_ABI_MAJOR.
+ *   - Every struct that crosses the boundary says how big it is: a `struct_size` field, or for array
+ *     elements an element size next to the array (`handler_def_size`, `header_size`). The reader
+ *     walks arrays with that stride and reads only the fields the size covers; a field beyond it
+ *     reads as zero/NULL. So a host reads an older plugin's smaller structs, and a plugin reads a
+ *     newer host's larger ones.
+ *   - A host loads plugins of its major with a minor up to its own; a newer minor is refused.
+ *   - C plugins fill structs with designated initializers, never positionally.
  */
 #ifndef STREAMHOST_PLUGIN_API_H
 #define STREAMHOST_PLUGIN_API_H
@@ -30,7 +38,7 @@ extern "C" {
 #endif
 
 #define SH_PLUGIN_ABI_MAJOR 1
-#define SH_PLUGIN_ABI_MINOR 1
+#define SH_PLUGIN_ABI_MINOR 2
 
 /* The name of the one symbol a plugin exports. */
 #define SH_PLUGIN_DESCRIPTOR_SYMBOL "streamhost_plugin_descriptor"
@@ -86,7 +94,10 @@ typedef struct sh_bytes {
   size_t len;
 } sh_bytes;
 
-/* One Kafka record header. Host-owned, valid during the process call. */
+/*
+ * One Kafka record header. Host-owned, valid during the process call. An element of
+ * sh_record.headers: step through that array by sh_record.header_size, not by sizeof(sh_header).
+ */
 typedef struct sh_header {
   sh_bytes key;
   sh_bytes value;
@@ -104,13 +115,18 @@ typedef struct sh_record {
   int64_t timestamp_ms;    /* milliseconds since the epoch; -1 when the proxy gave none */
   sh_bytes key;            /* data NULL for a null key */
   sh_bytes value;          /* data NULL for a null value (tombstone) */
-  const sh_header* headers; /* NULL when header_count is 0 */
+  const sh_header* headers; /* NULL when header_count is 0; element i starts at
+                               (const char*)headers + i * header_size (ABI 1.2; before it, at
+                               headers + i) */
   size_t header_count;
+  /* --- ABI 1.2 --- */
+  size_t header_size; /* sizeof(sh_header) as the host compiled it: the stride of `headers` */
 } sh_record;
 
 /*
  * Where a handler puts its outputs. Host-owned; valid only during the process call and only on the
- * thread that received it. `emit` copies key and value before it returns; a key with data NULL
+ * thread that received it. It has no struct_size: the host always hands a plugin at least the
+ * fields of the plugin's own ABI minor, and fields are only appended. `emit` copies key and value before it returns; a key with data NULL
  * produces a null key. `topic` NULL sends to the route's output topic; otherwise the named topic.
  * Returns 0 on success, non-zero when the host refuses the output (the handler should then return
  * SH_STATUS_FATAL or SH_STATUS_RETRY as it sees fit).
@@ -123,6 +139,7 @@ typedef struct sh_emitter {
 /*
  * Services the host offers a plugin instance. Host-owned; valid from instance_create until
  * instance_destroy returns. Every function is thread-safe and may be called from any thread.
+ * `struct_size` covers the fields this host provides; a plugin reads a field only when it does.
  */
 typedef struct sh_host_api {
   size_t struct_size;
@@ -137,6 +154,13 @@ typedef struct sh_host_api {
   void (*observe_seconds)(void* host_ctx, const char* histogram, double seconds);
   /* Adds `delta` to a named counter, exposed like the histograms. */
   void (*count)(void* host_ctx, const char* counter, uint64_t delta);
+  /* --- ABI 1.2 --- */
+  /*
+   * The host's monotonic clock in nanoseconds (an arbitrary origin; only differences mean
+   * anything). Plugins take the time here instead of from the system for cache ages, timeouts and
+   * rate limits, so a test host can move it forward (the SDK's harness has a fake clock).
+   */
+  int64_t (*monotonic_ns)(void* host_ctx);
 } sh_host_api;
 
 /*
@@ -152,11 +176,28 @@ typedef struct sh_host_api {
 typedef sh_status (*sh_process_fn)(void* instance, const sh_record* record, const sh_emitter* out,
                                    char* reason, size_t reason_cap);
 
-/* One named handler a route can reference as "plugin/handler". Plugin-owned, static. */
+/*
+ * Where a handler's outputs go, declared so `streamhost validate` can refuse a route whose handler
+ * emits to the route's output topic while the route has none (instead of failing on the first
+ * record). The host also refuses, at run time, an emit the declaration does not allow.
+ */
+typedef enum sh_emits {
+  SH_EMITS_UNDECLARED = 0,      /* a handler of a plugin built before ABI 1.2: not checked */
+  SH_EMITS_NOTHING = 1,         /* never emits */
+  SH_EMITS_TO_OUTPUT_TOPIC = 2, /* emits to the route's output_topic (and maybe to named topics) */
+  SH_EMITS_TO_NAMED_TOPICS = 3  /* emits only to topics it names in each emit call */
+} sh_emits;
+
+/*
+ * One named handler a route can reference as "plugin/handler". Plugin-owned, static. An element of
+ * sh_plugin_descriptor.handlers, whose stride is handler_def_size.
+ */
 typedef struct sh_handler_def {
   const char* name;        /* [a-z0-9_-]+, unique within the plugin */
   const char* description; /* one line, shown by `streamhost plugins inspect`; may be NULL */
   sh_process_fn process;   /* never NULL */
+  /* --- ABI 1.2 --- */
+  uint32_t emits; /* an sh_emits value */
 } sh_handler_def;
 
 /*
@@ -191,7 +232,8 @@ typedef struct sh_plugin_descriptor {
    * Called from the admin HTTP thread, concurrently with handlers; keep it cheap.
    */
   int (*instance_ready)(void* instance, char* msg, size_t msg_cap);
-  const sh_handler_def* handlers; /* plugin-owned static array of handler_count entries */
+  const sh_handler_def* handlers; /* plugin-owned static array of handler_count entries, each
+                                     handler_def_size bytes (below) */
   size_t handler_count;
   /* --- ABI 1.1 --- (absent from a 1.0 plugin's smaller descriptor: treat as NULL) */
   /*
@@ -203,6 +245,12 @@ typedef struct sh_plugin_descriptor {
    * problem in errbuf (host-owned, errbuf_cap bytes, at least 256).
    */
   int (*config_check)(const char* config_json, char* errbuf, size_t errbuf_cap);
+  /* --- ABI 1.2 --- (absent from an older plugin's descriptor: the host uses the 1.1 stride) */
+  /*
+   * sizeof(sh_handler_def) as the plugin compiled it: element i of `handlers` starts at
+   * (const char*)handlers + i * handler_def_size. The host reads only the fields it covers.
+   */
+  size_t handler_def_size;
 } sh_plugin_descriptor;
 
 /* The signature of the one exported function. */

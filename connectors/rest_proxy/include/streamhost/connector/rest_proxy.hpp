@@ -71,6 +71,28 @@ std::unique_ptr<Source> make_rest_proxy_source(const RestProxyOptions& proxy,
 // diagnostics and tests); empty before subscribe, after close, or for any other Source.
 std::string rest_proxy_instance_url(const Source& source);
 
+// A partition's first and next offsets as the broker reports them (end = the offset the next
+// produced record gets), for lag figures.
+struct LogOffsets {
+  int64_t beginning = 0;
+  int64_t end = 0;
+};
+
+// Reads log offsets with GET /topics/{t}/partitions/{p}/offsets (the same route and reply in both
+// dialects), over HTTP clients of its own: one attempt per call, each bounded by `timeout`, so a
+// slow proxy delays only the caller. Meant for a thread of the host's own, never the poll thread
+// or an HTTP pool handler. Thread-safe.
+class LogOffsetsReader {
+ public:
+  virtual ~LogOffsetsReader() = default;
+  // Throws TransientError (unreachable, timeout, 5xx) or PermanentError (any other status, a reply
+  // without the two offsets); messages carry no credentials.
+  virtual LogOffsets read(const TopicPartition& partition) = 0;
+};
+
+std::unique_ptr<LogOffsetsReader> make_rest_proxy_log_offsets_reader(
+    const RestProxyOptions& proxy, std::chrono::milliseconds timeout);
+
 std::unique_ptr<Sink> make_rest_proxy_sink(const RestProxyOptions& proxy,
                                            EmbeddedFormat format = EmbeddedFormat::kBinary);
 

@@ -11,7 +11,9 @@ struct HttpScorerOptions {
   // http://host:8001/score. Its healthcheck is GET .../healthcheck beside it.
   std::string url;
   std::chrono::milliseconds timeout{2000};
-  int retries = 1;  // extra attempts within one call
+  // Extra attempts within one call, only when a request got no answer at all and did not time out
+  // (a kept-alive connection the scorer had closed); every other failure is the host's RETRY.
+  int retries = 1;
   int breaker_failure_threshold = 5;
   std::chrono::milliseconds breaker_open_for{10000};
 };

@@ -1,0 +1,106 @@
+#include "cli/admin_client.hpp"
+
+#include <cpprest/http_client.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <streamhost/connector/rest_proxy.hpp>
+
+#include "admin/admin_token.hpp"
+#include "manifest/manifest_loader.hpp"
+
+namespace streamhost::host {
+namespace {
+
+constexpr std::chrono::seconds kTimeout{10};
+
+std::string read_token_file(const std::string& path) {
+  AdminSpec spec;
+  spec.token_file = path;
+  try {
+    return *admin::load_admin_token(spec);
+  } catch (const admin::AdminTokenError&) {
+    // Named for this command's flag rather than the manifest key.
+    throw std::runtime_error("--token-file " + path + ": cannot be read or is empty");
+  }
+}
+
+std::string url_from_manifest(const Manifest& m) {
+  std::string host = m.admin.bind;
+  if (host == "0.0.0.0" || host == "::" || host == "[::]") host = "127.0.0.1";
+  if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
+  return "http://" + host + ":" + std::to_string(m.admin.port);
+}
+
+}  // namespace
+
+AdminTarget parse_admin_target(const std::vector<std::string>& args,
+                               const std::vector<std::string>& extra,
+                               std::vector<std::pair<std::string, std::string>>& values) {
+  std::optional<std::string> url, manifest_path, token_file;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw std::invalid_argument(a + " needs a value");
+      return args[++i];
+    };
+    if (a == "--admin") {
+      url = value();
+    } else if (a.starts_with("--admin=")) {
+      url = a.substr(8);
+    } else if (a == "-f" || a == "--file") {
+      manifest_path = value();
+    } else if (a == "--token-file") {
+      token_file = value();
+    } else if (std::find(extra.begin(), extra.end(), a) != extra.end()) {
+      values.emplace_back(a, value());
+    } else {
+      throw std::invalid_argument("unexpected argument \"" + a + "\"");
+    }
+  }
+  AdminTarget target;
+  std::optional<Manifest> manifest;
+  if (manifest_path) manifest = load_manifest(*manifest_path);
+  if (url) {
+    target.url = *url;
+  } else if (manifest) {
+    target.url = url_from_manifest(*manifest);
+  }
+  while (!target.url.empty() && target.url.back() == '/') target.url.pop_back();
+  if (!target.url.starts_with("http://") && !target.url.starts_with("https://")) {
+    throw std::invalid_argument("--admin must be an http:// or https:// URL, got \"" + target.url +
+                                "\"");
+  }
+  if (token_file) {
+    target.token = read_token_file(*token_file);
+  } else if (const char* env = std::getenv("STREAMHOST_ADMIN_TOKEN"); env && *env) {
+    target.token = std::string(env);
+  } else if (manifest) {
+    target.token = admin::load_admin_token(manifest->admin);
+  }
+  return target;
+}
+
+AdminReply admin_request(const AdminTarget& target, const std::string& method,
+                         const std::string& path) {
+  connector::init_http_threads(2);  // one request at a time: cpprestsdk's 40 are not needed
+  try {
+    web::http::client::http_client_config config;
+    config.set_timeout(std::chrono::duration_cast<std::chrono::microseconds>(kTimeout));
+    web::http::client::http_client client(web::uri(target.url), config);
+    web::http::http_request request{web::http::method(method)};
+    request.set_request_uri(web::uri(path));
+    request.headers().add("Accept", "application/json");
+    if (target.token) request.headers().add("Authorization", "Bearer " + *target.token);
+    web::http::http_response response = client.request(request).get();
+    return {response.status_code(), response.extract_utf8string(true).get()};
+  } catch (const std::exception& e) {
+    throw AdminUnreachable("cannot reach the admin endpoint at " + target.url + ": " + e.what() +
+                           " (is `streamhost run` running there? use --admin URL or -f MANIFEST)");
+  }
+}
+
+}  // namespace streamhost::host

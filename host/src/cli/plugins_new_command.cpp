@@ -1,0 +1,174 @@
+// `streamhost plugins new NAME`: writes NAME/, an out-of-tree plugin that builds against the
+// installed SDK (find_package(streamhost)) and passes its own harness test as generated:
+//   streamhost plugins new demo && cmake -S demo -B demo/build && cmake --build demo/build &&
+//   ctest --test-dir demo/build
+#include <filesystem>
+#include <fstream>
+#include <ostream>
+#include <regex>
+#include <string>
+
+#include "cli/cli.hpp"
+
+namespace streamhost::host {
+namespace {
+
+constexpr const char* kCMakeLists = R"tmpl(cmake_minimum_required(VERSION 3.25)
+project(@NAME@ LANGUAGES CXX)
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+
+# streamhost_add_plugin(), streamhost_add_plugin_test() and the SDK targets. Point
+# CMAKE_PREFIX_PATH at the installed SDK when it is not in a system prefix.
+find_package(streamhost 0.1 REQUIRED)
+enable_testing()
+
+# libstreamhost_@NAME@.so, exporting only the descriptor.
+streamhost_add_plugin(@NAME@ SOURCES @NAME@.cpp)
+# The plugin loaded through the host's own loader by the SDK's harness; `ctest` runs it.
+streamhost_add_plugin_test(@NAME@_test SOURCES @NAME@_test.cpp PLUGIN @NAME@)
+)tmpl";
+
+constexpr const char* kSource =
+    R"tmpl(// @NAME@: a streamhost plugin. Its handler `append` emits each record's value with the configured
+// suffix, keeping the key; an empty value can never work, so it is rejected (dead-lettered).
+#include <streamhost/plugin.hpp>
+#include <string>
+
+namespace {
+
+namespace sp = streamhost::plugin;
+
+class @CLASS@ {
+ public:
+  // The config, declared once: the host checks manifests against the schema made from it.
+  struct Config {
+    std::string suffix = "!";
+    static constexpr auto options() {
+      return sp::options(sp::option("suffix", &Config::suffix, "appended to every value"));
+    }
+  };
+
+  @CLASS@(sp::Host host, const Config& config) : config_(config) {
+    host.info("@NAME@ ready, suffix \"" + config_.suffix + "\"");
+  }
+
+  // Runs concurrently for records of different keys: const, it only reads the config.
+  void append(const sp::Record& in, sp::Emitter& out) const {
+    if (in.value().empty()) throw sp::Reject("empty value");
+    out.emit(std::string(in.value()) + config_.suffix, in.key());
+  }
+
+ private:
+  Config config_;
+};
+
+constexpr sh_handler_def kHandlers[] = {
+    sp::handler<&@CLASS@::append>({.name = "append",
+                                   .emits = sp::Emits::to_output_topic,
+                                   .description = "appends the configured suffix to the value"})};
+
+}  // namespace
+
+STREAMHOST_PLUGIN(@CLASS@, .name = "@NAME@", .version = "0.1.0",
+                  .description = "Appends a suffix to every value", .handlers = kHandlers)
+)tmpl";
+
+constexpr const char* kTest =
+    R"tmpl(// @NAME@ through the host's own loader and handler call, as `streamhost run` would load it.
+#include <streamhost/plugin_testing.hpp>
+
+namespace spt = streamhost::plugin::testing;
+
+int main() {
+  spt::Checks check;
+  spt::PluginHarness plugin(STREAMHOST_PLUGIN_PATH);
+
+  check.equal(plugin.config_error(R"json({"sufix": "?"})json").empty(), false,
+              "an unknown config key is refused");
+  plugin.configure(R"json({"suffix": "?"})json");
+
+  spt::Result r = plugin.call("append", "hello", "k-1");
+  check.equal(r.status, SH_STATUS_OK, "append returns OK");
+  check.equal(r.emitted.size(), size_t{1}, "append emits one record");
+  if (r.emitted.size() == 1) {
+    check.equal(r.emitted[0].value, std::string("hello?"), "the value gets the suffix");
+    check.equal(r.emitted[0].key, std::optional<std::string>("k-1"), "the key is kept");
+    check.equal(r.emitted[0].topic, std::string("output"), "it goes to the route's topic");
+  }
+
+  spt::Result empty = plugin.call("append", "");
+  check.equal(empty.status, SH_STATUS_REJECT, "an empty value is rejected");
+  check.equal(empty.reason, std::string("empty value"), "the reason says why");
+  return check.exit_code();
+}
+)tmpl";
+
+std::string fill(std::string text, const std::string& name, const std::string& class_name) {
+  for (const auto& [placeholder, value] :
+       {std::pair<std::string, std::string>{"@NAME@", name},
+        std::pair<std::string, std::string>{"@CLASS@", class_name}}) {
+    for (size_t at = text.find(placeholder); at != std::string::npos;
+         at = text.find(placeholder, at + value.size())) {
+      text.replace(at, placeholder.size(), value);
+    }
+  }
+  return text;
+}
+
+// "my_plugin" -> "MyPlugin".
+std::string class_name_of(const std::string& name) {
+  std::string out;
+  bool upper = true;
+  for (char c : name) {
+    if (c == '_') {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
+}  // namespace
+
+int plugins_new_command(const std::string& name, std::ostream& out, std::ostream& err) {
+  // The name becomes a C++ class, a CMake target and the plugin's name in manifests.
+  static const std::regex kName("[a-z][a-z0-9_]*");
+  if (!std::regex_match(name, kName)) {
+    err << "streamhost: plugin name \"" << name
+        << "\" must start with a lower-case letter and hold only lower-case letters, digits and "
+           "'_'\n";
+    return kExitUsage;
+  }
+  const std::filesystem::path dir(name);
+  std::error_code ec;
+  if (std::filesystem::exists(dir, ec)) {
+    err << "streamhost: " << dir.string() << " already exists; nothing was written\n";
+    return kExitUsage;
+  }
+  if (!std::filesystem::create_directory(dir, ec)) {
+    err << "streamhost: cannot create " << dir.string() << ": " << ec.message() << "\n";
+    return kExitRuntimeFailure;
+  }
+  const std::string class_name = class_name_of(name);
+  const std::pair<std::string, const char*> files[] = {
+      {"CMakeLists.txt", kCMakeLists}, {name + ".cpp", kSource}, {name + "_test.cpp", kTest}};
+  for (const auto& [file, text] : files) {
+    std::ofstream stream(dir / file, std::ios::binary);
+    stream << fill(text, name, class_name);
+    if (!stream.flush()) {
+      err << "streamhost: cannot write " << (dir / file).string() << "\n";
+      return kExitRuntimeFailure;
+    }
+  }
+  out << "wrote " << dir.string() << "/ (CMakeLists.txt, " << name << ".cpp, " << name
+      << "_test.cpp)\n"
+      << "build and test it against the installed SDK:\n"
+      << "  cmake -S " << name << " -B " << name << "/build && cmake --build " << name
+      << "/build && ctest --test-dir " << name << "/build\n";
+  return kExitOk;
+}
+
+}  // namespace streamhost::host

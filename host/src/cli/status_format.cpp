@@ -1,0 +1,131 @@
+#include "cli/status_format.hpp"
+
+#include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <stdexcept>
+#include <vector>
+
+namespace streamhost::host {
+namespace {
+
+using rapidjson::Value;
+using Row = std::vector<std::string>;
+
+std::string text(const Value& object, const char* key, const std::string& if_null = "-") {
+  if (!object.IsObject() || !object.HasMember(key)) return if_null;
+  const Value& v = object[key];
+  if (v.IsString()) return v.GetString();
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
+  return if_null;
+}
+
+// Left-aligned columns two spaces apart; the last column is not padded.
+std::string table(const std::vector<Row>& rows) {
+  std::vector<size_t> width;
+  for (const Row& row : rows) {
+    width.resize(std::max(width.size(), row.size()));
+    for (size_t i = 0; i < row.size(); ++i) width[i] = std::max(width[i], row[i].size());
+  }
+  std::string out;
+  for (const Row& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(width[i] - row[i].size() + 2, ' ');
+    }
+    out += line + "\n";
+  }
+  return out;
+}
+
+const Value& array_member(const Value& doc, const char* key) {
+  if (!doc.IsObject() || !doc.HasMember(key) || !doc[key].IsArray()) {
+    throw std::invalid_argument(std::string("the admin endpoint's answer has no \"") + key +
+                                "\" list");
+  }
+  return doc[key];
+}
+
+}  // namespace
+
+std::string format_duration(double seconds) {
+  const long total = std::max(0L, static_cast<long>(seconds));
+  const long h = total / 3600, m = (total % 3600) / 60, s = total % 60;
+  char buffer[64];
+  if (h > 0) {
+    std::snprintf(buffer, sizeof buffer, "%ldh %02ldm %02lds", h, m, s);
+  } else if (m > 0) {
+    std::snprintf(buffer, sizeof buffer, "%ldm %02lds", m, s);
+  } else {
+    std::snprintf(buffer, sizeof buffer, "%lds", s);
+  }
+  return buffer;
+}
+
+std::string format_status(const std::string& pipeline_json, const std::string& partitions_json) {
+  rapidjson::Document pipeline, partitions;
+  pipeline.Parse(pipeline_json.c_str(), pipeline_json.size());
+  partitions.Parse(partitions_json.c_str(), partitions_json.size());
+  if (pipeline.HasParseError() || !pipeline.IsObject() || partitions.HasParseError()) {
+    throw std::invalid_argument("the admin endpoint did not answer with the management API's JSON");
+  }
+  std::string out;
+  const std::string reason = text(pipeline, "reason", "");
+  const double uptime =
+      pipeline.HasMember("uptime_seconds") && pipeline["uptime_seconds"].IsNumber()
+          ? pipeline["uptime_seconds"].GetDouble()
+          : 0.0;
+  out += table(
+      {{"pipeline:", text(pipeline, "name")},
+       {"state:", text(pipeline, "state") + (reason.empty() ? "" : " (" + reason + ")")},
+       {"uptime:", format_duration(uptime)},
+       {"workers:",
+        text(pipeline, "workers") + ", " + text(pipeline, "in_flight") + " records in flight" +
+            (text(pipeline, "backpressure") == "yes" ? ", in-flight cap reached" : "")}});
+
+  std::vector<Row> routes{{"ROUTE", "TOPIC", "HANDLER", "OUTPUT", "PAUSED"}};
+  for (const Value& r : array_member(pipeline, "routes").GetArray()) {
+    routes.push_back({text(r, "name"), text(r, "topic"), text(r, "handler"),
+                      text(r, "output_topic"), text(r, "paused")});
+  }
+  out += "\n" + table(routes);
+
+  std::vector<Row> plugins{{"PLUGIN", "VERSION", "ABI", "LIBRARY"}};
+  for (const Value& p : array_member(pipeline, "plugins").GetArray()) {
+    std::string name = text(p, "name");
+    if (text(p, "plugin") != name) name += " (" + text(p, "plugin") + ")";
+    plugins.push_back({name, text(p, "version"), text(p, "abi_version"), text(p, "library")});
+  }
+  out += "\n" + table(plugins);
+
+  const Value& list = array_member(partitions, "partitions");
+  if (list.Empty()) {
+    out += "\nno partitions assigned (yet)\n";
+    return out;
+  }
+  std::vector<Row> rows{
+      {"TOPIC", "PARTITION", "COMMITTED", "LAST HANDED", "LOG END", "LAG", "IN FLIGHT", "PAUSED"}};
+  for (const Value& p : list.GetArray()) {
+    std::string paused = "no";
+    if (p.HasMember("paused_because") && p["paused_because"].IsArray() &&
+        !p["paused_because"].Empty()) {
+      paused.clear();
+      for (const Value& why : p["paused_because"].GetArray()) {
+        if (why.IsString()) paused += (paused.empty() ? "" : "; ") + std::string(why.GetString());
+      }
+    }
+    std::string log_end = text(p, "log_end_offset");
+    if (p.HasMember("log_end_error")) log_end += " (stale)";
+    rows.push_back({text(p, "topic"), text(p, "partition"), text(p, "committed_offset"),
+                    text(p, "last_dispatched_offset"), log_end, text(p, "lag"),
+                    text(p, "in_flight"), paused});
+  }
+  out += "\n" + table(rows);
+  return out;
+}
+
+}  // namespace streamhost::host

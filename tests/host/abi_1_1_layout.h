@@ -1,0 +1,25 @@
+/* One field of a struct as one version of plugin_api.h lays it out (see abi_1_1_layout.c). */
+#ifndef STREAMHOST_TESTS_ABI_1_1_LAYOUT_H
+#define STREAMHOST_TESTS_ABI_1_1_LAYOUT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct abi_field_layout {
+  const char* type;
+  const char* field;
+  size_t offset;
+  size_t type_size;
+} abi_field_layout;
+
+extern const abi_field_layout abi_1_1_fields[];
+extern const size_t abi_1_1_field_count;
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
