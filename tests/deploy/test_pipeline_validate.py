@@ -35,6 +35,13 @@ class PodPipelineValidates(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("0.0.0.0:18080", result.stdout)
 
+    def test_without_the_token_the_open_bind_is_refused(self):
+        # ADMIN_BIND=0.0.0.0 from the ConfigMap and no token file: the host must refuse, so the
+        # Secret-mounted token is what makes the pods' admin endpoint acceptable.
+        result = self.validate({}, drop=["ADMIN_TOKEN_FILE"])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("admin.bind", result.stderr)
+
     def test_a_required_variable_missing_is_named(self):
         # The same run without GROUP_ID must fail naming it: the check above is not vacuous.
         with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
