@@ -50,7 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   FUZZ_CHECK(fuzz::is_strict_json(body), "accepted a non-JSON answer: " + printable(body));
   rapidjson::Document doc;
-  doc.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  // Correctly rounded, as the plugin reads numbers (json::parse_bounded).
+  doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseFullPrecisionFlag>(body.data(),
+                                                                                 body.size());
   FUZZ_CHECK(doc.IsArray() && doc.Size() == coupons.coupons.size(),
              "accepted an answer without one item per coupon: " + printable(body));
   FUZZ_CHECK(predictions.size() == coupons.coupons.size(), "predictions size");

@@ -103,14 +103,18 @@ struct ParseError {
   explicit operator bool() const { return !message.empty(); }
 };
 
-// Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects and
-// with UTF-8 validated (input bytes and \u escapes alike). On failure `doc` is left null and the
-// error says what and where.
+// Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects,
+// with UTF-8 validated (input bytes and \u escapes alike) and numbers correctly rounded. On failure
+// `doc` is left null and the error says what and where.
 template <typename Document>
 ParseError parse_bounded(Document& doc, std::string_view text,
                          unsigned max_depth = kDefaultMaxDepth) {
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  // Full precision: RapidJSON's default number conversion is not correctly rounded (it reads
+  // "0.30000000000000007" as 0.30000000000000010, and does not even read back what its own writer
+  // wrote), so a number passed through, such as a json-format record value, would change.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseFullPrecisionFlag;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result;
   bool too_deep = false;
