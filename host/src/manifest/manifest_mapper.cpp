@@ -8,8 +8,9 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
+
+#include "manifest/number_shape.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -119,11 +120,10 @@ class Mapper {
   }
 
   void plugins(const Value& doc, const std::filesystem::path& base, Manifest& m) {
-    static const std::regex kName("[a-z0-9_-]+");
     for (const auto& entry : doc["plugins"].GetObject()) {
       PluginSpec spec;
       spec.name = entry.name.GetString();
-      if (!std::regex_match(spec.name, kName)) {
+      if (!is_lower_name(spec.name)) {
         error(pointer_child("/plugins", spec.name), "plugins",
               "plugin name \"" + spec.name + "\" must be lower-case letters, digits, '_' or '-'");
       }
@@ -231,8 +231,8 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.dead_letter_max_bytes = static_cast<size_t>(
       get_int(doc, "dead_letter_max_bytes", static_cast<int64_t>(m.dead_letter_max_bytes)));
   m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));
-  m.max_in_flight_records = static_cast<size_t>(get_int(
-      doc, "max_in_flight_records", static_cast<int64_t>(m.max_in_flight_records)));
+  m.max_in_flight_records = static_cast<size_t>(
+      get_int(doc, "max_in_flight_records", static_cast<int64_t>(m.max_in_flight_records)));
   m.max_in_flight_bytes = static_cast<size_t>(
       get_int(doc, "max_in_flight_bytes", static_cast<int64_t>(m.max_in_flight_bytes)));
   if (const Value* r = member(doc, "retry")) {
