@@ -7,12 +7,10 @@
 #include <libpq-fe.h>
 
 #include <chrono>
-#include <memory>
+#include <streamhost/coupon/pg_handles.hpp>
 #include <string>
 
 namespace streamhost::coupon {
-
-using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 enum class PgExecStatus {
   kDone,      // `result` holds the server's answer (which may be an error)
@@ -22,8 +20,8 @@ enum class PgExecStatus {
 
 struct PgExecOutcome {
   PgExecStatus status = PgExecStatus::kBroken;
-  PgResult result{nullptr, &PQclear};  // the last result of the statement when kDone
-  std::string error;                   // first line of libpq's message when kBroken
+  PgResult result;    // the last result of the statement when kDone
+  std::string error;  // first line of libpq's message when kBroken
 };
 
 // `statement` must have been prepared on `conn`. PQprepare is done the same way when `sql` is set
