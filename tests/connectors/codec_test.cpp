@@ -107,14 +107,16 @@ TEST(RecordCodec, DecodesBinaryRecordsWithNullsTimestampsAndHeaders) {
   EXPECT_EQ(records[1].headers[0].value, "v");
 }
 
-// Found by fuzzing (tests/fuzz/corpus/proxy_records/json-number-read-back-as-its-neighbour):
-// RapidJSON's default number conversion is not correctly rounded, so a json-format record's number
-// reached the handler as a neighbouring double. Each number must come out as text that any
+// Found by fuzzing (tests/fuzz/corpus/proxy_records/json-number-read-back-as-its-neighbour, and
+// .../zero-with-a-large-exponent): RapidJSON's default number conversion is not correctly rounded,
+// so a json-format record's number reached the handler as a neighbouring double, and its
+// full-precision one reads 0e40 as 2.18e40. Each number must come out as text that any
 // correctly rounding reader (strtod here) reads as the same double as the proxy's text.
 TEST(RecordCodec, JsonFormatNumbersKeepTheirValue) {
   for (const char* number :
        {"0.30000000000000007", "3.0000000000000006", "123456789012345678901234567890",
-        "-59223372036854775807.5", "-59223372036854779000.0", "2.2250738585072011e-308", "1e307"}) {
+        "-59223372036854775807.5", "-59223372036854779000.0", "2.2250738585072011e-308", "1e307",
+        "0e40", "-0.0e99", "1e-400", "18446744073709551616"}) {
     const std::string body = std::string(R"([{"topic":"t","partition":0,"offset":0,"key":[)") +
                              number + R"(],"value":)" + number + "}]";
     const auto records = decode_records(body, EmbeddedFormat::kJson);
