@@ -243,6 +243,16 @@ TEST(RuntimePipeline, RecreatedConsumerRestartsFromCommittedOffsetsWithoutLoss) 
   }
 }
 
+// Starts `h` holding partitions 0 and 1 of "in", with one record of each handled and committed.
+void start_with_two_partitions_committed(PipelineHarness& h, const TestPluginInstance& plugin) {
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
+  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
+  h.start({plugin.route("r", "in", "out")}, h.options());
+  ASSERT_TRUE(eventually([&] {
+    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
+  }));
+}
+
 // After a rebalance gave a partition to another member, this host's late commits for it could move
 // the group's offset backwards: the runtime commits only what the source still holds.
 TEST(RuntimePipeline, APartitionAssignedElsewhereIsNoLongerCommitted) {
@@ -251,12 +261,7 @@ TEST(RuntimePipeline, APartitionAssignedElsewhereIsNoLongerCommitted) {
     return sp::Outcome::ok();
   });
   PipelineHarness h;
-  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
-  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
-  h.start({plugin.route("r", "in", "out")}, h.options());
-  ASSERT_TRUE(eventually([&] {
-    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
-  }));
+  ASSERT_NO_FATAL_FAILURE(start_with_two_partitions_committed(h, plugin));
   h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}});  // partition 1 went elsewhere
   h.source.append({make_record("in", 0, 1, "a", "x2"), make_record("in", 1, 1, "b", "y2")});
   ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 2; }));
@@ -276,12 +281,7 @@ TEST(RuntimePipeline, ACommitFencedByARebalanceAfterTheListingIsNotSentAgainForT
     return sp::Outcome::ok();
   });
   PipelineHarness h;
-  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
-  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
-  h.start({plugin.route("r", "in", "out")}, h.options());
-  ASSERT_TRUE(eventually([&] {
-    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
-  }));
+  ASSERT_NO_FATAL_FAILURE(start_with_two_partitions_committed(h, plugin));
   h.source.rebalance_after_next_listing({{"in", 0}});  // partition 1 goes elsewhere
   h.source.append({make_record("in", 0, 1, "a", "x2"), make_record("in", 1, 1, "b", "y2")});
   ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 2; }));

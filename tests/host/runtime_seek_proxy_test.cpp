@@ -95,15 +95,8 @@ TEST(ProxySeek, RecordsFetchedPastASeekTargetComeFirstAndNothingBelowItIsLostOrS
     FakeSink sink;
     metrics::Registry registry;
     JumpingClock clock;
-    runtime::PipelineOptions options;
-    options.workers = 1;
-    options.clock = &clock;
-    options.commit_interval = 0ms;
+    runtime::PipelineOptions options = single_worker_retrying_options(clock);
     options.poll_timeout = 10ms;
-    options.dead_letter_topic = "dlq";
-    options.retry.initial_backoff = 10ms;
-    options.retry.max_backoff = 40ms;
-    options.retry.max_attempts = 0;
     options.on_retry_scheduled = [&](const runtime::InFlight&, int, std::chrono::milliseconds) {
       paused = true;
     };

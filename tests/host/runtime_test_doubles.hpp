@@ -359,6 +359,20 @@ inline bool eventually(const std::function<bool()>& condition) {
   return condition();
 }
 
+// One worker, a commit whenever the watermark moves, fast backoff and retries without limit (the
+// test decides when a retry succeeds): the options of the seek tests.
+inline runtime::PipelineOptions single_worker_retrying_options(JumpingClock& clock) {
+  runtime::PipelineOptions o;
+  o.workers = 1;
+  o.clock = &clock;
+  o.commit_interval = std::chrono::milliseconds(0);
+  o.dead_letter_topic = "dlq";
+  o.retry.initial_backoff = std::chrono::milliseconds(10);
+  o.retry.max_backoff = std::chrono::milliseconds(40);
+  o.retry.max_attempts = 0;
+  return o;
+}
+
 // Runs a Pipeline on its own thread over a FakeSource and FakeSink with a JumpingClock.
 struct PipelineHarness {
   FakeSource source;
