@@ -130,7 +130,7 @@ PgConn PgPool::connect() {
     } else if (out.status == PgExecStatus::kBroken) {
       why = out.error;
     } else if (PQresultStatus(out.result.get()) != PGRES_COMMAND_OK) {
-      why = pg_first_line(PQresultErrorMessage(out.result.get()));
+      why = pg_failure(out.result.get(), conn.get());
     }
     if (!why.empty()) {
       throw TransientError("database statement " + s.name + " could not be prepared: " + why);

@@ -34,5 +34,8 @@ PgExecOutcome pg_prepare(PGconn* conn, const char* statement, const char* sql, i
 
 // libpq messages end with a newline and may span lines; the first line is the useful part.
 std::string pg_first_line(const char* message);
+// Why a statement failed: the first line of its result's error, else of the connection's, else
+// the result status; never empty.
+std::string pg_failure(const PGresult* result, PGconn* conn);
 
 }  // namespace streamhost::coupon
