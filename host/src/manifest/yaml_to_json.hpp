@@ -23,8 +23,8 @@ namespace streamhost::host {
 // Bounds on what a manifest may expand to once YAML aliases are followed (docs/manifest.md,
 // "Limits"): a real manifest has a few hundred values, a few levels and a few KB of text.
 inline constexpr size_t kManifestMaxDepth = 64;
-inline constexpr size_t kManifestMaxValues = 100000;
-inline constexpr size_t kManifestMaxExpandedBytes = 16u << 20;
+inline constexpr size_t kManifestMaxValues = 10000;
+inline constexpr size_t kManifestMaxExpandedBytes = 1u << 20;
 
 struct YamlConversion {
   rapidjson::Document json;
