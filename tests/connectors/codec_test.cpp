@@ -2,6 +2,8 @@
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
+#include <cstdlib>
+
 #include "base64.hpp"
 #include "dialect.hpp"
 #include "record_codec.hpp"
@@ -103,6 +105,31 @@ TEST(RecordCodec, DecodesBinaryRecordsWithNullsTimestampsAndHeaders) {
   EXPECT_EQ(records[1].timestamp_ms, 123);
   ASSERT_EQ(records[1].headers.size(), 1u);
   EXPECT_EQ(records[1].headers[0].value, "v");
+}
+
+// Found by fuzzing (tests/fuzz/corpus/proxy_records/json-number-read-back-as-its-neighbour, and
+// .../zero-with-a-large-exponent): RapidJSON's default number conversion is not correctly rounded,
+// so a json-format record's number reached the handler as a neighbouring double, and its
+// full-precision one reads 0e40 as 2.18e40. Each number must come out as text that any
+// correctly rounding reader (strtod here) reads as the same double as the proxy's text.
+TEST(RecordCodec, JsonFormatNumbersKeepTheirValue) {
+  for (const char* number :
+       {"0.30000000000000007", "3.0000000000000006", "123456789012345678901234567890",
+        "-59223372036854775807.5", "-59223372036854779000.0", "2.2250738585072011e-308", "1e307",
+        "0e40", "-0.0e99", "1e-400", "18446744073709551616"}) {
+    const std::string body = std::string(R"([{"topic":"t","partition":0,"offset":0,"key":[)") +
+                             number + R"(],"value":)" + number + "}]";
+    const auto records = decode_records(body, EmbeddedFormat::kJson);
+    ASSERT_EQ(records.size(), 1u);
+    ASSERT_TRUE(records[0].value && records[0].key) << number;
+    const std::string& key = *records[0].key;
+    ASSERT_TRUE(key.size() > 2 && key.front() == '[' && key.back() == ']') << key;
+    EXPECT_EQ(std::strtod(records[0].value->c_str(), nullptr), std::strtod(number, nullptr))
+        << number << " came out as " << *records[0].value;
+    EXPECT_EQ(std::strtod(key.substr(1, key.size() - 2).c_str(), nullptr),
+              std::strtod(number, nullptr))
+        << number << " came out as " << key;
+  }
 }
 
 TEST(RecordCodec, MalformedRepliesGiveAClearError) {

@@ -77,7 +77,8 @@ TEST(CouponConfig, RejectsUnknownKeysAndBadValuesByName) {
             "coupon config: threshold: 2 is above the maximum 1");
   EXPECT_EQ(config_error(R"({"database":{"host":"d","name":"n","user":"u","schema":"a;b"}})"),
             "coupon config: database.schema: violates the schema's \"pattern\" rule");
-  EXPECT_EQ(config_error("{"), "coupon config is not JSON: Missing a name for object member.");
+  EXPECT_EQ(config_error("{"),
+            "coupon config is not JSON: Missing a name for object member. (offset 1)");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <rapidjson/reader.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -95,6 +96,56 @@ inline bool is_strict_json(std::string_view text) {
       rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
   // A NUL byte ends RapidJSON's input early: the value must end where the text does.
   return !reader.Parse<kFlags>(stream, handler).IsError() && stream.Tell() == text.size();
+}
+
+// Parses `text` into `doc` for a harness's reference values, numbers converted by strtod (glibc's
+// is correctly rounded; the fuzzers run in the C locale), independently of json::parse_bounded.
+// RapidJSON's own conversions are not correctly rounded, or, with full precision, read "0e40" as
+// 2.18e40. Integers that fit 64 bits stay integers, as RapidJSON has them. False when not JSON.
+inline bool reference_parse(rapidjson::Document& doc, std::string_view text) {
+  struct Numbers {
+    rapidjson::Document& d;
+    bool Null() { return d.Null(); }
+    bool Bool(bool b) { return d.Bool(b); }
+    bool Int(int i) { return d.Int(i); }
+    bool Uint(unsigned u) { return d.Uint(u); }
+    bool Int64(int64_t i) { return d.Int64(i); }
+    bool Uint64(uint64_t u) { return d.Uint64(u); }
+    bool Double(double x) { return d.Double(x); }
+    bool String(const char* s, rapidjson::SizeType n, bool copy) { return d.String(s, n, copy); }
+    bool Key(const char* s, rapidjson::SizeType n, bool copy) { return d.Key(s, n, copy); }
+    bool StartObject() { return d.StartObject(); }
+    bool EndObject(rapidjson::SizeType n) { return d.EndObject(n); }
+    bool StartArray() { return d.StartArray(); }
+    bool EndArray(rapidjson::SizeType n) { return d.EndArray(n); }
+    bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+      const std::string t(s, n);
+      if (t.find_first_of(".eE") == std::string::npos) {
+        errno = 0;
+        if (t[0] == '-') {
+          const long long i = std::strtoll(t.c_str(), nullptr, 10);
+          if (errno == 0) return d.Int64(i);
+        } else {
+          const unsigned long long u = std::strtoull(t.c_str(), nullptr, 10);
+          if (errno == 0) return d.Uint64(u);
+        }
+      }
+      return d.Double(std::strtod(t.c_str(), nullptr));
+    }
+  };
+  bool ok = false;
+  auto generate = [&](rapidjson::Document& target) {
+    Numbers handler{target};
+    rapidjson::MemoryStream stream(text.data(), text.size());
+    rapidjson::Reader reader;
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                                rapidjson::kParseValidateEncodingFlag |
+                                rapidjson::kParseNumbersAsStringsFlag;
+    ok = !reader.Parse<kFlags>(stream, handler).IsError();
+    return ok;
+  };
+  doc.Populate(generate);
+  return ok;
 }
 
 // The deepest nesting of arrays and objects in `text` (0 for a scalar); 0 when it is not JSON.

@@ -11,6 +11,7 @@
 namespace streamhost::host {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::ElementsAre;
 using testing::fake_env;
 using ::testing::HasSubstr;
@@ -425,6 +426,69 @@ TEST(ManifestLoader, RefusesTextThatIsNotUtf8) {
               ElementsAre("m.yaml:11: invalid YAML: invalid unicode: 55296"));
   EXPECT_THAT(errors_of(with(kBase, "orders-group", "${BIN}"), fake_env({{"BIN", "\xff"}})),
               ElementsAre(HasSubstr("consumer.group: the value is not UTF-8 text")));
+}
+
+// Found by fuzzing (tests/fuzz/corpus/manifest/recursive-alias-expands-forever): YAML aliases name
+// a node without copying it, so a few lines can expand without end (an alias inside its own
+// anchor) or to billions of values; the loader ran out of memory. Each limit stops it with one
+// diagnostic naming the line and the limit.
+TEST(ManifestLimits, AnAliasInsideItsOwnAnchorIsRefused) {
+  EXPECT_THAT(errors_of(kBase + "x:\n  c: &c [1, [2, *c]]\n"),
+              ElementsAre("m.yaml:19: x.c[1][1]: a YAML alias refers to a node that contains it, "
+                          "which would expand forever"));
+}
+
+TEST(ManifestLimits, AliasesExpandingPastTheValueLimitAreRefused) {
+  // 10 levels of ten aliases each: 10^10 values from 11 lines.
+  std::string laughs = "x:\n  l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n";
+  for (int level = 1; level <= 10; ++level) {
+    const std::string below = "*l" + std::to_string(level - 1);
+    laughs += "  l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+    for (int i = 0; i < 10; ++i) laughs += (i ? ", " : "") + below;
+    laughs += "]\n";
+  }
+  const auto errors = errors_of(kBase + laughs);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_THAT(errors[0], HasSubstr("m.yaml:"));
+  EXPECT_THAT(errors[0], HasSubstr(": the manifest expands to more than 10000 values (the limit; "
+                                   "YAML aliases repeat what they name)"));
+}
+
+TEST(ManifestLimits, AliasesExpandingPastTheTextLimitAreRefused) {
+  // Twenty aliases of one 64 KiB string: 1.3 MiB of text from 64 KiB.
+  std::string yaml = kBase + "x:\n  big: &big \"" + std::string(1 << 16, 'a') + "\"\n  copies: [";
+  for (int i = 0; i < 20; ++i) yaml += (i ? ", " : "") + std::string("*big");
+  EXPECT_THAT(errors_of(yaml + "]\n"),
+              ElementsAre(AllOf(HasSubstr("m.yaml:19: x.copies["),
+                                HasSubstr("]: the manifest expands to more than 1048576 bytes of "
+                                          "text (the limit;"))));
+}
+
+TEST(ManifestLimits, NestingDeeperThanTheLimitIsRefused) {
+  const auto nested = [](int depth) {
+    return kBase + "x: " + std::string(depth, '[') + std::string(depth, ']') + "\n";
+  };
+  // 64 levels under the document's own mapping are refused; 63 only fail the schema (key x).
+  EXPECT_THAT(errors_of(nested(64)),
+              ElementsAre("m.yaml:18: x[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+                          "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]"
+                          "[0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0][0]: "
+                          "nested deeper than 64 levels (the limit)"));
+  EXPECT_THAT(errors_of(nested(63)), ElementsAre(HasSubstr("unknown key \"x\"")));
+}
+
+// std::regex recursed once per character: a value of 50,000 digits overflowed the stack of
+// `streamhost validate` (a segmentation fault instead of a diagnostic).
+TEST(ManifestLimits, LongValuesAreCheckedWithoutOverflowingTheStack) {
+  const std::string digits(100000, '7');
+  EXPECT_THAT(errors_of(kBase + "workers: " + digits + "\n"),
+              ElementsAre(HasSubstr("m.yaml:18: workers: expected an integer, got \"777")));
+  EXPECT_THAT(errors_of(kBase + "workers: \"" + digits + "\"\n"),
+              ElementsAre(HasSubstr("m.yaml:18: workers: expected an integer, got \"777")));
+  // A key that long must be explicit ("? key"): YAML limits implicit keys to 1024 characters.
+  const std::string name(100000, 'm');
+  EXPECT_THAT(errors_of(with(kBase, "  mapper:\n", "  ? " + name + "\n  :\n")),
+              ElementsAre(HasSubstr("m.yaml:16: routes[0].handler: unknown plugin \"mapper\"")));
 }
 
 }  // namespace

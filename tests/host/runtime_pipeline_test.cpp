@@ -243,6 +243,16 @@ TEST(RuntimePipeline, RecreatedConsumerRestartsFromCommittedOffsetsWithoutLoss) 
   }
 }
 
+// Starts `h` holding partitions 0 and 1 of "in", with one record of each handled and committed.
+void start_with_two_partitions_committed(PipelineHarness& h, const TestPluginInstance& plugin) {
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
+  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
+  h.start({plugin.route("r", "in", "out")}, h.options());
+  ASSERT_TRUE(eventually([&] {
+    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
+  }));
+}
+
 // After a rebalance gave a partition to another member, this host's late commits for it could move
 // the group's offset backwards: the runtime commits only what the source still holds.
 TEST(RuntimePipeline, APartitionAssignedElsewhereIsNoLongerCommitted) {
@@ -251,17 +261,33 @@ TEST(RuntimePipeline, APartitionAssignedElsewhereIsNoLongerCommitted) {
     return sp::Outcome::ok();
   });
   PipelineHarness h;
-  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
-  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 1, 0, "b", "y")});
-  h.start({plugin.route("r", "in", "out")}, h.options());
-  ASSERT_TRUE(eventually([&] {
-    return h.source.committed({"in", 0}) == 1 && h.source.committed({"in", 1}) == 1;
-  }));
+  ASSERT_NO_FATAL_FAILURE(start_with_two_partitions_committed(h, plugin));
   h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}});  // partition 1 went elsewhere
   h.source.append({make_record("in", 0, 1, "a", "x2"), make_record("in", 1, 1, "b", "y2")});
   ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 2; }));
   ASSERT_TRUE(eventually([&] { return h.sink.produced_to("out").size() == 4; }));
   EXPECT_EQ(h.stop().exit_code, 0);  // the final commit too
+  EXPECT_EQ(h.source.committed({"in", 1}), 1) << "committed a partition it no longer holds";
+  EXPECT_EQ(h.registry.counter_value("streamhost_partitions_revoked_total"), 1u);
+}
+
+// The window between the assignment listing and the commit (docs/runtime.md): a rebalance that
+// completes in it makes Kafka refuse the commit of the consumer's stale generation. The host must
+// then list again (after a poll) rather than send the same offsets, so the lost partition is never
+// committed from here.
+TEST(RuntimePipeline, ACommitFencedByARebalanceAfterTheListingIsNotSentAgainForTheLostPartition) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  ASSERT_NO_FATAL_FAILURE(start_with_two_partitions_committed(h, plugin));
+  h.source.rebalance_after_next_listing({{"in", 0}});  // partition 1 goes elsewhere
+  h.source.append({make_record("in", 0, 1, "a", "x2"), make_record("in", 1, 1, "b", "y2")});
+  ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 2; }));
+  EXPECT_EQ(h.stop().exit_code, 0);  // the final commit too
+  EXPECT_GE(h.registry.counter_value("streamhost_commit_failures_total"), 1u)
+      << "the rebalance was not staged between a listing and a commit";
   EXPECT_EQ(h.source.committed({"in", 1}), 1) << "committed a partition it no longer holds";
   EXPECT_EQ(h.registry.counter_value("streamhost_partitions_revoked_total"), 1u);
 }

@@ -114,14 +114,7 @@ TEST(RuntimeSeek, RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledNotSkipped
   FakeSink sink;
   metrics::Registry registry;
   JumpingClock clock;
-  runtime::PipelineOptions options;
-  options.workers = 1;
-  options.clock = &clock;
-  options.commit_interval = 0ms;
-  options.dead_letter_topic = "dlq";
-  options.retry.initial_backoff = 10ms;
-  options.retry.max_backoff = 40ms;
-  options.retry.max_attempts = 0;  // retries until the script lets it through
+  runtime::PipelineOptions options = single_worker_retrying_options(clock);
   options.on_retry_scheduled = [&](const runtime::InFlight&, int, std::chrono::milliseconds) {
     retry_scheduled.store(true);
   };

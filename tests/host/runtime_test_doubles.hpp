@@ -73,7 +73,21 @@ class FakeSource : public connector::Source {
   }
   std::optional<std::vector<TopicPartition>> assignment() override {
     std::lock_guard lock(mutex_);
-    return assignment_;
+    auto listed = assignment_;
+    if (rebalance_pending_) {
+      assignment_ = std::move(*rebalance_pending_);
+      rebalance_pending_.reset();
+      fenced_ = true;
+    }
+    return listed;
+  }
+  // A rebalance that completes right after the next assignment listing, which still shows the old
+  // assignment. As in Kafka, the consumer keeps its old generation until it rejoins in its next
+  // poll, and the group coordinator refuses commits of a stale generation; from then on the
+  // listing shows `after`.
+  void rebalance_after_next_listing(std::vector<TopicPartition> after) {
+    std::lock_guard lock(mutex_);
+    rebalance_pending_ = std::move(after);
   }
 
   void subscribe(const std::vector<std::string>& topics) override {
@@ -85,6 +99,7 @@ class FakeSource : public connector::Source {
   std::vector<ConsumedRecord> poll(std::chrono::milliseconds timeout) override {
     std::unique_lock lock(mutex_);
     ++polls_;
+    fenced_ = false;  // rejoined the group
     if (!poll_failures_.empty()) {
       auto thrower = std::move(poll_failures_.front());
       poll_failures_.pop_front();
@@ -119,6 +134,10 @@ class FakeSource : public connector::Source {
   void commit(const std::vector<connector::PartitionOffset>& offsets) override {
     if (fail_commits_.load()) throw connector::TransientError("commit refused by the test");
     std::lock_guard lock(mutex_);
+    if (fenced_) {
+      throw connector::TransientError(
+          "commit refused: the consumer's generation is stale (a rebalance completed)");
+    }
     for (const auto& o : offsets) {
       committed_[o.partition] = o.next_offset;
       commit_history_.push_back(o);
@@ -170,6 +189,8 @@ class FakeSource : public connector::Source {
   std::map<TopicPartition, int64_t> position_;
   std::map<TopicPartition, int64_t> committed_;
   std::vector<connector::PartitionOffset> commit_history_;
+  std::optional<std::vector<TopicPartition>> rebalance_pending_;
+  bool fenced_ = false;
   std::vector<connector::PartitionOffset> seeks_;
   std::vector<std::string> subscribed_;
   std::deque<std::function<void()>> poll_failures_;
@@ -344,6 +365,20 @@ inline bool eventually(const std::function<bool()>& condition) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return condition();
+}
+
+// One worker, a commit whenever the watermark moves, fast backoff and retries without limit (the
+// test decides when a retry succeeds): the options of the seek tests.
+inline runtime::PipelineOptions single_worker_retrying_options(JumpingClock& clock) {
+  runtime::PipelineOptions o;
+  o.workers = 1;
+  o.clock = &clock;
+  o.commit_interval = std::chrono::milliseconds(0);
+  o.dead_letter_topic = "dlq";
+  o.retry.initial_backoff = std::chrono::milliseconds(10);
+  o.retry.max_backoff = std::chrono::milliseconds(40);
+  o.retry.max_attempts = 0;
+  return o;
 }
 
 // Runs a Pipeline on its own thread over a FakeSource and FakeSink with a JumpingClock.

@@ -63,6 +63,7 @@ Manifest parse_manifest(const std::string& yaml_text, const std::string& source_
   }
 
   YamlConversion converted = yaml_to_json(root, env);
+  if (converted.limit_exceeded) fail(converted.errors, source_path);
   std::vector<Diagnostic> errors = converted.errors;
   std::vector<Diagnostic> schema_errors;
   conform_to_schema(converted.json, manifest_schema_json(), converted.json.GetAllocator(), "",

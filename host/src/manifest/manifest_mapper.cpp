@@ -8,8 +8,9 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
-#include <regex>
 #include <set>
+
+#include "manifest/number_shape.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -121,11 +122,10 @@ class Mapper {
   }
 
   void plugins(const Value& doc, const std::filesystem::path& base, Manifest& m) {
-    static const std::regex kName("[a-z0-9_-]+");
     for (const auto& entry : doc["plugins"].GetObject()) {
       PluginSpec spec;
       spec.name = entry.name.GetString();
-      if (!std::regex_match(spec.name, kName)) {
+      if (!is_lower_name(spec.name)) {
         error(pointer_child("/plugins", spec.name), "plugins",
               "plugin name \"" + spec.name + "\" must be lower-case letters, digits, '_' or '-'");
       }

@@ -8,7 +8,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
+
+#include "manifest/number_shape.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -57,22 +58,20 @@ std::string type_phrase(const std::string& type) {
 // Tries to turn `value` into `type`; true when it now has that type.
 bool convert_to(Value& value, const std::string& type, const std::string& plain_text,
                 rapidjson::Document::AllocatorType& alloc) {
-  static const std::regex kInteger("[-+]?[0-9]+");
-  static const std::regex kNumber("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (type == "string" && (value.IsNumber() || value.IsBool())) {
     value.SetString(plain_text.empty() ? to_json_text(value) : plain_text, alloc);
     return true;
   }
   if (!value.IsString()) return false;
   std::string text = value.GetString();
-  if (type == "integer" && std::regex_match(text, kInteger)) {
+  if (type == "integer" && number_shape(text) == NumberShape::kInteger) {
     errno = 0;
     long long n = std::strtoll(text.c_str(), nullptr, 10);
     if (errno != 0) return false;
     value.SetInt64(n);
     return true;
   }
-  if (type == "number" && std::regex_match(text, kNumber)) {
+  if (type == "number" && number_shape(text) != NumberShape::kNone) {
     double d = std::strtod(text.c_str(), nullptr);
     if (!std::isfinite(d)) return false;
     value.SetDouble(d);

@@ -3,8 +3,9 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <regex>
+#include <string_view>
 
+#include "manifest/number_shape.hpp"
 #include "manifest/utf8.hpp"
 
 namespace streamhost::host {
@@ -19,59 +20,38 @@ int line_of(const YAML::Node& node) {
 
 // A plain scalar's JSON value per YAML 1.2's core schema.
 Value infer_plain(const std::string& text, rapidjson::Document::AllocatorType& alloc) {
-  static const std::regex kInteger("[-+]?[0-9]+");
-  static const std::regex kNumber("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
   if (text == "true" || text == "True" || text == "TRUE") return Value(true);
   if (text == "false" || text == "False" || text == "FALSE") return Value(false);
   if (text == "null" || text == "Null" || text == "NULL" || text == "~") return Value();
-  if (std::regex_match(text, kInteger)) {
+  const NumberShape shape = number_shape(text);
+  if (shape == NumberShape::kInteger) {
     errno = 0;
     long long n = std::strtoll(text.c_str(), nullptr, 10);
     if (errno == 0) return Value(static_cast<int64_t>(n));
   }
-  if (std::regex_match(text, kNumber)) {
+  if (shape != NumberShape::kNone) {
     double d = std::strtod(text.c_str(), nullptr);
     if (std::isfinite(d)) return Value(d);  // 1e400 stays text: JSON has no infinity
   }
   return Value(text, alloc);
 }
 
+// Thrown when a manifest expands past a limit: conversion stops at the first one.
+struct LimitExceeded {
+  Diagnostic diagnostic;
+};
+
 class Converter {
  public:
   Converter(const EnvLookup& env, YamlConversion& out) : env_(env), out_(out) {}
 
   Value convert(const YAML::Node& node, const std::string& pointer, const std::string& path) {
-    auto& alloc = out_.json.GetAllocator();
+    count_value(node, pointer.size(), path);
     switch (node.Type()) {
-      case YAML::NodeType::Map: {
-        Value object(rapidjson::kObjectType);
-        for (const auto& member : node) {
-          if (!member.first.IsScalar()) {
-            error(path, line_of(member.first), "keys must be plain text");
-            continue;
-          }
-          std::string key = member.first.Scalar();
-          std::string child = pointer_child(pointer, key);
-          out_.source.lines[child] = line_of(member.first);
-          if (object.HasMember(key)) {
-            error(path_member(path, key), line_of(member.first), "duplicate key \"" + key + "\"");
-            continue;
-          }
-          Value v = convert(member.second, child, path_member(path, key));
-          object.AddMember(Value(key, alloc), v, alloc);
-        }
-        return object;
-      }
+      case YAML::NodeType::Map:
       case YAML::NodeType::Sequence: {
-        Value array(rapidjson::kArrayType);
-        size_t index = 0;
-        for (const auto& item : node) {
-          std::string child = pointer_child(pointer, std::to_string(index));
-          out_.source.lines[child] = line_of(item);
-          array.PushBack(convert(item, child, path_item(path, index)), alloc);
-          ++index;
-        }
-        return array;
+        Nesting nesting(*this, node, path);
+        return node.IsMap() ? map(node, pointer, path) : sequence(node, pointer, path);
       }
       case YAML::NodeType::Scalar:
         return scalar(node, pointer, path);
@@ -81,9 +61,94 @@ class Converter {
   }
 
  private:
+  // Keeps the ancestors of the node being converted, to refuse an alias to one of them (a cycle)
+  // and nesting deeper than the limit.
+  class Nesting {
+   public:
+    Nesting(Converter& c, const YAML::Node& node, const std::string& path) : c_(c) {
+      for (const YAML::Node& ancestor : c_.ancestors_) {
+        if (ancestor.is(node)) {
+          c_.stop(path, line_of(node),
+                  "a YAML alias refers to a node that contains it, which would expand forever");
+        }
+      }
+      if (c_.ancestors_.size() >= kManifestMaxDepth) {
+        c_.stop(path, line_of(node),
+                "nested deeper than " + std::to_string(kManifestMaxDepth) + " levels (the limit)");
+      }
+      c_.ancestors_.push_back(node);
+    }
+    ~Nesting() { c_.ancestors_.pop_back(); }
+    Nesting(const Nesting&) = delete;
+    Nesting& operator=(const Nesting&) = delete;
+
+   private:
+    Converter& c_;
+  };
+
+  // YAML aliases repeat the node they name without copying text, so a few lines can stand for
+  // billions of values ("billion laughs"). Every value, as expanded, is counted with the bytes of
+  // its key path and its text; conversion stops at the first limit passed.
+  void count_value(const YAML::Node& node, size_t pointer_bytes, const std::string& path) {
+    if (++values_ > kManifestMaxValues) {
+      stop(path, line_of(node),
+           "the manifest expands to more than " + std::to_string(kManifestMaxValues) +
+               " values (the limit; YAML aliases repeat what they name)");
+    }
+    count_bytes(node, pointer_bytes, path);
+  }
+
+  void count_bytes(const YAML::Node& node, size_t bytes, const std::string& path) {
+    bytes_ += bytes;
+    if (bytes_ > kManifestMaxExpandedBytes) {
+      stop(path, line_of(node),
+           "the manifest expands to more than " + std::to_string(kManifestMaxExpandedBytes) +
+               " bytes of text (the limit; YAML aliases repeat what they name)");
+    }
+  }
+
+  [[noreturn]] void stop(const std::string& path, int line, std::string message) {
+    throw LimitExceeded{Diagnostic{path, line, std::move(message)}};
+  }
+
+  Value map(const YAML::Node& node, const std::string& pointer, const std::string& path) {
+    auto& alloc = out_.json.GetAllocator();
+    Value object(rapidjson::kObjectType);
+    for (const auto& member : node) {
+      if (!member.first.IsScalar()) {
+        error(path, line_of(member.first), "keys must be plain text");
+        continue;
+      }
+      std::string key = member.first.Scalar();
+      std::string child = pointer_child(pointer, key);
+      out_.source.lines[child] = line_of(member.first);
+      if (object.HasMember(key)) {
+        error(path_member(path, key), line_of(member.first), "duplicate key \"" + key + "\"");
+        continue;
+      }
+      Value v = convert(member.second, child, path_member(path, key));
+      object.AddMember(Value(key, alloc), v, alloc);
+    }
+    return object;
+  }
+
+  Value sequence(const YAML::Node& node, const std::string& pointer, const std::string& path) {
+    auto& alloc = out_.json.GetAllocator();
+    Value array(rapidjson::kArrayType);
+    size_t index = 0;
+    for (const auto& item : node) {
+      std::string child = pointer_child(pointer, std::to_string(index));
+      out_.source.lines[child] = line_of(item);
+      array.PushBack(convert(item, child, path_item(path, index)), alloc);
+      ++index;
+    }
+    return array;
+  }
+
   Value scalar(const YAML::Node& node, const std::string& pointer, const std::string& path) {
     InterpolationResult r = interpolate(node.Scalar(), env_);
     int line = line_of(node);
+    count_bytes(node, r.value.size(), path);
     for (const std::string& name : r.missing) {
       error(path, line,
             "environment variable " + name + " is not set (set it, or give a default with ${" +
@@ -110,6 +175,9 @@ class Converter {
 
   const EnvLookup& env_;
   YamlConversion& out_;
+  std::vector<YAML::Node> ancestors_;
+  size_t values_ = 0;
+  size_t bytes_ = 0;
 };
 
 }  // namespace
@@ -118,8 +186,14 @@ YamlConversion yaml_to_json(const YAML::Node& root, const EnvLookup& env) {
   YamlConversion out;
   Converter converter(env, out);
   out.source.lines[""] = 1;
-  Value v = converter.convert(root, "", "");
-  static_cast<Value&>(out.json).Swap(v);
+  try {
+    Value v = converter.convert(root, "", "");
+    static_cast<Value&>(out.json).Swap(v);
+  } catch (LimitExceeded& e) {
+    out.json.SetNull();
+    out.errors.push_back(std::move(e.diagnostic));
+    out.limit_exceeded = true;
+  }
   return out;
 }
 

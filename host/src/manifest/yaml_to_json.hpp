@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cstddef>
 #include <vector>
 
 #include "manifest/diagnostic.hpp"
@@ -19,10 +20,19 @@
 
 namespace streamhost::host {
 
+// Bounds on what a manifest may expand to once YAML aliases are followed (docs/manifest.md,
+// "Limits"): a real manifest has a few hundred values, a few levels and a few KB of text.
+inline constexpr size_t kManifestMaxDepth = 64;
+inline constexpr size_t kManifestMaxValues = 10000;
+inline constexpr size_t kManifestMaxExpandedBytes = 1u << 20;
+
 struct YamlConversion {
   rapidjson::Document json;
   SourceMap source;
   std::vector<Diagnostic> errors;  // missing variables, malformed references, unsupported YAML
+  // A limit above was passed (the reason is the last error) and `json` is null: nothing else in
+  // the manifest was checked.
+  bool limit_exceeded = false;
 };
 
 YamlConversion yaml_to_json(const YAML::Node& root, const EnvLookup& env);

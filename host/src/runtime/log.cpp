@@ -1,6 +1,5 @@
 #include "runtime/log.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -19,8 +18,9 @@ Level initial_level() {
   return Level::kInfo;
 }
 
-std::atomic<Level>& min_level() {
-  static std::atomic<Level> level{initial_level()};
+// Lines below this level are dropped; read once from the environment.
+Level min_level() {
+  static const Level level = initial_level();
   return level;
 }
 
@@ -64,10 +64,6 @@ std::string quote(const std::string& v) {
 
 }  // namespace
 
-void set_min_level(Level level) {
-  min_level().store(level);
-}
-
 std::string utc_now_iso8601() {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
@@ -83,7 +79,7 @@ std::string utc_now_iso8601() {
 
 void write(Level level, const std::string& component, const std::string& message,
            const Fields& fields) {
-  if (level < min_level().load()) return;
+  if (level < min_level()) return;
   std::string line = "ts=" + utc_now_iso8601() + " level=" + level_name(level) +
                      " component=" + quote(component) + " msg=" + quote(message);
   for (const auto& [k, v] : fields) line += " " + k + "=" + quote(v);

@@ -14,6 +14,8 @@ enum class Level { kDebug, kInfo, kWarn, kError };
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
+// Lines below the level STREAMHOST_LOG_LEVEL names (debug|info|warn|error; default info), read
+// at the first line, are dropped.
 void write(Level level, const std::string& component, const std::string& message,
            const Fields& fields = {});
 
@@ -26,9 +28,6 @@ inline void warn(const std::string& component, const std::string& m, const Field
 inline void error(const std::string& component, const std::string& m, const Fields& f = {}) {
   write(Level::kError, component, m, f);
 }
-
-// Lines below this level are dropped (default info; STREAMHOST_LOG_LEVEL=debug|info|warn|error).
-void set_min_level(Level level);
 
 // The current UTC time as ISO-8601 with milliseconds, e.g. 2026-01-01T10:00:00.123Z.
 std::string utc_now_iso8601();

@@ -1,8 +1,8 @@
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 
 #include <stdexcept>
 #include <streamhost/coupon/config.hpp>
+#include <streamhost/coupon/json_schema.hpp>
 #include <streamhost/coupon/schemas.hpp>
 
 namespace streamhost::coupon {
@@ -30,8 +30,7 @@ CouponConfig parse_config(std::string_view json) {
   rapidjson::Document doc;
   doc.Parse(json.data(), json.size());
   if (doc.HasParseError()) {
-    throw std::invalid_argument(std::string("coupon config is not JSON: ") +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
+    throw std::invalid_argument("coupon config is not JSON: " + parse_error_text(doc));
   }
   if (auto why = schema(SchemaId::kPluginConfig).check(doc)) {
     throw std::invalid_argument("coupon config: " + *why);

@@ -7,9 +7,24 @@
 namespace streamhost::coupon {
 namespace {
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
+// Records in `histogram` how long its scope took, whether it returns or throws.
+class CallTimer {
+ public:
+  CallTimer(Metrics& metrics, const char* histogram)
+      : metrics_(metrics), histogram_(histogram), start_(std::chrono::steady_clock::now()) {}
+  ~CallTimer() {
+    metrics_.observe_seconds(
+        histogram_,
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count());
+  }
+  CallTimer(const CallTimer&) = delete;
+  CallTimer& operator=(const CallTimer&) = delete;
+
+ private:
+  Metrics& metrics_;
+  const char* histogram_;
+  std::chrono::steady_clock::time_point start_;
+};
 
 }  // namespace
 
@@ -25,15 +40,11 @@ CouponService::CouponService(ServiceOptions options, CustomerSource& customers,
       now_(std::move(now)) {}
 
 std::shared_ptr<const CustomerInfo> CouponService::load_customer(int64_t customer_id) {
-  const auto start = std::chrono::steady_clock::now();
   std::optional<CustomerInfo> found;
-  try {
+  {
+    CallTimer timer(metrics_, "coupon_db_call");
     found = customers_.fetch_customer(customer_id);
-  } catch (...) {
-    metrics_.observe_seconds("coupon_db_call", seconds_since(start));
-    throw;
   }
-  metrics_.observe_seconds("coupon_db_call", seconds_since(start));
   if (!found) throw RejectError("unknown customer_id " + std::to_string(customer_id));
   auto customer = std::make_shared<const CustomerInfo>(std::move(*found));
   contexts_.put(customer);
@@ -65,14 +76,10 @@ std::vector<OutputRecord> CouponService::on_focus(std::string_view event_json) {
   }
 
   std::vector<double> predictions;
-  const auto start = std::chrono::steady_clock::now();
-  try {
+  {
+    CallTimer timer(metrics_, "coupon_scorer_call");
     scorer_.score(*customer, coupons, predictions);
-  } catch (...) {
-    metrics_.observe_seconds("coupon_scorer_call", seconds_since(start));
-    throw;
   }
-  metrics_.observe_seconds("coupon_scorer_call", seconds_since(start));
 
   const auto best = rank_best(coupons.coupon_ids, predictions, options_.top_n, options_.threshold);
   std::vector<OutputRecord> out;

@@ -15,10 +15,8 @@ namespace {
 rapidjson::Document parse_schema(std::string_view text) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
-  if (doc.HasParseError()) {
-    throw std::invalid_argument(std::string("schema is not JSON: ") +
-                                rapidjson::GetParseError_En(doc.GetParseError()));
-  }
+  if (doc.HasParseError())
+    throw std::invalid_argument("schema is not JSON: " + parse_error_text(doc));
   return doc;
 }
 
@@ -54,6 +52,11 @@ std::string list_of(const rapidjson::Value& v) {
 }
 
 }  // namespace
+
+std::string parse_error_text(const rapidjson::Document& doc) {
+  return std::string(rapidjson::GetParseError_En(doc.GetParseError())) + " (offset " +
+         std::to_string(doc.GetErrorOffset()) + ")";
+}
 
 std::string field_name_of_pointer(std::string_view json_pointer) {
   if (json_pointer.empty() || json_pointer == "/") return "(document)";

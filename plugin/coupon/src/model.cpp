@@ -1,5 +1,4 @@
 #include <rapidjson/document.h>
-#include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -65,8 +64,7 @@ Model Model::from_json(std::string_view json_text) {
   // Full precision: thresholds must read back as exactly the doubles scikit-learn wrote.
   doc.Parse<rapidjson::kParseFullPrecisionFlag>(json_text.data(), json_text.size());
   if (doc.HasParseError()) {
-    bad(std::string("not JSON: ") + rapidjson::GetParseError_En(doc.GetParseError()) + " (offset " +
-        std::to_string(doc.GetErrorOffset()) + ")");
+    bad("not JSON: " + parse_error_text(doc));
   }
   if (!doc.IsObject()) bad("expected a JSON object");
   // The few checks that explain themselves better than a schema message, first.

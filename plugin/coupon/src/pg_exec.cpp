@@ -76,6 +76,13 @@ std::string pg_first_line(const char* message) {
   return end == std::string::npos ? text : text.substr(0, end);
 }
 
+std::string pg_failure(const PGresult* result, PGconn* conn) {
+  std::string why = pg_first_line(PQresultErrorMessage(result));
+  if (why.empty()) why = pg_first_line(PQerrorMessage(conn));
+  // Never empty: an empty reason must not read as success.
+  return why.empty() ? std::string("result status ") + PQresStatus(PQresultStatus(result)) : why;
+}
+
 PgExecOutcome pg_exec_prepared(PGconn* conn, const char* statement, int n_params,
                                const char* const* params,
                                std::chrono::steady_clock::time_point deadline) {

@@ -23,7 +23,7 @@ PgPool::Lease::~Lease() {
 }
 
 PGconn* PgPool::Lease::get() const {
-  return pool_->conns_[slot_];
+  return pool_->conns_[slot_].get();
 }
 
 std::chrono::steady_clock::time_point PgPool::Lease::statement_deadline() const {
@@ -32,26 +32,18 @@ std::chrono::steady_clock::time_point PgPool::Lease::statement_deadline() const 
 
 void PgPool::Lease::drop() {
   // Only this lease's holder touches the slot's connection, so no lock is needed.
-  PGconn*& conn = pool_->conns_[slot_];
-  if (conn) PQfinish(conn);
-  conn = nullptr;
+  pool_->conns_[slot_].reset();
 }
 
 PgPool::PgPool(PgOptions options, std::vector<PreparedStatement> statements)
     : options_(std::move(options)),
       statements_(std::move(statements)),
-      conns_(static_cast<size_t>(options_.pool_size < 1 ? 1 : options_.pool_size), nullptr),
+      conns_(static_cast<size_t>(options_.pool_size < 1 ? 1 : options_.pool_size)),
       busy_(conns_.size(), false) {
   for (char c : options_.schema) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) {
       throw std::invalid_argument("database schema must be an identifier: " + options_.schema);
     }
-  }
-}
-
-PgPool::~PgPool() {
-  for (PGconn* conn : conns_) {
-    if (conn) PQfinish(conn);
   }
 }
 
@@ -75,11 +67,13 @@ PgPool::Lease PgPool::acquire(std::chrono::milliseconds wait) {
     busy_[slot] = true;
   }
   Lease lease(this, slot);
-  PGconn*& conn = conns_[slot];
+  PgConn& conn = conns_[slot];
   // An idle connection whose server went away (restart, pg_terminate_backend) only notices when it
   // reads: consume pending input so a dead socket shows up as CONNECTION_BAD before we use it.
-  if (conn && (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK)) lease.drop();
-  if (!conn) connect_slot(slot);
+  if (conn && (PQconsumeInput(conn.get()) == 0 || PQstatus(conn.get()) != CONNECTION_OK)) {
+    lease.drop();
+  }
+  if (!conn) conn = connect();
   return lease;
 }
 
@@ -91,7 +85,7 @@ void PgPool::release(size_t slot) {
   freed_.notify_one();
 }
 
-void PgPool::connect_slot(size_t slot) {
+PgConn PgPool::connect() {
   const std::string port = std::to_string(options_.port);
   const std::string timeout = std::to_string(options_.connect_timeout_s);
   std::vector<const char*> keys{"host",           "port", "dbname", "user", "application_name",
@@ -119,32 +113,30 @@ void PgPool::connect_slot(size_t slot) {
   }
   keys.push_back(nullptr);
   values.push_back(nullptr);
-  PGconn* conn = PQconnectdbParams(keys.data(), values.data(), 0);
-  if (PQstatus(conn) != CONNECTION_OK) {
-    std::string why = pg_first_line(PQerrorMessage(conn));
-    PQfinish(conn);
-    throw TransientError("database unavailable: " + why);
+  PgConn conn(PQconnectdbParams(keys.data(), values.data(), 0));
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    throw TransientError("database unavailable: " + pg_first_line(PQerrorMessage(conn.get())));
   }
   // libpq prints server notices to stderr by default; failures reach callers as errors instead.
   PQsetNoticeProcessor(
-      conn, [](void*, const char*) {}, nullptr);
+      conn.get(), [](void*, const char*) {}, nullptr);
   const auto deadline = std::chrono::steady_clock::now() + client_bound(options_);
   for (const PreparedStatement& s : statements_) {
-    PgExecOutcome out = pg_prepare(conn, s.name.c_str(), s.sql.c_str(), s.param_count, deadline);
+    PgExecOutcome out =
+        pg_prepare(conn.get(), s.name.c_str(), s.sql.c_str(), s.param_count, deadline);
     std::string why;
     if (out.status == PgExecStatus::kTimedOut) {
       why = "no answer within " + std::to_string(client_bound(options_).count()) + " ms";
     } else if (out.status == PgExecStatus::kBroken) {
       why = out.error;
     } else if (PQresultStatus(out.result.get()) != PGRES_COMMAND_OK) {
-      why = pg_first_line(PQresultErrorMessage(out.result.get()));
+      why = pg_failure(out.result.get(), conn.get());
     }
     if (!why.empty()) {
-      PQfinish(conn);
       throw TransientError("database statement " + s.name + " could not be prepared: " + why);
     }
   }
-  conns_[slot] = conn;
+  return conn;
 }
 
 }  // namespace streamhost::coupon

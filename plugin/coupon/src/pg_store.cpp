@@ -56,8 +56,7 @@ Result run(PgPool::Lease& lease, const char* statement, int n_params, const char
   }
   Result res = std::move(out.result);
   if (PQresultStatus(res.get()) == PGRES_TUPLES_OK) return res;
-  std::string why = pg_first_line(PQresultErrorMessage(res.get()));
-  if (why.empty()) why = pg_first_line(PQerrorMessage(lease.get()));
+  const std::string why = pg_failure(res.get(), lease.get());
   if (PQstatus(lease.get()) != CONNECTION_OK) {
     lease.drop();
     throw ConnectionLost("database connection lost: " + why);

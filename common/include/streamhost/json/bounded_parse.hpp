@@ -11,10 +11,13 @@
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace streamhost::json {
 
@@ -33,17 +36,42 @@ class DepthLimitedHandler {
   bool Uint(unsigned u) { return doc_.Uint(u); }
   bool Int64(int64_t i) { return doc_.Int64(i); }
   bool Uint64(uint64_t u) { return doc_.Uint64(u); }
-  // RapidJSON 1.1 turns 1.8e308-9.9e308 into infinity instead of refusing them as too big; JSON has
-  // no infinity, and writing one back out fails half-way.
-  bool Double(double d) {
-    if (!std::isfinite(d)) {
-      too_big_ = true;
-      return false;
+  // Not called: numbers come as text (below). RapidJSON's reader needs it to compile.
+  bool Double(double d) { return std::isfinite(d) && doc_.Double(d); }
+  // Numbers come as text (kParseNumbersAsStringsFlag) and are converted here. RapidJSON 1.1's own
+  // conversion is not correctly rounded ("0.30000000000000007" becomes 0.3000000000000001, so a
+  // number passed on changes), and its full-precision one reads a zero with an exponent above 22
+  // ("0e40") as 2.18e40. std::from_chars is correctly rounded and ignores the locale. Integers
+  // that fit 64 bits stay integers; others become doubles, as RapidJSON does.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const std::string_view text(s, n);
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      if (text.front() == '-') {
+        int64_t i = 0;
+        if (std::from_chars(text.data(), text.data() + n, i).ec == std::errc()) {
+          return doc_.Int64(i);
+        }
+      } else {
+        uint64_t u = 0;
+        if (std::from_chars(text.data(), text.data() + n, u).ec == std::errc()) {
+          return doc_.Uint64(u);
+        }
+      }
+    }
+    double d = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + n, d);
+    if (error == std::errc::result_out_of_range) {
+      // JSON has no infinity (writing one back out fails half-way); below the smallest double the
+      // nearest one is zero.
+      if (power_of_ten(text) >= 0) {
+        too_big_ = true;
+        return false;
+      }
+      d = text.front() == '-' ? -0.0 : 0.0;
+    } else if (error != std::errc() || end != text.data() + n) {
+      return false;  // not reached: the reader has checked the number's grammar
     }
     return doc_.Double(d);
-  }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return doc_.RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     return utf8_only(s, n) && doc_.String(s, n, copy);
@@ -76,6 +104,32 @@ class DepthLimitedHandler {
     return true;
   }
 
+  // The power of ten of the first non-zero digit of a non-zero JSON number ("0.05e3" -> 1),
+  // clamped to +-100000.
+  static long power_of_ten(std::string_view text) {
+    size_t at = text.front() == '-' ? 1 : 0;
+    long digits_before_point = 0, first_nonzero = -1, index = 0;
+    bool after_point = false;
+    for (; at < text.size() && text[at] != 'e' && text[at] != 'E'; ++at) {
+      if (text[at] == '.') {
+        after_point = true;
+        continue;
+      }
+      if (first_nonzero < 0 && text[at] != '0') first_nonzero = index;
+      if (!after_point) ++digits_before_point;
+      ++index;
+    }
+    long exponent = 0;
+    if (at < text.size()) {
+      const bool negative = ++at < text.size() && text[at] == '-';
+      if (at < text.size() && (text[at] == '-' || text[at] == '+')) ++at;
+      for (; at < text.size() && exponent < 100000; ++at)
+        exponent = exponent * 10 + (text[at] - '0');
+      if (negative) exponent = -exponent;
+    }
+    return digits_before_point - 1 - first_nonzero + exponent;
+  }
+
   bool enter() {
     if (++depth_ > max_depth_) {
       too_deep_ = true;
@@ -103,14 +157,16 @@ struct ParseError {
   explicit operator bool() const { return !message.empty(); }
 };
 
-// Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects and
-// with UTF-8 validated (input bytes and \u escapes alike). On failure `doc` is left null and the
-// error says what and where.
+// Parses `text` into `doc` iteratively with at most `max_depth` levels of arrays and objects,
+// with UTF-8 validated (input bytes and \u escapes alike) and numbers correctly rounded. On failure
+// `doc` is left null and the error says what and where.
 template <typename Document>
 ParseError parse_bounded(Document& doc, std::string_view text,
                          unsigned max_depth = kDefaultMaxDepth) {
-  constexpr unsigned kFlags =
-      rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+  // Numbers as text: DepthLimitedHandler::RawNumber converts them, correctly rounded.
+  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
   rapidjson::MemoryStream stream(text.data(), text.size());
   rapidjson::ParseResult result;
   bool too_deep = false;

@@ -16,7 +16,8 @@ struct SchemaViolation {
   // Path of the offending field from the document's root: member names and array indexes as text
   // ({"coupons", "3", "coupon_id"}); empty for the root itself.
   std::vector<std::string> location;
-  std::string message;  // "missing field coupons.3.coupon_id", "customer.gender: expected string..."
+  std::string
+      message;  // "missing field coupons.3.coupon_id", "customer.gender: expected string..."
   std::string keyword;  // "required", "type", "enum", "minimum", "additionalProperties", ...
 };
 
@@ -38,6 +39,10 @@ class JsonSchema {
   rapidjson::Document schema_json_;
   rapidjson::SchemaDocument schema_;
 };
+
+// Why `doc` did not parse, and where: "Missing a name for object member. (offset 1)". Call it only
+// when doc.HasParseError().
+std::string parse_error_text(const rapidjson::Document& doc);
 
 // "payload.customer_id" for the JSON pointer "/payload/customer_id"; "(document)" for the root.
 std::string field_name_of_pointer(std::string_view json_pointer);

@@ -7,12 +7,10 @@
 #include <libpq-fe.h>
 
 #include <chrono>
-#include <memory>
+#include <streamhost/coupon/pg_handles.hpp>
 #include <string>
 
 namespace streamhost::coupon {
-
-using PgResult = std::unique_ptr<PGresult, decltype(&PQclear)>;
 
 enum class PgExecStatus {
   kDone,      // `result` holds the server's answer (which may be an error)
@@ -22,8 +20,8 @@ enum class PgExecStatus {
 
 struct PgExecOutcome {
   PgExecStatus status = PgExecStatus::kBroken;
-  PgResult result{nullptr, &PQclear};  // the last result of the statement when kDone
-  std::string error;                   // first line of libpq's message when kBroken
+  PgResult result;    // the last result of the statement when kDone
+  std::string error;  // first line of libpq's message when kBroken
 };
 
 // `statement` must have been prepared on `conn`. PQprepare is done the same way when `sql` is set
@@ -36,5 +34,8 @@ PgExecOutcome pg_prepare(PGconn* conn, const char* statement, const char* sql, i
 
 // libpq messages end with a newline and may span lines; the first line is the useful part.
 std::string pg_first_line(const char* message);
+// Why a statement failed: the first line of its result's error, else of the connection's, else
+// the result status; never empty.
+std::string pg_failure(const PGresult* result, PGconn* conn);
 
 }  // namespace streamhost::coupon

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <streamhost/coupon/pg_handles.hpp>
 #include <string>
 #include <vector>
 
@@ -58,7 +59,6 @@ class PgPool {
 
   // Connections open lazily, on first use.
   PgPool(PgOptions options, std::vector<PreparedStatement> statements);
-  ~PgPool();
   PgPool(const PgPool&) = delete;
   PgPool& operator=(const PgPool&) = delete;
 
@@ -68,13 +68,13 @@ class PgPool {
 
  private:
   void release(size_t slot);
-  void connect_slot(size_t slot);
+  PgConn connect();
 
   PgOptions options_;
   std::vector<PreparedStatement> statements_;
   std::mutex mutex_;
   std::condition_variable freed_;
-  std::vector<PGconn*> conns_;
+  std::vector<PgConn> conns_;  // null: closed, opened by the next acquire of the slot
   std::vector<bool> busy_;
 };
 
