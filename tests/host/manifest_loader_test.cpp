@@ -163,6 +163,12 @@ TEST(ManifestLoader, ANonLoopbackAdminBindWithoutATokenIsRefusedNamingTheFix) {
   EXPECT_FALSE(is_loopback_address("0.0.0.0"));
   EXPECT_FALSE(is_loopback_address("127.0.0.1.example.com"));
   EXPECT_FALSE(is_loopback_address("::"));
+  EXPECT_TRUE(is_loopback_address("127.255.0.9"));
+  for (const char* other : {"127.", "127.0.0", "127.0.0.", "127..0.1", "127.0.0.1234", "127.0.0.1 ",
+                            "127.0.0.1:80", "128.0.0.1"}) {
+    EXPECT_FALSE(is_loopback_address(other)) << other;
+  }
+  EXPECT_FALSE(is_loopback_address("127." + std::string(100000, '1'))) << "long input";
 }
 
 TEST(ManifestLoader, TheEffectiveManifestIsTheInterpolatedDocument) {

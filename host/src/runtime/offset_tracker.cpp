@@ -28,6 +28,11 @@ std::optional<int64_t> PartitionTracker::committable() const {
   return std::nullopt;
 }
 
+std::optional<int64_t> PartitionTracker::last_tracked() const {
+  std::lock_guard lock(mutex_);
+  return last_added_;
+}
+
 size_t PartitionTracker::pending() const {
   std::lock_guard lock(mutex_);
   return entries_.size();

@@ -23,6 +23,8 @@ class PartitionTracker {
   void mark_done(int64_t offset);
   // The next offset to consume that is safe to commit, or nullopt before anything was tracked.
   std::optional<int64_t> committable() const;
+  // The highest offset handed to a handler so far, or nullopt (GET /pipeline/partitions).
+  std::optional<int64_t> last_tracked() const;
   size_t pending() const;
 
  private:
