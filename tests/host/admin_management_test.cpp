@@ -97,10 +97,29 @@ TEST(ConfigRedaction, SecretKeysAtAnyDepthAndUrlPasswordsAreReplaced) {
   EXPECT_EQ(doc["admin"]["port"].GetInt(), 18080);
 }
 
+TEST(ConfigRedaction, UrlPasswordsAreRedactedWholeAndLongValuesAreScannedInLinearTime) {
+  auto redacted_string = [](const std::string& value) {
+    rapidjson::Document doc;
+    const std::string out = redact_config(R"({"v":")" + value + R"("})");
+    doc.Parse(out.c_str());
+    return std::string(doc["v"].GetString());
+  };
+  EXPECT_EQ(redacted_string("postgres://u:p@ss@db:5432/x?sslmode=require"),
+            "postgres://u:[redacted]@db:5432/x?sslmode=require");
+  EXPECT_EQ(redacted_string("a http://x:1@h and https://y:2@k/p"),
+            "a http://x:[redacted]@h and https://y:[redacted]@k/p");
+  EXPECT_EQ(redacted_string("http://user@host/path:1@x"), "http://user@host/path:1@x");
+  EXPECT_EQ(redacted_string("http://host:8080/"), "http://host:8080/");
+  // A megabyte of text, as the manifest allows: no recursion per character.
+  const std::string long_value = "http://u:" + std::string(1 << 20, 'p') + "@h";
+  EXPECT_EQ(redacted_string(long_value), "http://u:[redacted]@h");
+}
+
 TEST(ConfigRedaction, TheKeyRule) {
   for (const char* secret :
        {"password", "DB_PASSWORD", "passwd", "secret", "client_secret", "token", "accessToken",
-        "credentials", "api_key", "apiKey", "private_key", "Authorization", "sasl.jaas.config"}) {
+        "credentials", "api_key", "apiKey", "private_key", "Authorization", "sasl.jaas.config",
+        "ssl.keystore.key"}) {
     EXPECT_TRUE(is_secret_key(secret)) << secret;
   }
   for (const char* plain : {"username", "user", "url", "host", "token_file", "password_env",

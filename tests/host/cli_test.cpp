@@ -30,10 +30,14 @@ CliResult cli(std::vector<std::string> args, int runner_exit = 0) {
   for (const std::string& a : args) argv.push_back(a.c_str());
   std::ostringstream out, err;
   int calls = 0;
-  int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err, [&](const Manifest&) {
-    ++calls;
-    return runner_exit;
-  });
+  int code = run_cli(static_cast<int>(argv.size()), argv.data(), out, err,
+                     [&](const Manifest&, const std::vector<LoadedPlugin>& plugins) {
+                       ++calls;
+                       // The plugins `run` resolved are handed on, so the runner loads nothing
+                       // again.
+                       EXPECT_EQ(plugins.size(), 1u);
+                       return runner_exit;
+                     });
   return {code, out.str(), err.str(), calls};
 }
 
@@ -163,7 +167,9 @@ TEST(Cli, RunnerExceptionsAreRuntimeFailures) {
   argv.push_back(path.c_str());
   std::ostringstream out, err;
   int code = run_cli(4, argv.data(), out, err,
-                     [](const Manifest&) -> int { throw std::runtime_error("proxy refused"); });
+                     [](const Manifest&, const std::vector<LoadedPlugin>&) -> int {
+                       throw std::runtime_error("proxy refused");
+                     });
   EXPECT_EQ(code, 1);
   EXPECT_EQ(err.str(), "streamhost: proxy refused\n");
 }

@@ -4,6 +4,7 @@
 
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
+#include <streamhost/json/bounded_parse.hpp>
 
 #include "dialect.hpp"
 #include "proxy_http.hpp"
@@ -28,9 +29,9 @@ class RestProxyLogOffsetsReader final : public LogOffsetsReader {
     HttpResponse response = http_.send(request, detail::RetryPolicy::single(timeout_));
     if (response.status != 200) throw PermanentError(http_.describe_failure(request, response));
     rapidjson::Document doc;
-    doc.Parse(response.body.c_str(), response.body.size());
+    const bool parsed = !json::parse_bounded(doc, response.body);  // the proxy's bytes: bounded
     auto offset = [&](const char* name) -> int64_t {
-      if (doc.HasParseError() || !doc.IsObject() || !doc.HasMember(name) || !doc[name].IsInt64()) {
+      if (!parsed || !doc.IsObject() || !doc.HasMember(name) || !doc[name].IsInt64()) {
         throw PermanentError(http_.redact("GET " + std::string(detail::url_path(request.url)) +
                                           ": the reply has no integer " + name));
       }

@@ -38,18 +38,6 @@ void write_value(JsonWriter& w, const std::string& value) {
   }
 }
 
-std::string error_body(const std::string& status, const std::string& reason) {
-  rapidjson::StringBuffer buf;
-  JsonWriter w(buf);
-  w.StartObject();
-  w.Key("status");
-  w.String(status);
-  w.Key("reason");
-  w.String(reason);
-  w.EndObject();
-  return buf.GetString();
-}
-
 }  // namespace
 
 InjectAnswer format_inject_answer(const runtime::InjectResult& result, const std::string& route) {

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <regex>
 #include <stdexcept>
 
 namespace streamhost::host::admin {
@@ -15,9 +14,9 @@ namespace {
 
 using rapidjson::Value;
 
-constexpr std::array<std::string_view, 10> kSecretWords = {
-    "password", "passwd", "secret",      "token",         "credential",
-    "api_key",  "apikey", "private_key", "authorization", "jaas"};
+constexpr std::array<std::string_view, 12> kSecretWords = {
+    "password", "passwd",      "secret",        "token", "credential",   "api_key",
+    "apikey",   "private_key", "authorization", "jaas",  "keystore.key", "key.pem"};
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -25,10 +24,29 @@ std::string lower(std::string_view text) {
   return out;
 }
 
-// scheme://user:password@ -> scheme://user:[redacted]@ (a user alone is not a secret).
+// scheme://user:password@host -> scheme://user:[redacted]@host (a user alone is not a secret).
+// The password runs to the authority's last '@', so one containing '@' is redacted whole. Scanned
+// by hand: std::regex recurses once per character, and a manifest value may be a megabyte long.
 std::string redact_url_credentials(const std::string& text) {
-  static const std::regex kUserInfo(R"(([A-Za-z][A-Za-z0-9+.-]*://[^:/@\s]*):[^@/\s]*@)");
-  return std::regex_replace(text, kUserInfo, "$1:" + std::string(kRedacted) + "@");
+  std::string out;
+  size_t copied = 0;
+  size_t search = 0;
+  for (size_t scheme_end; (scheme_end = text.find("://", search)) != std::string::npos;) {
+    const size_t start = scheme_end + 3;
+    size_t end = text.find_first_of("/?# \t\r\n", start);
+    if (end == std::string::npos) end = text.size();
+    search = end;
+    const std::string_view authority(text.data() + start, end - start);
+    const size_t at = authority.rfind('@');
+    const size_t colon = authority.find(':');
+    if (at == std::string_view::npos || colon == std::string_view::npos || colon > at) continue;
+    out.append(text, copied, start + colon + 1 - copied);
+    out += kRedacted;
+    copied = start + at;
+  }
+  if (copied == 0) return text;
+  out.append(text, copied, std::string::npos);
+  return out;
 }
 
 void redact(Value& value, rapidjson::Document::AllocatorType& allocator) {

@@ -31,6 +31,17 @@ void write_optional(JsonWriter& w, const std::optional<std::string>& value) {
   }
 }
 
+// "/pipeline/routes/{route}/pause" -> {route, "pause"}; nullopt for any other path.
+std::optional<std::pair<std::string, std::string>> route_action(const std::string& path) {
+  if (!path.starts_with(kRoutesPrefix)) return std::nullopt;
+  const std::string rest = path.substr(kRoutesPrefix.size());
+  const size_t slash = rest.rfind('/');
+  if (slash == std::string::npos || slash == 0) return std::nullopt;
+  return std::pair{rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+}  // namespace
+
 std::string error_body(const std::string& status, const std::string& reason) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -42,17 +53,6 @@ std::string error_body(const std::string& status, const std::string& reason) {
   w.EndObject();
   return buf.GetString();
 }
-
-// "/pipeline/routes/{route}/pause" -> {route, "pause"}; nullopt for any other path.
-std::optional<std::pair<std::string, std::string>> route_action(const std::string& path) {
-  if (!path.starts_with(kRoutesPrefix)) return std::nullopt;
-  const std::string rest = path.substr(kRoutesPrefix.size());
-  const size_t slash = rest.rfind('/');
-  if (slash == std::string::npos || slash == 0) return std::nullopt;
-  return std::pair{rest.substr(0, slash), rest.substr(slash + 1)};
-}
-
-}  // namespace
 
 std::vector<PartitionView> partition_views(
     const std::vector<runtime::PartitionStatus>& partitions,

@@ -22,6 +22,9 @@
 
 namespace streamhost::host::admin {
 
+// {"status":..,"reason":..}: the body of every error answer of the admin endpoint.
+std::string error_body(const std::string& status, const std::string& reason);
+
 struct PluginInfo {
   std::string name;         // the manifest's name for it
   std::string plugin;       // the descriptor's name

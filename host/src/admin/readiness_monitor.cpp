@@ -57,4 +57,19 @@ void ReadinessMonitor::run() {
   }
 }
 
+void install_readiness_metrics(metrics::Registry& registry, const ReadinessMonitor& monitor) {
+  registry.add_collect_hook([&registry, &monitor] {
+    const ReadinessReport report = monitor.current();
+    registry.gauge("streamhost_ready", "1 while GET /readyz answers 200, else 0")
+        .set(report.ready() ? 1.0 : 0.0);
+    for (const ReadinessCheck& check : report.checks) {
+      registry
+          .gauge("streamhost_readiness_check",
+                 "1 while this readiness check passes, else 0 (GET /readyz names why)",
+                 {{"check", check.name}})
+          .set(check.ok ? 1.0 : 0.0);
+    }
+  });
+}
+
 }  // namespace streamhost::host::admin

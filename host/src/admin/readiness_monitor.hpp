@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "admin/readiness.hpp"
+#include "metrics/registry.hpp"
 
 namespace streamhost::host::admin {
 
@@ -45,5 +46,10 @@ class ReadinessMonitor {
   std::optional<std::chrono::steady_clock::time_point> running_since_;
   std::thread thread_;
 };
+
+// Mirrors `monitor`'s last report into `registry` at every scrape: streamhost_ready (1 or 0) and
+// streamhost_readiness_check{check} per check, so dashboards and alerts see what /readyz says.
+// `monitor` must outlive every later render() of `registry`.
+void install_readiness_metrics(metrics::Registry& registry, const ReadinessMonitor& monitor);
 
 }  // namespace streamhost::host::admin

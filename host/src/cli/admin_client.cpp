@@ -16,6 +16,8 @@ namespace streamhost::host {
 namespace {
 
 constexpr std::chrono::seconds kTimeout{10};
+// A status answer for hundreds of partitions is tens of KiB; a far bigger one is refused unread.
+constexpr uint64_t kMaxAnswerBytes = 8u << 20;
 
 std::string read_token_file(const std::string& path) {
   AdminSpec spec;
@@ -96,7 +98,19 @@ AdminReply admin_request(const AdminTarget& target, const std::string& method,
     request.headers().add("Accept", "application/json");
     if (target.token) request.headers().add("Authorization", "Bearer " + *target.token);
     web::http::http_response response = client.request(request).get();
-    return {response.status_code(), response.extract_utf8string(true).get()};
+    if (response.headers().content_length() > kMaxAnswerBytes) {
+      throw AdminUnreachable("the admin endpoint at " + target.url + " answered " +
+                             std::to_string(response.headers().content_length()) +
+                             " bytes, over the limit of " + std::to_string(kMaxAnswerBytes));
+    }
+    std::string body = response.extract_utf8string(true).get();
+    if (body.size() > kMaxAnswerBytes) {
+      throw AdminUnreachable("the admin endpoint at " + target.url + " answered over " +
+                             std::to_string(kMaxAnswerBytes) + " bytes");
+    }
+    return {response.status_code(), std::move(body)};
+  } catch (const AdminUnreachable&) {
+    throw;
   } catch (const std::exception& e) {
     throw AdminUnreachable("cannot reach the admin endpoint at " + target.url + ": " + e.what() +
                            " (is `streamhost run` running there? use --admin URL or -f MANIFEST)");

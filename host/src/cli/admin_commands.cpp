@@ -2,6 +2,7 @@
 #include <rapidjson/document.h>
 
 #include <ostream>
+#include <streamhost/json/bounded_parse.hpp>
 
 #include "cli/admin_client.hpp"
 #include "cli/cli.hpp"
@@ -22,8 +23,7 @@ Exit codes: 0 success, 1 the host is unreachable or refused, 2 usage error.
 // The "reason" of an error answer, else its body.
 std::string reason_of(const AdminReply& reply) {
   rapidjson::Document doc;
-  doc.Parse(reply.body.c_str(), reply.body.size());
-  if (!doc.HasParseError() && doc.IsObject() && doc.HasMember("reason") &&
+  if (!json::parse_bounded(doc, reply.body) && doc.IsObject() && doc.HasMember("reason") &&
       doc["reason"].IsString()) {
     return doc["reason"].GetString();
   }
@@ -123,11 +123,10 @@ int pause_command(bool pause, const std::vector<std::string>& args, std::ostream
     const AdminReply reply = admin_request(target, "POST", path);
     if (reply.status != 200) return refused(target, reply, err);
     rapidjson::Document doc;
-    doc.Parse(reply.body.c_str(), reply.body.size());
-    const std::string state =
-        !doc.HasParseError() && doc.IsObject() && doc.HasMember("state") && doc["state"].IsString()
-            ? doc["state"].GetString()
-            : "unknown";
+    const std::string state = !json::parse_bounded(doc, reply.body) && doc.IsObject() &&
+                                      doc.HasMember("state") && doc["state"].IsString()
+                                  ? doc["state"].GetString()
+                                  : "unknown";
     out << (pause ? "paused " : "resumed ") << what << "; pipeline state: " << state << "\n";
     return kExitOk;
   } catch (const std::exception& e) {

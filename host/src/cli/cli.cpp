@@ -106,11 +106,12 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
   std::string path;
   if (!parse_manifest_flag(args, path, err, kRunHelp)) return kExitUsage;
   Manifest manifest;
+  std::vector<LoadedPlugin> plugins;
   try {
     manifest = load_manifest(path);
     // Plugin, config and route problems are configuration errors too: find them before start-up so
     // they exit 2 like in `validate`, not 1 like a failure of a running pipeline.
-    load_manifest_plugins(manifest);
+    plugins = load_manifest_plugins(manifest);
   } catch (const ManifestError& e) {
     err << e.what() << "\n";
     return kExitUsage;
@@ -119,7 +120,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
     return kExitUsage;
   }
   try {
-    return runner(manifest);
+    return runner(manifest, plugins);
   } catch (const std::exception& e) {
     err << "streamhost: " << e.what() << "\n";
     return kExitRuntimeFailure;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "manifest/manifest.hpp"
+#include "plugin/loader.hpp"
 
 namespace streamhost::host {
 
@@ -16,8 +17,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitRuntimeFailure = 1;
 inline constexpr int kExitUsage = 2;
 
-// What `run` calls with the checked manifest (run_pipeline in the binary; a fake in tests).
-using PipelineRunner = std::function<int(const Manifest&)>;
+// What `run` calls with the checked manifest and the plugins it resolved (loaded, configs
+// validated, routes checked), so nothing is loaded twice: run_pipeline in the binary, a fake in
+// tests.
+using PipelineRunner = std::function<int(const Manifest&, const std::vector<LoadedPlugin>&)>;
 
 int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& err,
             const PipelineRunner& runner);

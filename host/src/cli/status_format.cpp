@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <stdexcept>
+#include <streamhost/json/bounded_parse.hpp>
 #include <vector>
 
 namespace streamhost::host {
@@ -68,9 +69,10 @@ std::string format_duration(double seconds) {
 
 std::string format_status(const std::string& pipeline_json, const std::string& partitions_json) {
   rapidjson::Document pipeline, partitions;
-  pipeline.Parse(pipeline_json.c_str(), pipeline_json.size());
-  partitions.Parse(partitions_json.c_str(), partitions_json.size());
-  if (pipeline.HasParseError() || !pipeline.IsObject() || partitions.HasParseError()) {
+  // A running host's answers are still bytes from outside: parsed with bounded depth.
+  const bool parsed = !json::parse_bounded(pipeline, pipeline_json) &&
+                      !json::parse_bounded(partitions, partitions_json);
+  if (!parsed || !pipeline.IsObject()) {
     throw std::invalid_argument("the admin endpoint did not answer with the management API's JSON");
   }
   std::string out;

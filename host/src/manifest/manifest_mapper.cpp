@@ -240,7 +240,7 @@ bool is_loopback_address(const std::string& address) {
   if (address == "localhost" || address == "::1" || address == "[::1]") return true;
   // 127.0.0.0/8, written as a dotted quad (scanned by hand, as number_shape.hpp explains).
   if (!address.starts_with("127.")) return false;
-  int parts = 1;
+  int parts = 2;  // "127" and the octet being read
   size_t digits = 0;
   for (size_t i = 4; i < address.size(); ++i) {
     const char c = address[i];

@@ -100,8 +100,11 @@ struct PluginSet {
   std::vector<HandlerRef> route_handlers;  // route_handlers[i] serves manifest.routes[i]
 };
 
-// load_manifest_plugins() plus instance creation. Instances already created are destroyed again
-// when a later one fails.
+// Creates an instance of each plugin load_manifest_plugins() resolved for `manifest` and binds each
+// route to its handler. Instances already created are destroyed again when a later one fails.
+PluginSet create_plugins(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded,
+                         HostServices& services);
+// load_manifest_plugins() and then the above.
 PluginSet create_plugins(const Manifest& manifest, HostServices& services);
 
 }  // namespace streamhost::host

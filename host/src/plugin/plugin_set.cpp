@@ -63,7 +63,11 @@ std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
 }
 
 PluginSet create_plugins(const Manifest& manifest, HostServices& services) {
-  std::vector<LoadedPlugin> loaded = load_manifest_plugins(manifest);
+  return create_plugins(manifest, load_manifest_plugins(manifest), services);
+}
+
+PluginSet create_plugins(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded,
+                         HostServices& services) {
   PluginSet set;
   std::map<std::string, const PluginInstance*> by_name;
   for (const LoadedPlugin& p : loaded) {

@@ -122,6 +122,7 @@ int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
         return report;
       },
       kReadinessPeriod, kReadinessStaleAfter);
+  admin::install_readiness_metrics(registry, readiness);
   admin::AdminServer server(
       admin_options(manifest, true, token), registry, [&] { return readiness.current(); },
       &injector);
@@ -204,6 +205,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
           return report;
         },
         kReadinessPeriod, kReadinessStaleAfter);
+    admin::install_readiness_metrics(registry, *readiness);
     server = std::make_unique<admin::AdminServer>(
         admin_options(manifest, manifest.testing, token), registry,
         [&] { return readiness->current(); }, &injector);
@@ -229,7 +231,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
 
 }  // namespace
 
-int run_pipeline(const Manifest& manifest) {
+int run_pipeline(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded) {
   const auto started_at = std::chrono::steady_clock::now();
   try {
     // Read first: a token that cannot be read stops start-up before anything connects.
@@ -242,7 +244,7 @@ int run_pipeline(const Manifest& manifest) {
     metrics::Registry registry;
     runtime::PluginHostServices services(registry);
     // Declared before everything that calls handlers, so instances are destroyed last.
-    PluginSet plugins = create_plugins(manifest, services);
+    PluginSet plugins = create_plugins(manifest, loaded, services);
     auto routes = build_routes(manifest, plugins);
     log::info("runtime", "plugins created",
               {{"pipeline", manifest.name},

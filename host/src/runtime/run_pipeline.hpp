@@ -2,14 +2,17 @@
 // handler.
 #pragma once
 
+#include <vector>
+
 #include "manifest/manifest.hpp"
+#include "plugin/loader.hpp"
 
 namespace streamhost::host {
 
-// Loads and creates the manifest's plugins, connects the source and sink (unless testing mode
-// without Kafka), serves the admin endpoint, and processes records until stopped. Returns the
-// process exit code: 0 after a graceful stop, non-zero after a FATAL status or a start-up failure
-// (the message is logged to stderr first).
-int run_pipeline(const Manifest& manifest);
+// Creates the instances of `plugins` (the manifest's, as load_manifest_plugins resolved them),
+// connects the source and sink (unless testing mode without Kafka), serves the admin endpoint, and
+// processes records until stopped. Returns the process exit code: 0 after a graceful stop, non-zero
+// after a FATAL status or a start-up failure (the message is logged to stderr first).
+int run_pipeline(const Manifest& manifest, const std::vector<LoadedPlugin>& plugins);
 
 }  // namespace streamhost::host
