@@ -79,15 +79,15 @@ class ProxyHttp {
   // Removes the password and the Authorization token from any text that leaves this library.
   std::string redact(std::string text) const;
 
-  // Sleeps the backoff for retry number `retry` (0-based), at least `at_least`.
-  void backoff(int retry, std::chrono::milliseconds at_least = {}) const;
-
   void count_records(uint64_t n);
-  void count_retry();
   void count_recreation();
   ConnectorStats stats() const;
 
  private:
+  // Only send() retries: one request's transport retries are the connector's whole retry policy.
+  // Sleeps the backoff for retry number `retry` (0-based), at least `at_least`.
+  void backoff(int retry, std::chrono::milliseconds at_least = {}) const;
+  void count_retry();
   struct Attempt;
   Attempt attempt_once(const HttpRequest& request, std::chrono::milliseconds timeout);
   // One kept-alive client per origin and timeout (cpprestsdk sets the timeout per client).
