@@ -67,6 +67,12 @@ TEST_F(CouponNoKafka, MockEndpointsAnswerWithTheEmittedPredictions) {
       << "not ready: " << admin.readyz().status << " " << admin.readyz().body;
   ASSERT_TRUE(host.running());
 
+  // The original service's health check, which the coupon manifest serves through
+  // admin.health_paths: the host's own liveness answer.
+  const HttpAnswer health = http_call(port, "GET", "/healthcheck");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, http_call(port, "GET", "/healthz").body);
+
   const HttpAnswer entry = http_call(port, "POST", "/mock_entry", kSeedEntry);
   ASSERT_EQ(entry.status, 200) << entry.body;
   rapidjson::Document entry_doc;

@@ -115,5 +115,47 @@ TEST(AdminHealthz, Answers503WithTheReasonWhenNotAlive) {
   server.stop();
 }
 
+// admin.health_paths (the coupon manifest's /healthcheck): the same answer as /healthz, 503
+// included, so a probe written for the original service sees a failed pipeline too.
+TEST(AdminHealthz, HealthPathsAnswerExactlyLikeHealthz) {
+  metrics::Registry registry;
+  admin::AdminOptions options;
+  options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
+  options.health_paths = {"/healthcheck"};
+  admin::AdminServer server(
+      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
+  std::atomic<bool> alive{true};
+  server.set_liveness([&]() -> std::optional<std::string> {
+    if (alive.load()) return std::nullopt;
+    return std::string("the pipeline failed: boom");
+  });
+  server.start();
+  web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options.port));
+  auto answer = [&](const std::string& path) {
+    auto response = client.request(web::http::methods::GET, path).get();
+    return std::make_pair(response.status_code(), response.extract_string(true).get());
+  };
+  EXPECT_EQ(answer("/healthcheck"), answer("/healthz"));
+  EXPECT_EQ(answer("/healthcheck").first, 200);
+  alive.store(false);
+  EXPECT_EQ(answer("/healthcheck"), answer("/healthz"));
+  EXPECT_EQ(answer("/healthcheck").first, 503);
+  EXPECT_EQ(answer("/health").first, 404) << "only the configured paths";
+  server.stop();
+}
+
+TEST(AdminHealthz, NoExtraHealthPathUnlessConfigured) {
+  metrics::Registry registry;
+  admin::AdminOptions options;
+  options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
+  admin::AdminServer server(
+      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
+  server.start();
+  web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options.port));
+  EXPECT_EQ(client.request(web::http::methods::GET, "/healthz").get().status_code(), 200);
+  EXPECT_EQ(client.request(web::http::methods::GET, "/healthcheck").get().status_code(), 404);
+  server.stop();
+}
+
 }  // namespace
 }  // namespace streamhost::host::testing

@@ -83,12 +83,11 @@ class AdminServerTest : public ::testing::Test {
   std::unique_ptr<admin::AdminServer> server_;
 };
 
-TEST_F(AdminServerTest, HealthzAndHealthcheckAnswerWhileAlive) {
+TEST_F(AdminServerTest, HealthzAnswersWhileAlive) {
   start(false);
-  EXPECT_EQ(request(http::methods::GET, "/healthz").status, 200);
-  auto seed = request(http::methods::GET, "/healthcheck");
-  EXPECT_EQ(seed.status, 200);
-  EXPECT_EQ(seed.body, R"({"status":"ok"})");
+  auto alive = request(http::methods::GET, "/healthz");
+  EXPECT_EQ(alive.status, 200);
+  EXPECT_EQ(alive.body, R"({"status":"alive"})");
 }
 
 TEST_F(AdminServerTest, ReadyzSaysWhatIsNotReady) {

@@ -104,6 +104,7 @@ admin:
   bind: 0.0.0.0
   port: "9090"
   aliases: {/mock_entry: map}
+  health_paths: [/healthcheck, /status/live]
 testing: true
 shutdown_timeout_ms: 1000
 )";
@@ -133,7 +134,9 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.admin.bind, "0.0.0.0");
   EXPECT_EQ(m.admin.port, 9090);
   EXPECT_EQ(m.admin.aliases, (std::map<std::string, std::string>{{"/mock_entry", "map"}}));
+  EXPECT_EQ(m.admin.health_paths, (std::vector<std::string>{"/healthcheck", "/status/live"}));
   EXPECT_TRUE(m.testing);
+  EXPECT_FALSE(m.no_kafka);
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
 }
 
@@ -231,10 +234,34 @@ TEST(ManifestLoader, PluginConfigKeepsYamlTypes) {
             R"({"prefix":"x","n":3,"on":true,"q":"3","list":["a",1.5],"nothing":null,"port":80})");
 }
 
-TEST(ManifestLoader, TestingNoKafkaEnablesTestingWithoutKafka) {
+TEST(ManifestLoader, TestingWithoutKafkaImpliesTesting) {
+  // The coupon manifest maps the original service's TESTING_NO_KAFKA this way.
+  const std::string yaml = kBase + "testing_without_kafka: ${TESTING_NO_KAFKA:-false}\n";
+  Manifest on = parse_manifest(yaml, "m.yaml", fake_env({{"TESTING_NO_KAFKA", "true"}}));
+  EXPECT_TRUE(on.testing);
+  EXPECT_TRUE(on.no_kafka);
+  Manifest off = parse_manifest(yaml, "m.yaml", fake_env({}));
+  EXPECT_FALSE(off.testing);
+  EXPECT_FALSE(off.no_kafka);
+  EXPECT_THAT(errors_of(yaml, fake_env({{"TESTING_NO_KAFKA", "maybe"}})),
+              ElementsAre("m.yaml:18: testing_without_kafka: expected a boolean, got \"maybe\""));
+}
+
+TEST(ManifestLoader, TheHostReadsNoVariableAManifestDoesNotName) {
+  // The host has no switches of its own in the environment: a manifest that does not map
+  // TESTING_NO_KAFKA runs with Kafka whatever the variable says.
   Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"TESTING_NO_KAFKA", "true"}}));
-  EXPECT_TRUE(m.testing);
-  EXPECT_TRUE(m.no_kafka);
+  EXPECT_FALSE(m.testing);
+  EXPECT_FALSE(m.no_kafka);
+}
+
+TEST(ManifestErrors, HealthPathsMustBeNewAbsolutePaths) {
+  EXPECT_THAT(errors_of(kBase + "admin: {health_paths: [healthcheck]}\n"),
+              ElementsAre(HasSubstr("admin.health_paths")));
+  EXPECT_THAT(errors_of(kBase + "admin: {health_paths: [/metrics]}\n"),
+              ElementsAre(HasSubstr("admin.health_paths")));
+  EXPECT_THAT(errors_of(kBase + "admin: {health_paths: [/a, /a]}\n"),
+              ElementsAre(HasSubstr("admin.health_paths")));
 }
 
 TEST(ManifestErrors, MissingRequiredTopLevelKey) {

@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <optional>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
@@ -130,12 +131,11 @@ class AdminServer::Impl {
         }
       }
       if (method == http::methods::GET) {
-        if (path == "/healthz") {
+        if (path == "/healthz" || is_health_path(path)) {
           const std::optional<std::string> why = liveness_ ? liveness_() : std::nullopt;
           if (!why) return reply(request, 200, R"({"status":"alive"})", kJson);
           return reply(request, 503, error_body("not_alive", *why), kJson);
         }
-        if (path == "/healthcheck") return reply(request, 200, R"({"status":"ok"})", kJson);
         if (path == "/readyz") {
           auto report = readiness_ ? readiness_() : ReadinessReport{};
           return reply(request, report.ready() ? 200 : 503, report.to_json(), kJson);
@@ -159,6 +159,11 @@ class AdminServer::Impl {
       } catch (...) {
       }
     }
+  }
+
+  bool is_health_path(const std::string& path) const {
+    return std::find(options_.health_paths.begin(), options_.health_paths.end(), path) !=
+           options_.health_paths.end();
   }
 
   bool authorized(const http::http_request& request) const {

@@ -2,7 +2,7 @@
 // otherwise:
 //   GET  /healthz      200 while the pipeline is alive; 503 with the reason once it is stopping,
 //                      failed or wedged (see set_liveness)
-//   GET  /healthcheck  200 {"status":"ok"} (the seed service's endpoint)
+//   GET  each of AdminOptions::health_paths: the same answer as /healthz
 //   GET  /readyz       200 when every readiness check passes, else 503; JSON body either way
 //   GET  /metrics      Prometheus text exposition format 0.0.4
 //   /pipeline...       the management API (management_api.hpp), once set_management() was called
@@ -21,6 +21,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "admin/management_api.hpp"
 #include "admin/readiness.hpp"
@@ -34,6 +35,7 @@ struct AdminOptions {
   uint16_t port = 18080;
   bool testing = false;                        // serves the inject paths
   std::map<std::string, std::string> aliases;  // extra path -> route name (testing mode only)
+  std::vector<std::string> health_paths;       // extra paths answered like /healthz
   std::optional<std::string> token;  // the bearer token POSTs need; nullopt: none (loopback only)
 };
 

@@ -44,7 +44,8 @@ Exit codes:
 constexpr const char* kRunHelp = R"(Usage: streamhost run -f MANIFEST
 
 Loads the manifest's plugins, connects to the REST proxy and processes records until SIGTERM or
-SIGINT (graceful stop) or a handler's FATAL status. TESTING_NO_KAFKA=true runs without Kafka.
+SIGINT (graceful stop) or a handler's FATAL status. A manifest with testing_without_kafka: true
+runs without Kafka (records only through the admin port's inject paths).
 Exit codes: 0 graceful stop, 1 runtime failure, 2 usage or configuration error.
 )";
 

@@ -46,6 +46,9 @@ struct AdminSpec {
   // Extra paths served like a route's inject endpoint (testing mode only), e.g. the seed's
   // "/mock_entry" -> route "entry". Every value names an existing route.
   std::map<std::string, std::string> aliases;
+  // Extra GET paths answered exactly like /healthz, for probes written for another service (the
+  // coupon pipeline's manifest serves the original service's /healthcheck this way).
+  std::vector<std::string> health_paths;
   // /healthz turns 503 when records are in flight and nothing progressed for this long.
   std::chrono::milliseconds stall_timeout{120000};
   // Where the bearer token of the mutating management endpoints lives: a file, or an environment
@@ -74,9 +77,9 @@ struct Manifest {
   size_t max_in_flight_bytes = size_t{64} << 20;
   RetrySpec retry;
   AdminSpec admin;
-  bool testing = false;  // enables the inject endpoints (also TESTING_NO_KAFKA=true)
-  // TESTING_NO_KAFKA=true in the environment: testing mode with no source and no sink at all
-  // (records arrive only through the inject endpoints; nothing is produced to Kafka).
+  bool testing = false;  // enables the inject endpoints (also testing_without_kafka)
+  // `testing_without_kafka: true`: testing mode with no source and no sink at all (records arrive
+  // only through the inject endpoints; nothing is produced to Kafka).
   bool no_kafka = false;
   std::chrono::milliseconds shutdown_timeout{30000};
   std::string source_path;  // the manifest file, for messages

@@ -48,14 +48,6 @@ bool get_bool(const Value& object, const char* key, bool fallback) {
   return v != nullptr ? v->GetBool() : fallback;
 }
 
-bool env_true(const EnvLookup& env, const std::string& name) {
-  std::optional<std::string> v = env(name);
-  if (!v) return false;
-  std::string lower;
-  for (char c : *v) lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower == "true" || lower == "1" || lower == "yes";
-}
-
 // This replica's name: $HOSTNAME when set (a Kubernetes pod's name), else the system's host name,
 // reduced to the characters a consumer instance name may hold.
 std::string host_name(const EnvLookup& env) {
@@ -202,6 +194,9 @@ class Mapper {
                 "\" (not a loopback address) needs a token for its mutating endpoints: set "
                 "admin.token_file or admin.token_env, or bind 127.0.0.1");
     }
+    if (const Value* health = member(*a, "health_paths")) {
+      for (const auto& p : health->GetArray()) m.admin.health_paths.emplace_back(p.GetString());
+    }
     const Value* aliases = member(*a, "aliases");
     if (aliases == nullptr) return;
     std::set<std::string> route_names;
@@ -283,7 +278,7 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
     m.retry.max_attempts = static_cast<int>(get_int(*r, "max_attempts", m.retry.max_attempts));
   }
   mapper.admin(doc, m);
-  m.no_kafka = env_true(env, "TESTING_NO_KAFKA");
+  m.no_kafka = get_bool(doc, "testing_without_kafka", false);
   m.testing = get_bool(doc, "testing", false) || m.no_kafka;
   m.shutdown_timeout =
       milliseconds(get_int(doc, "shutdown_timeout_ms", m.shutdown_timeout.count()));

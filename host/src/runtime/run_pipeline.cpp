@@ -51,7 +51,7 @@ void add_plugin_checks(admin::ReadinessReport& report, const PluginSet& plugins)
 
 admin::AdminOptions admin_options(const Manifest& m, bool testing,
                                   const std::optional<std::string>& token) {
-  return {m.admin.bind, m.admin.port, testing, m.admin.aliases, token};
+  return {m.admin.bind, m.admin.port, testing, m.admin.aliases, m.admin.health_paths, token};
 }
 
 admin::PipelineInfo pipeline_info(const Manifest& m, const PluginSet& plugins,
