@@ -43,11 +43,12 @@ TEST(ProxySeek, RecordsFetchedPastASeekTargetComeFirstAndNothingBelowItIsLostOrS
     // the host seeks to 10, by when the consumer holds 20..29, which it returns first.
     FakeConsumerProxy state(dialect);
     state.serve_log({"in", 0, 30, 10, 10, true});
-    std::atomic<bool> paused{false};
+    metrics::Registry registry;
+    RetryPauseWatch pause_watch(registry);
     std::atomic<int> served{0};
     std::atomic<bool> second_read_dispatched{false};
     state.reads_stall = [&](size_t, size_t seeks) {
-      if (served == 1 && !paused) return true;
+      if (served == 1 && !pause_watch.seen()) return true;
       if (served >= 2) {
         second_read_dispatched = true;  // the poll thread is back: it dispatched the last read
         if (seeks == 0) return true;
@@ -93,13 +94,9 @@ TEST(ProxySeek, RecordsFetchedPastASeekTargetComeFirstAndNothingBelowItIsLostOrS
       return sp::Outcome::ok();
     });
     FakeSink sink;
-    metrics::Registry registry;
     JumpingClock clock;
     runtime::PipelineOptions options = single_worker_retrying_options(clock);
     options.poll_timeout = 10ms;
-    options.on_retry_scheduled = [&](const runtime::InFlight&, int, std::chrono::milliseconds) {
-      paused = true;
-    };
     runtime::Pipeline pipeline(*source, sink, {plugin.route("r", "in", "out")}, options, registry);
     std::thread thread([&] { pipeline.run(); });
     const bool committed_all = eventually([&] {

@@ -96,10 +96,11 @@ class StaleAfterSeekSource : public connector::Source {
 };
 
 TEST(RuntimeSeek, RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledNotSkipped) {
-  std::atomic<bool> retry_scheduled{false};
+  metrics::Registry registry;
+  RetryPauseWatch pause_watch(registry);
   std::mutex mutex;
   std::set<int64_t> handled;
-  StaleAfterSeekSource source([&] { return retry_scheduled.load(); });
+  StaleAfterSeekSource source([&] { return pause_watch.seen(); });
   // Offset 3 asks to retry until the records polled while its partition was paused (10..19) were
   // dropped, so the partition is read again from 10 by a seek.
   TestPluginInstance plugin([&](const sp::Record& in, sp::Emitter& out) {
@@ -112,12 +113,8 @@ TEST(RuntimeSeek, RecordsReReadAfterASeekBelowPrefetchedOnesAreHandledNotSkipped
     return sp::Outcome::ok();
   });
   FakeSink sink;
-  metrics::Registry registry;
   JumpingClock clock;
   runtime::PipelineOptions options = single_worker_retrying_options(clock);
-  options.on_retry_scheduled = [&](const runtime::InFlight&, int, std::chrono::milliseconds) {
-    retry_scheduled.store(true);
-  };
   runtime::Pipeline pipeline(source, sink, {plugin.route("r", "in", "out")}, options, registry);
   std::thread thread([&] { pipeline.run(); });
 

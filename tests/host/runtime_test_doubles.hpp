@@ -269,6 +269,24 @@ class FakeSink : public connector::Sink {
 
 // Jumps straight to every deadline it is asked to wait for (after yielding briefly in real time),
 // so backoff delays cost no real time and tests check the delays themselves, never elapsed time.
+// Whether a record in RETRY ever paused its partition, read from the pipeline's own gauge and
+// latched (the partition resumes between attempts): what test sources wait for before serving the
+// reads that must arrive while the partition is paused.
+class RetryPauseWatch {
+ public:
+  explicit RetryPauseWatch(metrics::Registry& registry)
+      : paused_partitions_(registry.gauge("streamhost_paused_partitions",
+                                          "Partitions paused by a record in RETRY")) {}
+  bool seen() {
+    if (paused_partitions_.value() > 0) seen_.store(true);
+    return seen_.load();
+  }
+
+ private:
+  metrics::Gauge& paused_partitions_;
+  std::atomic<bool> seen_{false};
+};
+
 class JumpingClock : public runtime::Clock {
  public:
   time_point now() const override { return time_point(duration(now_.load())); }

@@ -161,8 +161,6 @@ class RestProxySource final : public Source {
 
   uint64_t generation() const override { return generation_.load(); }
 
-  const std::string& instance_url() const { return instance_url_; }
-
   ConnectorStats stats() const override {
     ConnectorStats stats = http_.stats();
     std::lock_guard lock(warning_mutex_);
@@ -312,11 +310,6 @@ class RestProxySource final : public Source {
 std::unique_ptr<Source> make_rest_proxy_source(const RestProxyOptions& proxy,
                                                const ConsumerOptions& consumer) {
   return std::make_unique<RestProxySource>(proxy, consumer);
-}
-
-std::string rest_proxy_instance_url(const Source& source) {
-  auto* rest = dynamic_cast<const RestProxySource*>(&source);
-  return rest ? rest->instance_url() : std::string();
 }
 
 }  // namespace streamhost::connector

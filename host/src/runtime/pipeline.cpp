@@ -37,7 +37,7 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
           options_.workers,
           WorkerContext{&clock_, options_.retry, options_.dead_letter_topic, &metrics_, &pauses_,
                         &in_flight_, &producer_, [this](const std::string& m) { fatal(m); },
-                        &halted_, options_.on_retry_scheduled, options_.dead_letter_max_bytes}) {
+                        &halted_, options_.dead_letter_max_bytes}) {
   for (const auto& route : routes_) {
     if (route.handler.plugin == nullptr || route.handler.handler == nullptr) {
       throw std::invalid_argument("route " + route.name + " has no resolved handler");

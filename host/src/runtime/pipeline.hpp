@@ -67,7 +67,6 @@ struct PipelineOptions {
   std::chrono::milliseconds assignment_refresh{5000};
   std::chrono::milliseconds status_publish_interval{250};
   Clock* clock = nullptr;  // nullptr: the steady clock
-  std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
 };
 
 struct PipelineResult {

@@ -173,10 +173,7 @@ void Worker::run() {
 }
 
 void Worker::schedule_retry(Parked& parked) {
-  auto delay = parked.backoff.next();
-  const InFlight& record = *parked.records.front();
-  parked.due = ctx_.clock->now() + delay;
-  if (ctx_.on_retry_scheduled) ctx_.on_retry_scheduled(record, record.attempts, delay);
+  parked.due = ctx_.clock->now() + parked.backoff.next();
 }
 
 Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {

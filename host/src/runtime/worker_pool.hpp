@@ -40,8 +40,6 @@ struct WorkerContext {
   std::function<void(const std::string&)> fatal;
   // Set once the pipeline is stopping after a FATAL: workers start no further handler call.
   const std::atomic<bool>* halted = nullptr;
-  // Test hook: called each time a RETRY is scheduled, with the record, attempt number and delay.
-  std::function<void(const InFlight&, int, std::chrono::milliseconds)> on_retry_scheduled;
   // Largest dead-letter envelope; a bigger one is truncated (see dead_letter.hpp).
   size_t dead_letter_max_bytes = 0;
 };

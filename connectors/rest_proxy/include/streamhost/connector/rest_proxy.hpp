@@ -67,9 +67,6 @@ void init_http_threads(size_t threads);
 
 std::unique_ptr<Source> make_rest_proxy_source(const RestProxyOptions& proxy,
                                                const ConsumerOptions& consumer);
-// The URL of the consumer instance a source made by make_rest_proxy_source currently uses (for
-// diagnostics and tests); empty before subscribe, after close, or for any other Source.
-std::string rest_proxy_instance_url(const Source& source);
 
 // A partition's first and next offsets as the broker reports them (end = the offset the next
 // produced record gets), for lag figures.
