@@ -74,12 +74,6 @@ TEST(RouteResolution, UnknownHandlerListsTheAvailableOnes) {
             "(its handlers: ok, retry, reject, fatal)");
 }
 
-TEST(RouteResolution, UnknownPluginInAHandBuiltManifest) {
-  Manifest m = manifest_with(kStatuses, "  - {topic: a, handler: st/ok}\n");
-  m.routes[0].plugin = "ghost";
-  EXPECT_EQ(load_error(m), "m.yaml: routes[0].handler: unknown plugin \"ghost\"");
-}
-
 TEST(RouteResolution, EveryBrokenPluginIsReportedOnce) {
   Manifest m = manifest_with(kStatuses + "  bad:\n    library: ${NOT_A_PLUGIN}\n",
                              "  - {topic: a, handler: bad/x}\n  - {topic: b, handler: st/nope}\n");

@@ -323,9 +323,12 @@ TEST(ManifestErrors, MalformedReference) {
 
 TEST(ManifestErrors, BadRouteHandlerFormat) {
   EXPECT_THAT(errors_of(with(kBase, "handler: mapper/map", "handler: mapper.map")),
-              ElementsAre("m.yaml:15: routes[0].handler: \"mapper.map\" does not match the pattern "
-                          "\"^[a-z0-9_-]+/[a-z0-9_-]+$\" (plugin/handler: a plugin name from "
-                          "`plugins` and one of its handlers.)"));
+              ElementsAre("m.yaml:15: routes[0].handler: \"mapper.map\" is not plugin/handler, "
+                          "two names of lower-case letters, digits, '_' or '-'"));
+  EXPECT_THAT(errors_of(with(kBase, "handler: mapper/map", "handler: mapper/Map")),
+              ElementsAre(HasSubstr("\"mapper/Map\" is not plugin/handler")));
+  EXPECT_THAT(errors_of(with(kBase, "handler: mapper/map", "handler: mapper/map/x")),
+              ElementsAre(HasSubstr("\"mapper/map/x\" is not plugin/handler")));
 }
 
 TEST(ManifestErrors, RouteNamesAnUndeclaredPlugin) {

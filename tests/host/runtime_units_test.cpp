@@ -151,17 +151,6 @@ TEST(RuntimeHandlerCall, RefusesAnEmitWithNowhereToGo) {
   EXPECT_TRUE(result.outputs.empty());
 }
 
-TEST(RuntimePipelineSetup, RefusesTwoRoutesOnOneTopic) {
-  TestPluginInstance plugin([](const sp::Record&, sp::Emitter&) { return sp::Outcome::ok(); });
-  FakeSource source;
-  FakeSink sink;
-  metrics::Registry registry;
-  EXPECT_THROW(
-      runtime::Pipeline(source, sink, {plugin.route("a", "in", "x"), plugin.route("b", "in", "y")},
-                        {}, registry),
-      std::invalid_argument);
-}
-
 TEST(RuntimeHostServices, ExposesPluginMetricsAndLogsLabelledByPlugin) {
   metrics::Registry registry;
   runtime::PluginHostServices services(registry);

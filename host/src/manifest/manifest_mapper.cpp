@@ -11,6 +11,7 @@
 #include <set>
 
 #include "manifest/number_shape.hpp"
+#include "manifest/plugin_name.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -117,9 +118,9 @@ class Mapper {
     for (const auto& entry : doc["plugins"].GetObject()) {
       PluginSpec spec;
       spec.name = entry.name.GetString();
-      if (!is_lower_name(spec.name)) {
+      if (!is_plugin_name(spec.name)) {
         error(pointer_child("/plugins", spec.name), "plugins",
-              "plugin name \"" + spec.name + "\" must be lower-case letters, digits, '_' or '-'");
+              "plugin name \"" + spec.name + "\" must be " + std::string(kPluginNameRule));
       }
       std::filesystem::path library = entry.value["library"].GetString();
       if (library.is_relative()) library = base / library;
@@ -142,10 +143,15 @@ class Mapper {
       RouteSpec route;
       route.source_topic = r["topic"].GetString();
       route.name = get_string(r, "name", route.source_topic);
-      std::string handler = r["handler"].GetString();
-      size_t slash = handler.find('/');
+      const std::string handler = r["handler"].GetString();
+      const size_t slash = handler.find('/');
       route.plugin = handler.substr(0, slash);
-      route.handler = handler.substr(slash + 1);
+      route.handler = slash == std::string::npos ? "" : handler.substr(slash + 1);
+      if (!is_plugin_name(route.plugin) || !is_plugin_name(route.handler)) {
+        error(pointer + "/handler", path_member(path, "handler"),
+              "\"" + handler + "\" is not plugin/handler, two names of " +
+                  std::string(kPluginNameRule));
+      }
       if (const Value* out = member(r, "output_topic")) route.output_topic = out->GetString();
       if (const Value* attempts = member(r, "max_attempts"))
         route.max_attempts = attempts->GetInt();
@@ -160,7 +166,7 @@ class Mapper {
               "topic \"" + route.source_topic + "\" is already consumed by routes[" +
                   std::to_string(topics[route.source_topic]) + "]");
       }
-      if (!plugin_names.contains(route.plugin)) {
+      if (is_plugin_name(route.plugin) && !plugin_names.contains(route.plugin)) {
         error(pointer + "/handler", path_member(path, "handler"),
               "unknown plugin \"" + route.plugin +
                   "\" (declared under plugins: " + join(plugin_names) + ")");

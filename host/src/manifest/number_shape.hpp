@@ -42,13 +42,4 @@ inline NumberShape number_shape(std::string_view text) {
   return integer ? NumberShape::kInteger : NumberShape::kDecimal;
 }
 
-// [a-z0-9_-]+: plugin and handler names.
-inline bool is_lower_name(std::string_view text) {
-  if (text.empty()) return false;
-  for (char c : text) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-')) return false;
-  }
-  return true;
-}
-
 }  // namespace streamhost::host

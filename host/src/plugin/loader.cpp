@@ -5,9 +5,9 @@
 #include <dlfcn.h>
 
 #include <cstddef>
-#include <regex>
 #include <set>
 
+#include "manifest/plugin_name.hpp"
 #include "plugin/descriptor_read.hpp"
 
 namespace streamhost::host {
@@ -77,11 +77,10 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
          " bytes, more than the " + std::to_string(kMaxHandlerDefSize) +
          " a handler definition may take");
   }
-  static const std::regex kName("[a-z0-9_-]+");
   if (d.name == nullptr || d.name[0] == '\0') fail("the descriptor's name is empty");
   std::string name = d.name;
-  if (!std::regex_match(name, kName)) {
-    fail("plugin name \"" + name + "\" must be lower-case letters, digits, '_' or '-'");
+  if (!is_plugin_name(name)) {
+    fail("plugin name \"" + name + "\" must be " + std::string(kPluginNameRule));
   }
   std::string plugin = "plugin \"" + name + "\" ";
   if (d.instance_create == nullptr) fail(plugin + "has no instance_create function");
@@ -94,9 +93,8 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
       fail(plugin + "handler #" + std::to_string(i) + " has no name");
     }
     std::string handler = h.name;
-    if (!std::regex_match(handler, kName)) {
-      fail(plugin + "handler name \"" + handler +
-           "\" must be lower-case letters, digits, '_' or '-'");
+    if (!is_plugin_name(handler)) {
+      fail(plugin + "handler name \"" + handler + "\" must be " + std::string(kPluginNameRule));
     }
     if (h.process == nullptr) fail(plugin + "handler \"" + handler + "\" has no process function");
     if (!seen.insert(handler).second) fail(plugin + "declares handler \"" + handler + "\" twice");

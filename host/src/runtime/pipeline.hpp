@@ -100,7 +100,8 @@ struct PipelineStatus {
 
 class Pipeline {
  public:
-  // Throws std::invalid_argument when two routes read the same topic or a route has no handler.
+  // `routes` come from a parsed manifest (one route per topic). Throws std::invalid_argument when a
+  // route has no resolved handler.
   Pipeline(connector::Source& source, connector::Sink& sink, std::vector<Route> routes,
            PipelineOptions options, metrics::Registry& registry);
   ~Pipeline();
