@@ -20,6 +20,8 @@ TEST(CouponConfig, AppliesDefaults) {
   EXPECT_EQ(c.database.host, "db");
   EXPECT_EQ(c.database.port, 5432);
   EXPECT_EQ(c.database.pool_size, 4);
+  EXPECT_EQ(c.database.acquire_timeout_ms, 10000);
+  EXPECT_EQ(c.database.health_check_timeout_ms, 2000);
   EXPECT_EQ(c.context_cache_capacity, 10000u);
   EXPECT_EQ(c.context_cache_ttl, std::chrono::seconds(3600));
   EXPECT_EQ(c.catalog_refresh_interval, std::chrono::seconds(300));
@@ -31,13 +33,16 @@ TEST(CouponConfig, AppliesDefaults) {
 TEST(CouponConfig, ReadsEveryKey) {
   const CouponConfig c = parse_config(R"({
     "database":{"host":"db","port":6432,"name":"shop","user":"u","password":"p","pool_size":2,
-                "connect_timeout_s":3,"schema":"retail","application_name":"x"},
+                "connect_timeout_s":3,"schema":"retail","application_name":"x",
+                "acquire_timeout_ms":1500,"health_check_timeout_ms":700},
     "context_cache":{"capacity":50,"ttl_s":60},
     "catalog":{"refresh_interval_s":30},
     "scorer":{"url":"http://127.0.0.1:18001","timeout_ms":500,"retries":2,
               "circuit_breaker":{"failure_threshold":3,"open_s":4}},
     "model":{"path":"/m.json"},"top_n":3,"threshold":0.5})");
   EXPECT_EQ(c.database.port, 6432);
+  EXPECT_EQ(c.database.acquire_timeout_ms, 1500);
+  EXPECT_EQ(c.database.health_check_timeout_ms, 700);
   EXPECT_EQ(c.database.password, "p");
   EXPECT_EQ(c.database.schema, "retail");
   EXPECT_EQ(c.database.application_name, "x");

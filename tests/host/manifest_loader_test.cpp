@@ -78,6 +78,12 @@ TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
   EXPECT_EQ(m.admin.port, 18080);
   EXPECT_FALSE(m.testing);
   EXPECT_FALSE(m.no_kafka);
+  EXPECT_EQ(m.commit_interval.count(), 1000);
+  EXPECT_EQ(m.keepalive_interval.count(), 5000);
+  EXPECT_EQ(m.seek_fence_timeout.count(), 10000);
+  EXPECT_EQ(m.poll_retry.initial_backoff.count(), 200);
+  EXPECT_EQ(m.poll_retry.max_backoff.count(), 10000);
+  EXPECT_EQ(m.max_produce_batch, 500u);
   EXPECT_EQ(m.source_path, "/srv/pipelines/m.yaml");
 }
 
@@ -95,9 +101,14 @@ TEST(ManifestLoader, MapsEveryOptionalKey) {
   poll_timeout_ms: ${POLL_TIMEOUT:-250}
   instance_prefix: orders
   properties: {fetch.min.bytes: 1, isolation.level: read_committed}
+  commit_interval_ms: 0
+  keepalive_interval_ms: 2000
+  seek_fence_timeout_ms: 3000
+  poll_retry: {initial_backoff_ms: 100, max_backoff_ms: 4000}
 )");
   yaml += R"(workers: ${WORKERS:-3}
-retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, multiplier: 1.5, max_attempts: 7}
+retry: {initial_backoff_ms: 50, max_backoff_ms: 1000, multiplier: 1.5, jitter: 0.1, max_attempts: 7}
+max_produce_batch: 100
 dead_letter_max_bytes: 500000
 admin:
   enabled: false
@@ -128,6 +139,13 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.retry.max_backoff.count(), 1000);
   EXPECT_DOUBLE_EQ(m.retry.multiplier, 1.5);
   EXPECT_EQ(m.retry.max_attempts, 7);
+  EXPECT_EQ(m.commit_interval.count(), 0);
+  EXPECT_EQ(m.keepalive_interval.count(), 2000);
+  EXPECT_EQ(m.seek_fence_timeout.count(), 3000);
+  EXPECT_EQ(m.poll_retry.initial_backoff.count(), 100);
+  EXPECT_EQ(m.poll_retry.max_backoff.count(), 4000);
+  EXPECT_DOUBLE_EQ(m.poll_retry.jitter, 0.1) << "the poll backoff takes retry.jitter";
+  EXPECT_EQ(m.max_produce_batch, 100u);
   EXPECT_EQ(m.dead_letter_max_bytes, 500000u);
   EXPECT_FALSE(m.routes[0].max_attempts.has_value());
   EXPECT_FALSE(m.admin.enabled);
@@ -253,6 +271,14 @@ TEST(ManifestLoader, TheHostReadsNoVariableAManifestDoesNotName) {
   Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"TESTING_NO_KAFKA", "true"}}));
   EXPECT_FALSE(m.testing);
   EXPECT_FALSE(m.no_kafka);
+}
+
+TEST(ManifestErrors, PollRetryMaxBelowInitial) {
+  EXPECT_THAT(errors_of(with(kBase, "  group: orders-group\n",
+                             "  group: orders-group\n  poll_retry: {initial_backoff_ms: 500, "
+                             "max_backoff_ms: 100}\n")),
+              ElementsAre("m.yaml:7: consumer.poll_retry: max_backoff_ms is smaller than "
+                          "initial_backoff_ms"));
 }
 
 TEST(ManifestErrors, HealthPathsMustBeNewAbsolutePaths) {

@@ -151,6 +151,41 @@ TEST(RuntimeHandlerCall, RefusesAnEmitWithNowhereToGo) {
   EXPECT_TRUE(result.outputs.empty());
 }
 
+TEST(RuntimePipelineOptions, EveryManifestSettingReachesThePipeline) {
+  Manifest m;
+  m.workers = 7;
+  m.retry = RetrySpec{11ms, 12ms, 1.5, 0.25, 3};
+  m.poll_retry = RetrySpec{21ms, 22ms, 2.0, 0.75};
+  m.dead_letter_topic = "dlq";
+  m.dead_letter_max_bytes = 1234;
+  m.poll_timeout = 31ms;
+  m.commit_interval = 32ms;
+  m.shutdown_timeout = 33ms;
+  m.max_produce_batch = 44;
+  m.max_in_flight_records = 55;
+  m.max_in_flight_bytes = 66;
+  m.keepalive_interval = 77ms;
+  m.seek_fence_timeout = 88ms;
+  const runtime::PipelineOptions o = runtime::pipeline_options(m);
+  EXPECT_EQ(o.workers, 7u);
+  EXPECT_EQ(o.retry.initial_backoff, 11ms);
+  EXPECT_EQ(o.retry.max_attempts, 3);
+  EXPECT_EQ(o.produce_retry.max_backoff, 12ms) << "produce retries use the host's one backoff";
+  EXPECT_EQ(o.poll_retry.initial_backoff, 21ms);
+  EXPECT_EQ(o.poll_retry.max_backoff, 22ms);
+  EXPECT_DOUBLE_EQ(o.poll_retry.jitter, 0.75);
+  EXPECT_EQ(o.dead_letter_topic, "dlq");
+  EXPECT_EQ(o.dead_letter_max_bytes, 1234u);
+  EXPECT_EQ(o.poll_timeout, 31ms);
+  EXPECT_EQ(o.commit_interval, 32ms);
+  EXPECT_EQ(o.shutdown_timeout, 33ms);
+  EXPECT_EQ(o.max_produce_batch, 44u);
+  EXPECT_EQ(o.max_in_flight_records, 55u);
+  EXPECT_EQ(o.max_in_flight_bytes, 66u);
+  EXPECT_EQ(o.keepalive_poll_interval, 77ms);
+  EXPECT_EQ(o.seek_fence_timeout, 88ms);
+}
+
 TEST(RuntimeHostServices, ExposesPluginMetricsAndLogsLabelledByPlugin) {
   metrics::Registry registry;
   runtime::PluginHostServices services(registry);

@@ -66,6 +66,13 @@ struct Manifest {
   connector::RestProxyOptions proxy;
   connector::ConsumerOptions consumer;
   std::chrono::milliseconds poll_timeout{100};
+  std::chrono::milliseconds commit_interval{1000};
+  std::chrono::milliseconds keepalive_interval{5000};
+  std::chrono::milliseconds seek_fence_timeout{10000};
+  // After a failed subscribe, poll or seek, and between final-commit attempts on stop. Its jitter
+  // is retry.jitter.
+  RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
+  size_t max_produce_batch = 500;
   std::vector<PluginSpec> plugins;
   std::vector<RouteSpec> routes;
   std::string dead_letter_topic;

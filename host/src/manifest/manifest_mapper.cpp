@@ -110,6 +110,21 @@ class Mapper {
       m.consumer.instance_name = m.consumer.instance_prefix + "-" + host_name(env);
     }
     m.poll_timeout = milliseconds(get_int(c, "poll_timeout_ms", m.poll_timeout.count()));
+    m.commit_interval = milliseconds(get_int(c, "commit_interval_ms", m.commit_interval.count()));
+    m.keepalive_interval =
+        milliseconds(get_int(c, "keepalive_interval_ms", m.keepalive_interval.count()));
+    m.seek_fence_timeout =
+        milliseconds(get_int(c, "seek_fence_timeout_ms", m.seek_fence_timeout.count()));
+    if (const Value* r = member(c, "poll_retry")) {
+      m.poll_retry.initial_backoff =
+          milliseconds(get_int(*r, "initial_backoff_ms", m.poll_retry.initial_backoff.count()));
+      m.poll_retry.max_backoff =
+          milliseconds(get_int(*r, "max_backoff_ms", m.poll_retry.max_backoff.count()));
+      if (m.poll_retry.max_backoff < m.poll_retry.initial_backoff) {
+        error("/consumer/poll_retry", "consumer.poll_retry",
+              "max_backoff_ms is smaller than initial_backoff_ms");
+      }
+    }
     if (const Value* props = member(c, "properties"))
       m.consumer.extra_properties_json = json_text(*props);
   }
@@ -283,6 +298,9 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
     if (const Value* jitter = member(*r, "jitter")) m.retry.jitter = jitter->GetDouble();
     m.retry.max_attempts = static_cast<int>(get_int(*r, "max_attempts", m.retry.max_attempts));
   }
+  m.poll_retry.jitter = m.retry.jitter;
+  m.max_produce_batch = static_cast<size_t>(
+      get_int(doc, "max_produce_batch", static_cast<int64_t>(m.max_produce_batch)));
   mapper.admin(doc, m);
   m.no_kafka = get_bool(doc, "testing_without_kafka", false);
   m.testing = get_bool(doc, "testing", false) || m.no_kafka;

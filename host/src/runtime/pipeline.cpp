@@ -402,9 +402,16 @@ void Pipeline::shutdown() {
   workers_.join();
   producer_.finish();
   producer_.join();
-  // The final commit gets a few attempts: it is what makes a restart start at the right place.
-  for (int attempt = 0; attempt < 3 && !commit_once(); ++attempt) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // The final commit is what makes a restart start at the right place: it is retried, with the
+  // poll backoff, for what is left of shutdown_timeout (at least once).
+  Backoff commit_backoff(options_.poll_retry);
+  while (!commit_once()) {
+    const auto pause = commit_backoff.next();
+    if (std::chrono::steady_clock::now() + pause >= deadline) {
+      log::warn("runtime", "the final commit failed; a restart re-reads from the last commit");
+      break;
+    }
+    std::this_thread::sleep_for(pause);
   }
   source_.close();
 }

@@ -42,6 +42,7 @@ struct PipelineOptions {
   size_t workers = 2;
   RetrySpec retry;          // handler RETRY backoff
   RetrySpec produce_retry;  // backoff between produce attempts after a retriable failure
+  // After a failed subscribe, poll or seek, and between final-commit attempts on stop.
   RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
   std::string dead_letter_topic;
   // Envelopes above this are truncated so the topic accepts them; 0: never truncated.
@@ -68,6 +69,9 @@ struct PipelineOptions {
   std::chrono::milliseconds status_publish_interval{250};
   Clock* clock = nullptr;  // nullptr: the steady clock
 };
+
+// The options a manifest sets: every one of its runtime settings, in one place.
+PipelineOptions pipeline_options(const Manifest& m);
 
 struct PipelineResult {
   int exit_code = 0;

@@ -147,18 +147,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   metrics::mirror_connector_stats(registry, "source", [&] { return source->stats(); });
   metrics::mirror_connector_stats(registry, "sink", [&] { return sink->stats(); });
 
-  runtime::PipelineOptions options;
-  options.workers = manifest.workers;
-  options.retry = manifest.retry;
-  // The connector retried each request (rest_proxy.retries); what still failed waits on the
-  // host's one backoff before it is produced again.
-  options.produce_retry = manifest.retry;
-  options.dead_letter_topic = manifest.dead_letter_topic;
-  options.dead_letter_max_bytes = manifest.dead_letter_max_bytes;
-  options.poll_timeout = manifest.poll_timeout;
-  options.shutdown_timeout = manifest.shutdown_timeout;
-  options.max_in_flight_records = manifest.max_in_flight_records;
-  options.max_in_flight_bytes = manifest.max_in_flight_bytes;
+  const runtime::PipelineOptions options = runtime::pipeline_options(manifest);
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
 
   runtime::Injector injector(routes);

@@ -45,6 +45,8 @@ CouponConfig parse_config(std::string_view json) {
   read_int(db, "pool_size", config.database.pool_size);
   read_int(db, "connect_timeout_s", config.database.connect_timeout_s);
   read_int(db, "statement_timeout_ms", config.database.statement_timeout_ms);
+  read_int(db, "acquire_timeout_ms", config.database.acquire_timeout_ms);
+  read_int(db, "health_check_timeout_ms", config.database.health_check_timeout_ms);
   read_string(db, "schema", config.database.schema);
   read_string(db, "application_name", config.database.application_name);
 

@@ -67,8 +67,7 @@ Result run(PgPool::Lease& lease, const char* statement, int n_params, const char
 // Runs a read-only statement; when the pooled connection turns out dead, tries once more on a fresh
 // one, so a database restart costs the caller nothing once the server is back.
 Result run_reconnecting(PgPool& pool, const char* statement, int n_params,
-                        const char* const* params,
-                        std::chrono::milliseconds wait = std::chrono::milliseconds(10000)) {
+                        const char* const* params, std::chrono::milliseconds wait) {
   try {
     auto lease = pool.acquire(wait);
     return run(lease, statement, n_params, params);
@@ -94,7 +93,7 @@ std::optional<CustomerInfo> PgStore::fetch_customer(int64_t customer_id) {
   if (customer_id < 0 || customer_id > INT_MAX) return std::nullopt;
   const std::string id_text = std::to_string(customer_id);
   const char* params[] = {id_text.c_str()};
-  Result res = run_reconnecting(pool_, kCustomerStatement, 1, params);
+  Result res = run_reconnecting(pool_, kCustomerStatement, 1, params, query_wait());
   if (PQntuples(res.get()) == 0) return std::nullopt;
   CustomerInfo c;
   c.customer_id = customer_id;
@@ -116,7 +115,7 @@ std::optional<CustomerInfo> PgStore::fetch_customer(int64_t customer_id) {
 }
 
 std::vector<CatalogRow> PgStore::load_catalog() {
-  Result res = run_reconnecting(pool_, kCatalogStatement, 0, nullptr);
+  Result res = run_reconnecting(pool_, kCatalogStatement, 0, nullptr, query_wait());
   std::vector<CatalogRow> rows;
   const int n = PQntuples(res.get());
   rows.reserve(static_cast<size_t>(n));
@@ -132,7 +131,8 @@ std::vector<CatalogRow> PgStore::load_catalog() {
 
 bool PgStore::ping(std::string& why) {
   try {
-    run_reconnecting(pool_, kPingStatement, 0, nullptr, std::chrono::milliseconds(2000));
+    run_reconnecting(pool_, kPingStatement, 0, nullptr,
+                     std::chrono::milliseconds(pool_.options().health_check_timeout_ms));
     return true;
   } catch (const TransientError& e) {
     why = e.what();

@@ -27,6 +27,12 @@ struct PgOptions {
   // Sets the server's statement_timeout, and bounds each statement on the client side at this plus
   // a second (a stopped server never sends its timeout error). 0: neither.
   int statement_timeout_ms = 5000;
+  // How long a handler's query waits for a free pooled connection (and its reconnect) before the
+  // handler answers RETRY; size the pool to the workers and this rarely waits at all.
+  int acquire_timeout_ms = 10000;
+  // The same wait for the readiness check's ping: short, so /readyz reports a database that stopped
+  // answering within a few seconds.
+  int health_check_timeout_ms = 2000;
 };
 
 struct PreparedStatement {
@@ -64,7 +70,9 @@ class PgPool {
 
   // Waits for a free slot, (re)connects it when needed and prepares the statements.
   // Throws TransientError when the database cannot be reached or no slot frees up in time.
-  Lease acquire(std::chrono::milliseconds wait = std::chrono::milliseconds(10000));
+  Lease acquire(std::chrono::milliseconds wait);
+
+  const PgOptions& options() const { return options_; }
 
  private:
   void release(size_t slot);

@@ -32,6 +32,10 @@ class PgStore final : public CustomerSource {
   bool ping(std::string& why);
 
  private:
+  std::chrono::milliseconds query_wait() const {
+    return std::chrono::milliseconds(pool_.options().acquire_timeout_ms);
+  }
+
   PgPool pool_;
 };
 
