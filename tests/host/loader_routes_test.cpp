@@ -4,8 +4,8 @@
 
 #include "host_test_support.hpp"
 #include "manifest/manifest_loader.hpp"
+#include "manifest/plugin_set.hpp"
 #include "metrics/registry.hpp"
-#include "plugin/loader.hpp"
 #include "runtime/plugin_host_services.hpp"
 
 namespace streamhost::host {

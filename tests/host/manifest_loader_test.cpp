@@ -57,7 +57,7 @@ TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
   Manifest m = parse_manifest(kBase, "/srv/pipelines/m.yaml", fake_env({}));
   EXPECT_EQ(m.name, "orders");
   EXPECT_EQ(m.proxy.base_url, "http://127.0.0.1:18082");
-  EXPECT_EQ(m.proxy.dialect, connector::Dialect::kStrimzi);
+  EXPECT_EQ(m.proxy.dialect, ProxyDialect::kStrimzi);
   EXPECT_EQ(m.consumer.group, "orders-group");
   EXPECT_EQ(m.consumer.auto_offset_reset, "latest");
   ASSERT_EQ(m.plugins.size(), 1u);
@@ -120,7 +120,7 @@ testing: true
 shutdown_timeout_ms: 1000
 )";
   Manifest m = parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}}));
-  EXPECT_EQ(m.proxy.dialect, connector::Dialect::kConfluent);
+  EXPECT_EQ(m.proxy.dialect, ProxyDialect::kConfluent);
   EXPECT_EQ(m.proxy.basic_auth_user, "svc");
   EXPECT_EQ(m.proxy.basic_auth_password, "s3cret");
   EXPECT_EQ(m.proxy.tls_ca_file, "/etc/ca.pem");
@@ -128,7 +128,7 @@ shutdown_timeout_ms: 1000
   EXPECT_EQ(m.proxy.request_timeout.count(), 5000);
   EXPECT_EQ(m.proxy.max_retries, 3);
   EXPECT_EQ(m.proxy.http_threads, 6u);
-  EXPECT_EQ(m.consumer.format, connector::EmbeddedFormat::kJson);
+  EXPECT_EQ(m.consumer.format, EmbeddedFormat::kJson);
   EXPECT_EQ(m.consumer.auto_offset_reset, "earliest");
   EXPECT_EQ(m.poll_timeout.count(), 250);
   EXPECT_EQ(m.consumer.instance_prefix, "orders");

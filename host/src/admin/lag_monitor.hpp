@@ -13,7 +13,6 @@
 #include <mutex>
 #include <optional>
 #include <streamhost/connector/record.hpp>
-#include <streamhost/connector/rest_proxy.hpp>
 #include <string>
 #include <thread>
 #include <vector>

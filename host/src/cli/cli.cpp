@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "manifest/manifest_loader.hpp"
-#include "plugin/loader.hpp"
+#include "manifest/plugin_set.hpp"
 
 #ifndef STREAMHOST_VERSION
 #define STREAMHOST_VERSION "unknown"

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "manifest/manifest.hpp"
-#include "plugin/loader.hpp"
+#include "manifest/plugin_set.hpp"
 
 namespace streamhost::host {
 

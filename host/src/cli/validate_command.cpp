@@ -3,13 +3,13 @@
 
 #include "cli/cli.hpp"
 #include "manifest/manifest_loader.hpp"
-#include "plugin/loader.hpp"
+#include "manifest/plugin_set.hpp"
 
 namespace streamhost::host {
 namespace {
 
-const char* dialect_name(connector::Dialect d) {
-  return d == connector::Dialect::kStrimzi ? "strimzi" : "confluent";
+const char* dialect_name(ProxyDialect d) {
+  return d == ProxyDialect::kStrimzi ? "strimzi" : "confluent";
 }
 
 void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, std::ostream& out) {

@@ -4,14 +4,46 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <streamhost/connector/rest_proxy.hpp>
 #include <string>
 #include <vector>
 
 namespace streamhost::host {
+
+// The proxy's API: the Confluent REST Proxy v2 or the Strimzi Kafka Bridge.
+enum class ProxyDialect { kConfluent, kStrimzi };
+
+// How records travel inside the proxy's JSON: base64 (any bytes) or JSON text.
+enum class EmbeddedFormat { kBinary, kJson };
+
+// rest_proxy: how the pipeline reaches Kafka. The manifest's own settings, kept free of any
+// connector's types so the manifest depends on no connector; app/connector_options.hpp hands them
+// to the REST proxy connector. The defaults are the connector's.
+struct RestProxySpec {
+  std::string base_url;
+  ProxyDialect dialect = ProxyDialect::kConfluent;
+  std::string basic_auth_user;      // empty: no Authorization header
+  std::string basic_auth_password;  // secret: never logged, never in an error message
+  std::string tls_ca_file;          // empty: the system's trust store
+  bool tls_verify = true;
+  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds delete_timeout{5000};
+  int max_retries = 5;      // transient failures retried this many times per request
+  size_t http_threads = 2;  // cpprestsdk's process-wide pool
+};
+
+// consumer: the consumer group the source joins, and its instance.
+struct ConsumerSpec {
+  std::string group;
+  std::string auto_offset_reset = "latest";    // earliest | latest | none
+  std::string instance_prefix = "streamhost";  // random suffix appended per instance
+  std::string instance_name;                   // stable per replica; empty: prefix + random suffix
+  EmbeddedFormat format = EmbeddedFormat::kBinary;  // rest_proxy.embedded_format
+  std::string extra_properties_json = "{}";         // consumer.properties as JSON object text
+};
 
 struct PluginSpec {
   std::string name;     // the key routes use ("coupon" in "coupon/focus")
@@ -63,8 +95,8 @@ struct AdminSpec {
 
 struct Manifest {
   std::string name;  // the pipeline's name, in logs and metrics
-  connector::RestProxyOptions proxy;
-  connector::ConsumerOptions consumer;
+  RestProxySpec proxy;
+  ConsumerSpec consumer;
   std::chrono::milliseconds poll_timeout{100};
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds keepalive_interval{5000};

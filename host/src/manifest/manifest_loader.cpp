@@ -8,9 +8,9 @@
 #include <fstream>
 #include <sstream>
 
+#include "config_check/schema_conform.hpp"
 #include "manifest/manifest_mapper.hpp"
 #include "manifest/manifest_schema.hpp"
-#include "manifest/schema_conform.hpp"
 #include "manifest/utf8.hpp"
 #include "manifest/yaml_to_json.hpp"
 

@@ -10,8 +10,8 @@
 #include <map>
 #include <set>
 
-#include "manifest/number_shape.hpp"
-#include "manifest/plugin_name.hpp"
+#include "config_check/number_shape.hpp"
+#include "plugin/plugin_name.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -75,9 +75,8 @@ class Mapper {
   void proxy(const Value& doc, Manifest& m) {
     const Value& p = doc["rest_proxy"];
     m.proxy.base_url = p["url"].GetString();
-    m.proxy.dialect = get_string(p, "dialect", "confluent") == "strimzi"
-                          ? connector::Dialect::kStrimzi
-                          : connector::Dialect::kConfluent;
+    m.proxy.dialect = get_string(p, "dialect", "confluent") == "strimzi" ? ProxyDialect::kStrimzi
+                                                                         : ProxyDialect::kConfluent;
     if (const Value* auth = member(p, "auth")) {
       m.proxy.basic_auth_user = (*auth)["username"].GetString();
       m.proxy.basic_auth_password = (*auth)["password"].GetString();
@@ -94,8 +93,8 @@ class Mapper {
     // The host's pool also serves the admin listener: 4 by default, above the connector's own 2.
     m.proxy.http_threads = static_cast<size_t>(get_int(p, "http_threads", kHostHttpThreads));
     m.consumer.format = get_string(p, "embedded_format", "binary") == "json"
-                            ? connector::EmbeddedFormat::kJson
-                            : connector::EmbeddedFormat::kBinary;
+                            ? EmbeddedFormat::kJson
+                            : EmbeddedFormat::kBinary;
   }
 
   void consumer(const Value& doc, Manifest& m, const EnvLookup& env) {

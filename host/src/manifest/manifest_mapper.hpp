@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "manifest/diagnostic.hpp"
+#include "config_check/diagnostic.hpp"
 #include "manifest/interpolate.hpp"
 #include "manifest/manifest.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "manifest/number_shape.hpp"
+#include "config_check/number_shape.hpp"
 #include "manifest/utf8.hpp"
 
 namespace streamhost::host {

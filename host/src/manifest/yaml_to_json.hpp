@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <vector>
 
-#include "manifest/diagnostic.hpp"
+#include "config_check/diagnostic.hpp"
 #include "manifest/interpolate.hpp"
 
 namespace streamhost::host {

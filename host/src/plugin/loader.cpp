@@ -7,8 +7,8 @@
 #include <cstddef>
 #include <set>
 
-#include "manifest/plugin_name.hpp"
 #include "plugin/descriptor_read.hpp"
+#include "plugin/plugin_name.hpp"
 
 namespace streamhost::host {
 namespace {

@@ -6,7 +6,7 @@
 //                           it.
 //   validate_plugin_config() the manifest's config object against the plugin's config JSON Schema.
 //   create_plugin_instance() instance_create, with the plugin's own error message on failure.
-// create_plugins() does all three for a manifest and resolves every route; run_pipeline uses it.
+// manifest/plugin_set.hpp does all three for a manifest's plugins.
 // Every failure throws PluginError whose what() is a complete, operator-facing message.
 #pragma once
 
@@ -18,7 +18,6 @@
 #include <string>
 #include <vector>
 
-#include "manifest/manifest.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/plugin_handle.hpp"
 
@@ -81,30 +80,5 @@ const sh_handler_def& find_handler_or_throw(const std::vector<sh_handler_def>& h
 
 // "nothing", "to the output topic", "to named topics" or "undeclared", for messages and inspect.
 std::string describe_emits(uint32_t emits);
-
-// The manifest's plugins loaded and config-checked, without instances (for `validate`).
-struct LoadedPlugin {
-  std::string name;  // the manifest's name
-  PluginLibrary library;
-  std::string config_json;  // validated and type-converted
-};
-
-// Loads every plugin of the manifest, validates each config and resolves every route's handler
-// against the descriptors; a route without an output_topic whose handler emits to it is an error.
-// Collects all problems and throws one PluginError listing them (one per line).
-std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest);
-
-// What a pipeline runs: live instances and each route's handler.
-struct PluginSet {
-  std::vector<std::unique_ptr<PluginInstance>> instances;  // manifest order
-  std::vector<HandlerRef> route_handlers;  // route_handlers[i] serves manifest.routes[i]
-};
-
-// Creates an instance of each plugin load_manifest_plugins() resolved for `manifest` and binds each
-// route to its handler. Instances already created are destroyed again when a later one fails.
-PluginSet create_plugins(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded,
-                         HostServices& services);
-// load_manifest_plugins() and then the above.
-PluginSet create_plugins(const Manifest& manifest, HostServices& services);
 
 }  // namespace streamhost::host

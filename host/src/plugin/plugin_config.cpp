@@ -7,7 +7,7 @@
 #include <cstddef>
 #include <cstring>
 
-#include "manifest/schema_conform.hpp"
+#include "config_check/schema_conform.hpp"
 #include "plugin/descriptor_read.hpp"
 #include "plugin/loader.hpp"
 

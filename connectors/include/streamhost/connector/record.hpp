@@ -24,6 +24,13 @@ struct TopicPartitionHash {
   }
 };
 
+// A partition's first and next offsets as the broker reports them (end = the offset the next
+// produced record gets), for lag figures.
+struct LogOffsets {
+  int64_t beginning = 0;
+  int64_t end = 0;
+};
+
 struct Header {
   std::string key;
   std::string value;

@@ -68,13 +68,6 @@ void init_http_threads(size_t threads);
 std::unique_ptr<Source> make_rest_proxy_source(const RestProxyOptions& proxy,
                                                const ConsumerOptions& consumer);
 
-// A partition's first and next offsets as the broker reports them (end = the offset the next
-// produced record gets), for lag figures.
-struct LogOffsets {
-  int64_t beginning = 0;
-  int64_t end = 0;
-};
-
 // Reads log offsets with GET /topics/{t}/partitions/{p}/offsets (the same route and reply in both
 // dialects), over HTTP clients of its own: one attempt per call, each bounded by `timeout`, so a
 // slow proxy delays only the caller. Meant for a thread of the host's own, never the poll thread

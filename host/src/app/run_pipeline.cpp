@@ -1,4 +1,4 @@
-#include "runtime/run_pipeline.hpp"
+#include "app/run_pipeline.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -14,9 +14,10 @@
 #include "admin/lag_monitor.hpp"
 #include "admin/management_api.hpp"
 #include "admin/readiness_monitor.hpp"
+#include "app/connector_options.hpp"
+#include "manifest/plugin_set.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"
-#include "plugin/loader.hpp"
 #include "runtime/inject.hpp"
 #include "runtime/liveness.hpp"
 #include "runtime/log.hpp"
@@ -142,8 +143,9 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
                    const std::vector<runtime::Route>& routes,
                    const std::optional<std::string>& token,
                    std::chrono::steady_clock::time_point started_at) {
-  auto source = connector::make_rest_proxy_source(manifest.proxy, manifest.consumer);
-  auto sink = connector::make_rest_proxy_sink(manifest.proxy, manifest.consumer.format);
+  const ConnectorOptions kafka = connector_options(manifest);
+  auto source = connector::make_rest_proxy_source(kafka.proxy, kafka.consumer);
+  auto sink = connector::make_rest_proxy_sink(kafka.proxy, kafka.consumer.format);
   metrics::mirror_connector_stats(registry, "source", [&] { return source->stats(); });
   metrics::mirror_connector_stats(registry, "sink", [&] { return sink->stats(); });
 
@@ -159,7 +161,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
   if (manifest.admin.enabled) {
     // Log-end offsets over clients of their own, on the lag monitor's thread.
     std::shared_ptr<connector::LogOffsetsReader> offsets =
-        connector::make_rest_proxy_log_offsets_reader(manifest.proxy, manifest.admin.lag_timeout);
+        connector::make_rest_proxy_log_offsets_reader(kafka.proxy, manifest.admin.lag_timeout);
     lag = std::make_unique<admin::LagMonitor>(
         [&pipeline] {
           std::vector<connector::TopicPartition> held;

@@ -1,6 +1,6 @@
-#include <map>
+#include "manifest/plugin_set.hpp"
 
-#include "plugin/loader.hpp"
+#include <map>
 
 namespace streamhost::host {
 namespace {

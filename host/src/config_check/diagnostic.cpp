@@ -1,4 +1,4 @@
-#include "manifest/diagnostic.hpp"
+#include "config_check/diagnostic.hpp"
 
 namespace streamhost::host {
 

@@ -1,4 +1,4 @@
-#include "manifest/schema_conform.hpp"
+#include "config_check/schema_conform.hpp"
 
 #include <rapidjson/pointer.h>
 #include <rapidjson/stringbuffer.h>
@@ -9,7 +9,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "manifest/number_shape.hpp"
+#include "config_check/number_shape.hpp"
 
 namespace streamhost::host {
 namespace {

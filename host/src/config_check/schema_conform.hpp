@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "manifest/diagnostic.hpp"
+#include "config_check/diagnostic.hpp"
 
 namespace streamhost::host {
 
