@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <streamhost/testing/free_port.hpp>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "admin/admin_server.hpp"
 #include "admin/readiness_monitor.hpp"
@@ -93,68 +96,63 @@ TEST(AdminReadinessMonitor, AnswersFromMemoryAndReportsAStuckCheck) {
   EXPECT_TRUE(monitor.current().ready()) << "recovers once the check answers again";
 }
 
+// An admin server on a free loopback port whose liveness the test switches.
+class LivenessServer {
+ public:
+  explicit LivenessServer(std::vector<std::string> health_paths = {}) {
+    options_.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
+    options_.health_paths = std::move(health_paths);
+    server_ = std::make_unique<admin::AdminServer>(
+        options_, registry_, [] { return admin::ReadinessReport{}; }, nullptr);
+    server_->set_liveness([this]() -> std::optional<std::string> {
+      if (alive_.load()) return std::nullopt;
+      return std::string("the pipeline failed: boom");
+    });
+    server_->start();
+  }
+  ~LivenessServer() { server_->stop(); }
+
+  void fail() { alive_.store(false); }
+
+  // Status and body of a GET.
+  std::pair<int, std::string> get(const std::string& path) {
+    web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options_.port));
+    auto response = client.request(web::http::methods::GET, path).get();
+    return {response.status_code(), response.extract_string(true).get()};
+  }
+
+ private:
+  metrics::Registry registry_;
+  admin::AdminOptions options_;
+  std::atomic<bool> alive_{true};
+  std::unique_ptr<admin::AdminServer> server_;
+};
+
 TEST(AdminHealthz, Answers503WithTheReasonWhenNotAlive) {
-  metrics::Registry registry;
-  admin::AdminOptions options;
-  options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
-  admin::AdminServer server(
-      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
-  std::atomic<bool> alive{true};
-  server.set_liveness([&]() -> std::optional<std::string> {
-    if (alive.load()) return std::nullopt;
-    return std::string("the pipeline failed: boom");
-  });
-  server.start();
-  web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options.port));
-  EXPECT_EQ(client.request(web::http::methods::GET, "/healthz").get().status_code(), 200);
-  alive.store(false);
-  auto response = client.request(web::http::methods::GET, "/healthz").get();
-  EXPECT_EQ(response.status_code(), 503);
-  EXPECT_NE(response.extract_string(true).get().find("the pipeline failed: boom"),
-            std::string::npos);
-  server.stop();
+  LivenessServer server;
+  EXPECT_EQ(server.get("/healthz").first, 200);
+  server.fail();
+  const auto [status, body] = server.get("/healthz");
+  EXPECT_EQ(status, 503);
+  EXPECT_NE(body.find("the pipeline failed: boom"), std::string::npos) << body;
 }
 
 // admin.health_paths (the coupon manifest's /healthcheck): the same answer as /healthz, 503
 // included, so a probe written for the original service sees a failed pipeline too.
 TEST(AdminHealthz, HealthPathsAnswerExactlyLikeHealthz) {
-  metrics::Registry registry;
-  admin::AdminOptions options;
-  options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
-  options.health_paths = {"/healthcheck"};
-  admin::AdminServer server(
-      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
-  std::atomic<bool> alive{true};
-  server.set_liveness([&]() -> std::optional<std::string> {
-    if (alive.load()) return std::nullopt;
-    return std::string("the pipeline failed: boom");
-  });
-  server.start();
-  web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options.port));
-  auto answer = [&](const std::string& path) {
-    auto response = client.request(web::http::methods::GET, path).get();
-    return std::make_pair(response.status_code(), response.extract_string(true).get());
-  };
-  EXPECT_EQ(answer("/healthcheck"), answer("/healthz"));
-  EXPECT_EQ(answer("/healthcheck").first, 200);
-  alive.store(false);
-  EXPECT_EQ(answer("/healthcheck"), answer("/healthz"));
-  EXPECT_EQ(answer("/healthcheck").first, 503);
-  EXPECT_EQ(answer("/health").first, 404) << "only the configured paths";
-  server.stop();
+  LivenessServer server({"/healthcheck"});
+  EXPECT_EQ(server.get("/healthcheck"), server.get("/healthz"));
+  EXPECT_EQ(server.get("/healthcheck").first, 200);
+  server.fail();
+  EXPECT_EQ(server.get("/healthcheck"), server.get("/healthz"));
+  EXPECT_EQ(server.get("/healthcheck").first, 503);
+  EXPECT_EQ(server.get("/health").first, 404) << "only the configured paths";
 }
 
 TEST(AdminHealthz, NoExtraHealthPathUnlessConfigured) {
-  metrics::Registry registry;
-  admin::AdminOptions options;
-  options.port = static_cast<uint16_t>(streamhost::testing::free_loopback_port());
-  admin::AdminServer server(
-      options, registry, [] { return admin::ReadinessReport{}; }, nullptr);
-  server.start();
-  web::http::client::http_client client("http://127.0.0.1:" + std::to_string(options.port));
-  EXPECT_EQ(client.request(web::http::methods::GET, "/healthz").get().status_code(), 200);
-  EXPECT_EQ(client.request(web::http::methods::GET, "/healthcheck").get().status_code(), 404);
-  server.stop();
+  LivenessServer server;
+  EXPECT_EQ(server.get("/healthz").first, 200);
+  EXPECT_EQ(server.get("/healthcheck").first, 404);
 }
 
 }  // namespace

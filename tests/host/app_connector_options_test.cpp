@@ -22,6 +22,7 @@ Manifest manifest_with_every_setting_changed() {
   m.proxy.delete_timeout = 567ms;
   m.proxy.max_retries = 9;
   m.proxy.http_threads = 7;
+  m.max_produce_batch = 42;
   m.consumer.group = "orders-group";
   m.consumer.auto_offset_reset = "earliest";
   m.consumer.instance_prefix = "orders";
@@ -44,6 +45,7 @@ TEST(AppConnectorOptions, CopiesEveryProxySetting) {
   EXPECT_EQ(p.delete_timeout, 567ms);
   EXPECT_EQ(p.max_retries, 9);
   EXPECT_EQ(p.http_threads, 7u);
+  EXPECT_EQ(p.max_records_per_request, 42u) << "max_produce_batch is one request";
 }
 
 TEST(AppConnectorOptions, CopiesEveryConsumerSetting) {

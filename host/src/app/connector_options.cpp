@@ -17,6 +17,9 @@ ConnectorOptions connector_options(const Manifest& manifest) {
   out.proxy.delete_timeout = p.delete_timeout;
   out.proxy.max_retries = p.max_retries;
   out.proxy.http_threads = p.http_threads;
+  // The pipeline gathers at most this many records for one produce; the sink then sends them in
+  // one request.
+  out.proxy.max_records_per_request = manifest.max_produce_batch;
 
   out.consumer.group = c.group;
   out.consumer.auto_offset_reset = c.auto_offset_reset;
