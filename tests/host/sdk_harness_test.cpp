@@ -77,6 +77,16 @@ TEST_F(HandlerForms, AnEmitTheDeclarationDoesNotAllowIsRefused) {
   EXPECT_EQ(forms_.call("lambda", "v").status, SH_STATUS_OK);  // names its topic
 }
 
+TEST_F(HandlerForms, AHandlerOfAnotherClassIsRefusedNotCalledOnTheWrongObject) {
+  for (const char* name : {"wrong_class", "wrong_instance"}) {
+    auto r = forms_.call(name, "v");
+    EXPECT_EQ(r.status, SH_STATUS_FATAL) << name;
+    EXPECT_THAT(r.reason, HasSubstr("declared on a class other than the plugin's instance type"))
+        << name;
+    EXPECT_TRUE(r.emitted.empty()) << name;
+  }
+}
+
 TEST_F(HandlerForms, TheFakeClockMovesOnlyWhenTheTestSays) {
   EXPECT_EQ(forms_.call("clock", "").emitted.at(0).value, "0");
   forms_.advance_clock(std::chrono::milliseconds(1500));

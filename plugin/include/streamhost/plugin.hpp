@@ -271,12 +271,50 @@ constexpr bool valid_handler() {
   }
 }
 
+// Every instance crosses the ABI boxed with a tag of its type first, so a handler declared on
+// another class (handler<&Other::method>, or a free function taking `const Other&`) is refused with
+// FATAL on its call instead of being handed an object of the wrong type.
+template <typename T>
+inline constexpr char kTypeTag = 0;  // one address per type
+
+struct BoxHeader {
+  const void* type;
+};
+
+template <typename Instance>
+struct Box : BoxHeader {
+  template <typename... Args>
+  explicit Box(Args&&... args)
+      : BoxHeader{&kTypeTag<Instance>}, value(std::forward<Args>(args)...) {}
+  Instance value;
+};
+
+template <typename Instance>
+void* box(Box<Instance>* boxed) {
+  return static_cast<BoxHeader*>(boxed);
+}
+
+// The instance behind `opaque`, or nullptr when the plugin's instances are of another type.
+template <typename Instance>
+Instance* unbox(void* opaque) {
+  auto* header = static_cast<BoxHeader*>(opaque);
+  if (header == nullptr || header->type != &kTypeTag<Instance>) return nullptr;
+  return &static_cast<Box<Instance>*>(header)->value;
+}
+
 template <auto F>
 Outcome invoke_handler(void* instance, const Record& in, Emitter& out) {
   using S = Shape<std::remove_cvref_t<decltype(F)>>;
+  if constexpr (S::takes_instance) {
+    if (unbox<typename S::Instance>(instance) == nullptr) {
+      return Outcome::fatal(
+          "this handler is declared on a class other than the plugin's instance type (a bug in "
+          "the plugin: check its handler<...> list against STREAMHOST_PLUGIN's first argument)");
+    }
+  }
   auto call = [&]() -> decltype(auto) {
     if constexpr (S::takes_instance) {
-      return std::invoke(F, *static_cast<typename S::Instance*>(instance), in, out);
+      return std::invoke(F, *unbox<typename S::Instance>(instance), in, out);
     } else {
       return std::invoke(F, in, out);
     }
@@ -323,20 +361,20 @@ concept HasTypedConfig = requires {
 };
 
 template <typename Instance>
-Instance* construct(Host host, std::string_view config_json) {
+void* construct(Host host, std::string_view config_json) {
   if constexpr (HasTypedConfig<Instance>) {
     using Config = typename Instance::Config;
     static_assert(
         std::is_constructible_v<Instance, Host, const Config&>,
         "an instance type with a nested Config needs a constructor (Host, const Config&)");
-    return new Instance(host, read_config<Config>(config_json));
+    return box(new Box<Instance>(host, read_config<Config>(config_json)));
   } else if constexpr (std::is_constructible_v<Instance, Host, std::string_view>) {
-    return new Instance(host, config_json);
+    return box(new Box<Instance>(host, config_json));
   } else {
     static_assert(std::is_constructible_v<Instance, Host>,
                   "a plugin instance type needs a constructor (Host, const Config&) with a nested "
                   "Config, (Host, std::string_view config_json), or (Host)");
-    return new Instance(host);
+    return box(new Box<Instance>(host));
   }
 }
 
@@ -355,7 +393,7 @@ void* create(const sh_host_api* host, const char* config_json, char* errbuf,
 
 template <typename Instance>
 void destroy(void* instance) noexcept {
-  delete static_cast<Instance*>(instance);
+  delete static_cast<Box<Instance>*>(static_cast<BoxHeader*>(instance));
 }
 
 // Used when the instance type has `bool ready(std::string& why)`.
@@ -363,7 +401,7 @@ template <typename Instance>
 int ready(void* instance, char* msg, size_t msg_cap) noexcept {
   try {
     std::string why;
-    if (static_cast<Instance*>(instance)->ready(why)) return 1;
+    if (unbox<Instance>(instance)->ready(why)) return 1;
     copy_message(msg, msg_cap, why);
   } catch (const std::exception& e) {
     copy_message(msg, msg_cap, e.what());
