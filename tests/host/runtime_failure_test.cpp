@@ -125,8 +125,8 @@ TEST(RuntimeFailures, RetryBacksOffPausesThePartitionAndRecovers) {
   std::vector<int64_t> partition0_order;
   std::multiset<std::pair<int32_t, int64_t>> handled;
   PipelineHarness h;
-  // When each attempt of the failing record starts, on the pipeline's clock: the gaps are the
-  // backoff the worker waited (the jumping clock only moves to deadlines someone waits for).
+  // When each attempt of the failing record starts, on the pipeline's clock: the jumping clock
+  // moves only to the deadlines someone waits for, so the gaps are the worker's backoff.
   std::vector<runtime::Clock::time_point> attempt_times;
   TestPluginInstance plugin([&](const sp::Record& in, sp::Emitter& out) {
     if (in.partition() == 0 && in.offset() == 1) {
@@ -188,13 +188,13 @@ TEST(RuntimeFailures, RetryBacksOffPausesThePartitionAndRecovers) {
     EXPECT_EQ(partition0_order, (std::vector<int64_t>{0, 1, 2, 3, 4, 5}));
   }
   for (const auto& p : h.sink.produced()) EXPECT_NE(p.value, "from a failed attempt");
-  // Each attempt waited at least the manifest's backoff (10, 20, then 40 ms, the cap); the exact
-  // sequence, jitter included, is RuntimeBackoff's.
+  // Between attempts the worker waited exactly the configured backoff: 10, 20, then 40 ms, the
+  // cap (jitter 0). Only the worker waits on this clock here, so each gap is its wait alone.
   std::lock_guard lock(mutex);
   ASSERT_GE(attempt_times.size(), 5u);
-  const std::vector<std::chrono::milliseconds> least{10ms, 20ms, 40ms, 40ms};
-  for (size_t i = 0; i < least.size(); ++i) {
-    EXPECT_GE(attempt_times[i + 1] - attempt_times[i], least[i]) << "before attempt " << i + 2;
+  const std::vector<std::chrono::milliseconds> expected{10ms, 20ms, 40ms, 40ms};
+  for (size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(attempt_times[i + 1] - attempt_times[i], expected[i]) << "before attempt " << i + 2;
   }
   EXPECT_GE(h.registry.counter_value("streamhost_records_retried_total", {{"route", "r"}}), 8u);
 }
@@ -308,6 +308,53 @@ TEST(RuntimeFailures, CommitFailuresAreRetriedLater) {
   h.source.fail_commits(false);
   ASSERT_TRUE(eventually([&] { return h.source.committed(tp("in", 0)) == 2; }));
   EXPECT_EQ(h.stop().exit_code, 0);
+}
+
+// On stop, the final commit is what a restart starts from: refused at first, it is tried again
+// with the poll backoff until it goes through (within shutdown_timeout).
+TEST(RuntimeFailures, TheFinalCommitOnStopIsRetriedUntilItGoesThrough) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  auto options = h.options();
+  options.commit_interval = std::chrono::hours(1);  // no commit before the final one
+  options.poll_retry = RetrySpec{5ms, 20ms, 2.0, 0.0};
+  h.source.append({make_record("in", 0, 0, "k", "v"), make_record("in", 0, 1, "k", "v")});
+  h.start({plugin.route("r", "in", "out")}, options);
+  ASSERT_TRUE(eventually([&] { return h.sink.produced_to("out").size() == 2; }));
+  EXPECT_FALSE(h.source.committed(tp("in", 0)).has_value());
+
+  h.source.fail_commits(true);
+  // Lets commits through once the stopping pipeline was refused three times.
+  std::thread proxy_recovers([&] {
+    eventually([&] { return h.registry.counter_value("streamhost_commit_failures_total") >= 3; });
+    h.source.fail_commits(false);
+  });
+  EXPECT_EQ(h.stop().exit_code, 0);
+  proxy_recovers.join();
+  EXPECT_GE(h.registry.counter_value("streamhost_commit_failures_total"), 3u);
+  EXPECT_EQ(h.source.committed(tp("in", 0)), 2) << "the stop ended without its final commit";
+}
+
+TEST(RuntimeFailures, AFinalCommitThatNeverGoesThroughEndsWithTheShutdownTimeout) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  auto options = h.options();
+  options.commit_interval = std::chrono::hours(1);
+  options.poll_retry = RetrySpec{5ms, 20ms, 2.0, 0.0};
+  options.shutdown_timeout = 300ms;
+  h.source.append({make_record("in", 0, 0, "k", "v")});
+  h.start({plugin.route("r", "in", "out")}, options);
+  ASSERT_TRUE(eventually([&] { return h.sink.produced_to("out").size() == 1; }));
+  h.source.fail_commits(true);
+  EXPECT_EQ(h.stop().exit_code, 0) << "the stop ends; a restart re-reads the uncommitted record";
+  EXPECT_GE(h.registry.counter_value("streamhost_commit_failures_total"), 2u) << "retried";
+  EXPECT_FALSE(h.source.committed(tp("in", 0)).has_value());
 }
 
 TEST(RuntimeFailures, RejectWithoutDeadLetterTopicIsFatalNotASilentDrop) {
