@@ -68,8 +68,8 @@ TEST(AppConnectorOptions, MapsTheOtherEnumValuesToo) {
   EXPECT_EQ(options.consumer.format, connector::EmbeddedFormat::kBinary);
 }
 
-// The manifest's defaults are the connector's (the manifest mapper falls back on them), and the
-// options the manifest does not expose keep the connector's own values.
+// The manifest's defaults are the connector's, but for the HTTP pool (the host's also serves the
+// admin endpoint), and the options the manifest does not expose keep the connector's own values.
 TEST(AppConnectorOptions, AnUntouchedManifestGivesTheConnectorDefaults) {
   const ConnectorOptions options = connector_options(Manifest{});
   const connector::RestProxyOptions want_proxy;
@@ -79,7 +79,7 @@ TEST(AppConnectorOptions, AnUntouchedManifestGivesTheConnectorDefaults) {
   EXPECT_EQ(options.proxy.request_timeout, want_proxy.request_timeout);
   EXPECT_EQ(options.proxy.delete_timeout, want_proxy.delete_timeout);
   EXPECT_EQ(options.proxy.max_retries, want_proxy.max_retries);
-  EXPECT_EQ(options.proxy.http_threads, want_proxy.http_threads);
+  EXPECT_EQ(options.proxy.http_threads, 4u);
   EXPECT_EQ(options.proxy.retry_backoff_initial, want_proxy.retry_backoff_initial);
   EXPECT_EQ(options.proxy.retry_backoff_max, want_proxy.retry_backoff_max);
   EXPECT_EQ(options.proxy.max_records_per_request, want_proxy.max_records_per_request);

@@ -41,7 +41,7 @@ TEST(RouteResolution, ResolvesEveryRouteToItsHandler) {
                              "  - {topic: b, handler: st/reject, output_topic: out}\n");
   metrics::Registry registry;
   runtime::PluginHostServices services(registry);
-  PluginSet set = create_plugins(m, services);
+  PluginSet set = create_plugins(m, load_manifest_plugins(m), services);
   ASSERT_EQ(set.instances.size(), 1u);
   ASSERT_EQ(set.route_handlers.size(), 2u);
   EXPECT_EQ(set.route_handlers[0].plugin, set.instances[0].get());
@@ -97,7 +97,7 @@ TEST(RouteResolution, CreateFailureNamesTheManifestAndPlugin) {
   metrics::Registry registry;
   runtime::PluginHostServices services(registry);
   try {
-    create_plugins(m, services);
+    create_plugins(m, load_manifest_plugins(m), services);
     FAIL();
   } catch (const PluginError& e) {
     EXPECT_EQ(std::string(e.what()), "m.yaml: plugin \"refuser\" (" +

@@ -267,8 +267,6 @@ class FakeSink : public connector::Sink {
   uint64_t requests_ = 0;
 };
 
-// Jumps straight to every deadline it is asked to wait for (after yielding briefly in real time),
-// so backoff delays cost no real time and tests check the delays themselves, never elapsed time.
 // Whether a record in RETRY ever paused its partition, read from the pipeline's own gauge and
 // latched (the partition resumes between attempts): what test sources wait for before serving the
 // reads that must arrive while the partition is paused.
@@ -287,6 +285,8 @@ class RetryPauseWatch {
   std::atomic<bool> seen_{false};
 };
 
+// Jumps straight to every deadline it is asked to wait for (after yielding briefly in real time),
+// so backoff delays cost no real time and tests check the delays themselves, never elapsed time.
 class JumpingClock : public runtime::Clock {
  public:
   time_point now() const override { return time_point(duration(now_.load())); }

@@ -32,7 +32,9 @@ struct RestProxySpec {
   std::chrono::milliseconds request_timeout{30000};
   std::chrono::milliseconds delete_timeout{5000};
   int max_retries = 5;      // transient failures retried this many times per request
-  size_t http_threads = 2;  // cpprestsdk's process-wide pool
+  // cpprestsdk's process-wide pool, which also serves the admin endpoint and plugins' HTTP clients:
+  // 4, where the connector alone would take 2.
+  size_t http_threads = 4;
 };
 
 // consumer: the consumer group the source joins, and its instance.
@@ -75,8 +77,8 @@ struct AdminSpec {
   bool enabled = true;
   std::string bind = "127.0.0.1";
   uint16_t port = 18080;
-  // Extra paths served like a route's inject endpoint (testing mode only), e.g. the seed's
-  // "/mock_entry" -> route "entry". Every value names an existing route.
+  // Extra paths served like a route's inject endpoint (testing mode only), e.g. the original
+  // service's "/mock_entry" -> route "entry". Every value names an existing route.
   std::map<std::string, std::string> aliases;
   // Extra GET paths answered exactly like /healthz, for probes written for another service (the
   // coupon pipeline's manifest serves the original service's /healthcheck this way).

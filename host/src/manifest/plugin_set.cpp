@@ -56,10 +56,6 @@ std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
   return loaded;
 }
 
-PluginSet create_plugins(const Manifest& manifest, HostServices& services) {
-  return create_plugins(manifest, load_manifest_plugins(manifest), services);
-}
-
 PluginSet create_plugins(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded,
                          HostServices& services) {
   PluginSet set;

@@ -35,7 +35,5 @@ struct PluginSet {
 // route to its handler. Instances already created are destroyed again when a later one fails.
 PluginSet create_plugins(const Manifest& manifest, const std::vector<LoadedPlugin>& loaded,
                          HostServices& services);
-// load_manifest_plugins() and then the above.
-PluginSet create_plugins(const Manifest& manifest, HostServices& services);
 
 }  // namespace streamhost::host

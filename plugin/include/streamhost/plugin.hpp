@@ -6,19 +6,16 @@
 //   - streamhost::plugin::Reject   -> SH_STATUS_REJECT with its message
 //   - streamhost::plugin::Retry    -> SH_STATUS_RETRY with its message
 //   - streamhost::plugin::Fatal    -> SH_STATUS_FATAL with its message
-//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>", so a
-//   bug
-//                                     triggered by one odd record dead-letters that record instead
-//                                     of taking the host down.
+//   - any other exception          -> SH_STATUS_REJECT, reason "uncaught exception: <what>",
+//                                     so a bug triggered by one odd record dead-letters that
+//                                     record instead of taking the host down.
 //
-// Usage (plugin/examples/field_mapper is a complete plugin; docs/plugin-authors.md explains it
-// all):
+// Usage (plugin/examples/field_mapper is a complete plugin; docs/plugin-authors.md explains all):
 //
 //   namespace sp = streamhost::plugin;
 //   class Mapper {
 //    public:
-//     struct Config {                     // typed config: schema, defaults and parsing in one
-//     place
+//     struct Config {  // typed config: schema, defaults and parsing in one place
 //       std::string suffix = "-mapped";
 //       static constexpr auto options() {
 //         return sp::options(sp::option("suffix", &Config::suffix, "appended to every value"));
