@@ -48,7 +48,7 @@ void BM_FocusHttpScorer(benchmark::State& state) {
   InMemoryCustomers customers;
   ContextCache contexts(10000, std::chrono::hours(1));
   CatalogCache catalog([n] { return synthetic_catalog_rows(n); }, reference_model(),
-                       std::chrono::hours(1));
+                       std::chrono::hours(1), std::chrono::hours(1));
   HttpScorerOptions options;
   options.url = server.url() + "/score";
   HttpScorer scorer(options);

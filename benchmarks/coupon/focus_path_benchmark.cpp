@@ -29,7 +29,7 @@ void sweep_coupons(benchmark::internal::Benchmark* b) {
 struct FocusFixture {
   explicit FocusFixture(int per_category)
       : catalog([per_category] { return synthetic_catalog_rows(per_category); }, reference_model(),
-                std::chrono::hours(1)),
+                std::chrono::hours(1), std::chrono::hours(1)),
         scorer(reference_model()),
         service({5, 0.2}, customers, contexts, catalog, scorer, metrics) {
     service.on_entry(entry_event(kCustomer));  // the context is cached: focus hits the cache
@@ -69,7 +69,7 @@ BENCHMARK(BM_ContextCacheHit);
 void BM_CatalogLookup(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
   CatalogCache catalog([n] { return synthetic_catalog_rows(n); }, reference_model(),
-                       std::chrono::hours(1));
+                       std::chrono::hours(1), std::chrono::hours(1));
   for (auto _ : state) {
     auto current = catalog.current();
     benchmark::DoNotOptimize(&current->category(Category::kWomen));

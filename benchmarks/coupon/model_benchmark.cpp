@@ -144,7 +144,8 @@ void BM_ModelFocusHandler(benchmark::State& state, const std::string& name) {
   }
   GeneratedCustomers customers(data());
   ContextCache contexts(10000, std::chrono::hours(1));
-  CatalogCache catalog([] { return data().catalog; }, model, std::chrono::hours(1));
+  CatalogCache catalog([] { return data().catalog; }, model, std::chrono::hours(1),
+                       std::chrono::hours(1));
   EmbeddedScorer scorer(model);
   Metrics metrics;
   CouponService service({5, 0.2}, customers, contexts, catalog, scorer, metrics);

@@ -124,7 +124,7 @@ TEST(CouponCatalogCache, LoadsAtStartAndRefreshesInTheBackground) {
         if (loads.fetch_add(1) > 0) rows.push_back({9, Category::kMen, -3.0, 10.0});
         return rows;
       },
-      model, 20ms);
+      model, 20ms, 20ms);
   ASSERT_NE(cache.current(), nullptr);
   for (int i = 0; i < 200 && cache.current()->category(Category::kMen).coupons.empty(); ++i) {
     std::this_thread::sleep_for(10ms);
@@ -141,7 +141,7 @@ TEST(CouponCatalogCache, KeepsRetryingWhenTheFirstLoadFails) {
         if (loads.fetch_add(1) == 0) throw std::runtime_error("database unavailable");
         return sample_rows();
       },
-      model, 20ms, [&](const std::string&) { ++errors; });
+      model, 1h, 20ms, [&](const std::string&) { ++errors; });
   EXPECT_EQ(errors.load(), 1);
   for (int i = 0; i < 200 && !cache.current(); ++i) std::this_thread::sleep_for(10ms);
   EXPECT_NE(cache.current(), nullptr);

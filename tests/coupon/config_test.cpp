@@ -25,6 +25,7 @@ TEST(CouponConfig, AppliesDefaults) {
   EXPECT_EQ(c.context_cache_capacity, 10000u);
   EXPECT_EQ(c.context_cache_ttl, std::chrono::seconds(3600));
   EXPECT_EQ(c.catalog_refresh_interval, std::chrono::seconds(300));
+  EXPECT_EQ(c.catalog_first_load_retry, std::chrono::seconds(5));
   EXPECT_FALSE(c.scorer.has_value());
   EXPECT_EQ(c.top_n, 5u);
   EXPECT_DOUBLE_EQ(c.threshold, 0.2);
@@ -36,7 +37,7 @@ TEST(CouponConfig, ReadsEveryKey) {
                 "connect_timeout_s":3,"schema":"retail","application_name":"x",
                 "acquire_timeout_ms":1500,"health_check_timeout_ms":700},
     "context_cache":{"capacity":50,"ttl_s":60},
-    "catalog":{"refresh_interval_s":30},
+    "catalog":{"refresh_interval_s":30,"first_load_retry_s":2},
     "scorer":{"url":"http://127.0.0.1:18001","timeout_ms":500,"retries":2,
               "circuit_breaker":{"failure_threshold":3,"open_s":4}},
     "model":{"path":"/m.json"},"top_n":3,"threshold":0.5})");
@@ -48,6 +49,7 @@ TEST(CouponConfig, ReadsEveryKey) {
   EXPECT_EQ(c.database.application_name, "x");
   EXPECT_EQ(c.context_cache_capacity, 50u);
   EXPECT_EQ(c.catalog_refresh_interval, std::chrono::seconds(30));
+  EXPECT_EQ(c.catalog_first_load_retry, std::chrono::seconds(2));
   ASSERT_TRUE(c.scorer.has_value());
   EXPECT_EQ(c.scorer->timeout, std::chrono::milliseconds(500));
   EXPECT_EQ(c.scorer->retries, 2);

@@ -46,7 +46,7 @@ class CouponServiceTest : public ::testing::Test {
   testing::MemoryCustomers customers;
   testing::RecordingMetrics metrics;
   ContextCache contexts{100, 1h};
-  CatalogCache catalog{[] { return rows(); }, model, 1h};
+  CatalogCache catalog{[] { return rows(); }, model, 1h, 1h};
   EmbeddedScorer embedded{model};
   CouponService service{{5, 0.2}, customers, contexts, catalog, embedded, metrics, [] {
                           return std::chrono::system_clock::time_point(1616056142160ms);
@@ -155,7 +155,7 @@ TEST(CouponServiceNoCatalog, FocusRetriesUntilTheCatalogLoads) {
   testing::RecordingMetrics metrics;
   ContextCache contexts{100, 1h};
   CatalogCache catalog{[]() -> std::vector<CatalogRow> { throw TransientError("database down"); },
-                       model, 1h};
+                       model, 1h, 1h};
   EmbeddedScorer embedded{model};
   CouponService service{{5, 0.2}, customers, contexts, catalog, embedded, metrics};
   EXPECT_THROW(service.on_focus(testing::focus_event("7", "Sport")), TransientError);

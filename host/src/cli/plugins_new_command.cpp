@@ -5,10 +5,10 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <regex>
 #include <string>
 
 #include "cli/cli.hpp"
+#include "plugin/plugin_name.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -134,9 +134,11 @@ std::string class_name_of(const std::string& name) {
 }  // namespace
 
 int plugins_new_command(const std::string& name, std::ostream& out, std::ostream& err) {
-  // The name becomes a C++ class, a CMake target and the plugin's name in manifests.
-  static const std::regex kName("[a-z][a-z0-9_]*");
-  if (!std::regex_match(name, kName)) {
+  // The name becomes the plugin's name in manifests (the plugin-name rule), and also a C++ class
+  // and a CMake target: so a letter first, and no '-'.
+  const bool usable = is_plugin_name(name) && name.front() >= 'a' && name.front() <= 'z' &&
+                      name.find('-') == std::string::npos;
+  if (!usable) {
     err << "streamhost: plugin name \"" << name
         << "\" must start with a lower-case letter and hold only lower-case letters, digits and "
            "'_'\n";

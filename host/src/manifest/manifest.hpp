@@ -31,7 +31,7 @@ struct RestProxySpec {
   bool tls_verify = true;
   std::chrono::milliseconds request_timeout{30000};
   std::chrono::milliseconds delete_timeout{5000};
-  int max_retries = 5;      // transient failures retried this many times per request
+  int max_retries = 5;  // transient failures retried this many times per request
   // cpprestsdk's process-wide pool, which also serves the admin endpoint and plugins' HTTP clients:
   // 4, where the connector alone would take 2.
   size_t http_threads = 4;

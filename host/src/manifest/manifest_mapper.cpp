@@ -88,8 +88,8 @@ class Mapper {
     m.proxy.delete_timeout =
         milliseconds(get_int(p, "delete_timeout_ms", m.proxy.delete_timeout.count()));
     m.proxy.max_retries = static_cast<int>(get_int(p, "retries", m.proxy.max_retries));
-    m.proxy.http_threads = static_cast<size_t>(
-        get_int(p, "http_threads", static_cast<int64_t>(m.proxy.http_threads)));
+    m.proxy.http_threads =
+        static_cast<size_t>(get_int(p, "http_threads", static_cast<int64_t>(m.proxy.http_threads)));
     m.consumer.format = get_string(p, "embedded_format", "binary") == "json"
                             ? EmbeddedFormat::kJson
                             : EmbeddedFormat::kBinary;

@@ -1,6 +1,7 @@
 // The one rule for plugin and handler names, `[a-z0-9_-]+`: the manifest mapper applies it to the
-// names a manifest writes (plugins' keys, routes' plugin/handler) and the plugin loader to the names
-// a library declares, so the two can never disagree. Scanned by hand, as number_shape.hpp explains.
+// names a manifest writes (plugins' keys, routes' plugin/handler) and the plugin loader to the
+// names a library declares, so the two can never disagree. Scanned by hand, as number_shape.hpp
+// explains.
 #pragma once
 
 #include <string_view>

@@ -34,11 +34,10 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
       in_flight_(metrics_.in_flight),
       producer_(sink_, clock_, options_.produce_retry, options_.max_produce_batch, metrics_,
                 in_flight_, [this](const std::string& m) { fatal(m); }),
-      workers_(
-          options_.workers,
-          WorkerContext{&clock_, options_.retry, options_.dead_letter_topic, &metrics_, &pauses_,
-                        &in_flight_, &producer_, [this](const std::string& m) { fatal(m); },
-                        &halted_, options_.dead_letter_max_bytes}) {
+      workers_(options_.workers, WorkerContext{&clock_, options_.retry, options_.dead_letter_topic,
+                                               &metrics_, &pauses_, &in_flight_, &producer_,
+                                               [this](const std::string& m) { fatal(m); }, &halted_,
+                                               options_.dead_letter_max_bytes}) {
   for (const auto& route : routes_) {
     if (route.handler.plugin == nullptr || route.handler.handler == nullptr) {
       throw std::invalid_argument("route " + route.name + " has no resolved handler");

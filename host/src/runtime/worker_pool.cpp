@@ -145,10 +145,7 @@ void Worker::run() {
       Disposition d = process(record);
       lock.lock();
       if (d == Disposition::kRetry) {
-        auto [it, inserted] = parked_.try_emplace(
-            tp, Parked{{record},
-                       Backoff(ctx_.retry),
-                       now});
+        auto [it, inserted] = parked_.try_emplace(tp, Parked{{record}, Backoff(ctx_.retry), now});
         (void)inserted;
         ctx_.pauses->pause(tp);
         ctx_.metrics->paused_partitions.set(static_cast<double>(ctx_.pauses->paused_count()));

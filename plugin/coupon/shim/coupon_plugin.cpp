@@ -76,6 +76,7 @@ class CouponPlugin {
         store_(config_.database),
         contexts_(config_.context_cache_capacity, config_.context_cache_ttl, host_clock(host)),
         catalog_([this] { return store_.load_catalog(); }, model_, config_.catalog_refresh_interval,
+                 config_.catalog_first_load_retry,
                  [host](const std::string& why) { host.warn(why); }),
         scorer_(make_scorer()),
         service_(ServiceOptions{config_.top_n, config_.threshold}, store_, contexts_, catalog_,

@@ -2,15 +2,13 @@
 #include <streamhost/coupon/catalog_cache.hpp>
 
 namespace streamhost::coupon {
-namespace {
-constexpr std::chrono::milliseconds kFirstLoadRetry{5000};
-}
-
 CatalogCache::CatalogCache(Loader loader, std::shared_ptr<const Model> model,
-                           std::chrono::milliseconds refresh_interval, ErrorSink on_error)
+                           std::chrono::milliseconds refresh_interval,
+                           std::chrono::milliseconds first_load_retry, ErrorSink on_error)
     : loader_(std::move(loader)),
       model_(std::move(model)),
       interval_(refresh_interval),
+      first_load_retry_(first_load_retry),
       on_error_(std::move(on_error)) {
   try {
     refresh_now();
@@ -45,7 +43,7 @@ void CatalogCache::refresh_now() {
 void CatalogCache::run() {
   std::unique_lock lock(mutex_);
   while (!stopping_) {
-    const auto wait = current_ ? interval_ : std::min(interval_, kFirstLoadRetry);
+    const auto wait = current_ ? interval_ : std::min(interval_, first_load_retry_);
     if (wake_.wait_for(lock, wait, [this] { return stopping_; })) break;
     lock.unlock();
     try {

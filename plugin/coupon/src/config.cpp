@@ -59,6 +59,9 @@ CouponConfig parse_config(std::string_view json) {
   int64_t refresh = config.catalog_refresh_interval.count();
   read_int(child(doc, "catalog"), "refresh_interval_s", refresh);
   config.catalog_refresh_interval = std::chrono::seconds(refresh);
+  int64_t first_retry = config.catalog_first_load_retry.count();
+  read_int(child(doc, "catalog"), "first_load_retry_s", first_retry);
+  config.catalog_first_load_retry = std::chrono::seconds(first_retry);
 
   if (const rapidjson::Value* scorer = child(doc, "scorer")) {
     HttpScorerOptions options;

@@ -20,9 +20,10 @@ class CatalogCache {
   using ErrorSink = std::function<void(const std::string&)>;
 
   // Tries a first load now; when it fails, the background thread retries every
-  // min(refresh_interval, 5 s) until one succeeds, then every refresh_interval.
+  // min(refresh_interval, first_load_retry) until one succeeds, then every refresh_interval.
   CatalogCache(Loader loader, std::shared_ptr<const Model> model,
-               std::chrono::milliseconds refresh_interval, ErrorSink on_error = {});
+               std::chrono::milliseconds refresh_interval,
+               std::chrono::milliseconds first_load_retry, ErrorSink on_error = {});
   ~CatalogCache();
   CatalogCache(const CatalogCache&) = delete;
   CatalogCache& operator=(const CatalogCache&) = delete;
@@ -38,6 +39,7 @@ class CatalogCache {
   Loader loader_;
   std::shared_ptr<const Model> model_;
   std::chrono::milliseconds interval_;
+  std::chrono::milliseconds first_load_retry_;
   ErrorSink on_error_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;

@@ -15,6 +15,8 @@ struct CouponConfig {
   size_t context_cache_capacity = 10000;
   std::chrono::seconds context_cache_ttl{3600};
   std::chrono::seconds catalog_refresh_interval{300};
+  // Until the first load succeeds (the database was down at start), it is tried this often.
+  std::chrono::seconds catalog_first_load_retry{5};
   std::optional<HttpScorerOptions> scorer;  // nullopt = the embedded model
   std::string model_path;                   // model.path; empty = the model built into the plugin
   size_t top_n = 5;
