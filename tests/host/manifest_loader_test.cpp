@@ -490,6 +490,53 @@ TEST(ManifestLoader, RefusesTextThatIsNotUtf8) {
               ElementsAre(HasSubstr("consumer.group: the value is not UTF-8 text")));
 }
 
+// Found by fuzzing (tests/fuzz/corpus/manifest/raw-control-bytes-in-a-plugin-config-key):
+// yaml-cpp reads a raw 0x04 byte as its end-of-input mark and passes a raw NUL through; a
+// plugin config key made of both came out of the loader as bytes that are not UTF-8, and the
+// plugin's config was not JSON. YAML allows such characters only as escapes.
+TEST(ManifestLoader, RefusesUnprintableCharactersInTheText) {
+  EXPECT_THAT(errors_of(with(kBase, "prefix: \"x\"", std::string("time\x04out\0_ms: 1", 16))),
+              ElementsAre("m.yaml:11: the manifest holds the unprintable character U+0004 (byte "
+                          "195); YAML allows it only as an escape in a double-quoted string: "
+                          "\"\\u0004\""));
+  EXPECT_THAT(errors_of(with(kBase, "orders-out", "orders\x7f-out")),
+              ElementsAre(HasSubstr("m.yaml:16: the manifest holds the unprintable character "
+                                    "U+007F")));
+  EXPECT_THAT(errors_of(with(kBase, "orders-out", "orders\xc2\x9b-out")),
+              ElementsAre(HasSubstr("unprintable character U+009B")));
+  // Tabs, CR LF line ends, NEL and a byte order mark are YAML text.
+  std::string crlf;
+  for (char c : kBase) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+  EXPECT_EQ(
+      parse_manifest("\xef\xbb\xbf" + crlf + "#\tnote \xc2\x85\n", "m.yaml", fake_env({})).name,
+      "orders");
+}
+
+// An escape in a quoted key can still make any character: a key naming a setting must be
+// printable text, or a plugin receives a name that prints like another.
+TEST(ManifestLoader, RefusesControlCharactersInKeys) {
+  EXPECT_THAT(errors_of(with(kBase, "prefix: \"x\"", "\"time\\0out_ms\": 1")),
+              ElementsAre("m.yaml:11: plugins.mapper.config: a key holds the control character "
+                          "U+0000 (byte 4 of the key); keys must be printable text"));
+  EXPECT_THAT(errors_of(with(kBase, "dead_letter_topic", "\"dead_letter\\e_topic\"")),
+              ElementsAre("m.yaml:17: a key holds the control character U+001B (byte 11 of the "
+                          "key); keys must be printable text"));
+  // Printable text beyond ASCII is a key like any other.
+  Manifest m =
+      parse_manifest(with(kBase, "prefix: \"x\"", "préfixe: \"x\""), "m.yaml", fake_env({}));
+  EXPECT_EQ(m.plugins.at(0).config_json, "{\"préfixe\":\"x\"}");
+}
+
+// A YAML alias repeats its anchor's node at every place it is used: one missing variable inside
+// it was told once per place, 1,030 lines for a single mistake.
+TEST(ManifestErrors, AMistakeRepeatedByAliasesIsToldOnce) {
+  std::string yaml = kBase + "x:\n  a: &a [\"${GROUP}\"]\n  b: [*a, *a, *a, *a]\n";
+  EXPECT_THAT(errors_of(yaml),
+              ElementsAre("m.yaml:19: x.a[0]: environment variable GROUP is not set (set it, or "
+                          "give a default with ${GROUP:-value}) (and 4 more paths from this line)",
+                          "m.yaml:18: unknown key \"x\""));
+}
+
 // Found by fuzzing (tests/fuzz/corpus/manifest/recursive-alias-expands-forever): YAML aliases name
 // a node without copying it, so a few lines can expand without end (an alias inside its own
 // anchor) or to billions of values; the loader ran out of memory. Each limit stops it with one

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "config_check/schema_conform.hpp"
@@ -23,9 +24,30 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
+// A YAML alias repeats its anchor's node at every place it is used, so one mistake in that node
+// is found once per place: the same message on the same line, at another path. It is told once,
+// with the number of other places, not a thousand times.
 [[noreturn]] void fail(const std::vector<Diagnostic>& errors, const std::string& file) {
   std::vector<std::string> messages;
-  for (const Diagnostic& d : errors) messages.push_back(d.format(file));
+  std::vector<size_t> repeats;
+  std::map<std::pair<int, std::string>, size_t> told;  // (line, message) -> index in messages
+  for (const Diagnostic& d : errors) {
+    if (d.line > 0) {
+      auto [at, first] = told.try_emplace({d.line, d.message}, messages.size());
+      if (!first) {
+        ++repeats[at->second];
+        continue;
+      }
+    }
+    messages.push_back(d.format(file));
+    repeats.push_back(0);
+  }
+  for (size_t i = 0; i < messages.size(); ++i) {
+    if (repeats[i] > 0) {
+      messages[i] += " (and " + std::to_string(repeats[i]) + " more " +
+                     (repeats[i] == 1 ? "path" : "paths") + " from this line)";
+    }
+  }
   throw ManifestError(std::move(messages));
 }
 
@@ -48,6 +70,17 @@ Manifest parse_manifest(const std::string& yaml_text, const std::string& source_
     const auto line = 1 + std::count(yaml_text.begin(), yaml_text.begin() + *at, '\n');
     fail({Diagnostic{"", static_cast<int>(line),
                      "the manifest is not UTF-8 text (byte " + std::to_string(*at) + ")"}},
+         source_path);
+  }
+  if (const auto misplaced = first_non_printable(yaml_text)) {
+    const auto at = misplaced->offset;
+    const auto line = 1 + std::count(yaml_text.begin(), yaml_text.begin() + at, '\n');
+    const std::string name = code_point_name(misplaced->code_point);  // all are below U+10000
+    fail({Diagnostic{"", static_cast<int>(line),
+                     "the manifest holds the unprintable character " + name + " (byte " +
+                         std::to_string(at) +
+                         "); YAML allows it only as an escape in a double-quoted string: \"\\u" +
+                         name.substr(2) + "\""}},
          source_path);
   }
   YAML::Node root;

@@ -3,6 +3,8 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "config_check/number_shape.hpp"
@@ -34,6 +36,22 @@ Value infer_plain(const std::string& text, rapidjson::Document::AllocatorType& a
     if (std::isfinite(d)) return Value(d);  // 1e400 stays text: JSON has no infinity
   }
   return Value(text, alloc);
+}
+
+// Why `key` cannot name a setting, or nullopt. A quoted key may hold any escape ("\0", "\x04"),
+// and a key is written into plugin configs and into messages, where a control character would be
+// a trap: a name that prints like another, or a terminal escape.
+std::optional<std::string> key_problem(const std::string& key) {
+  for (size_t i = 0; i < key.size();) {
+    const auto cp = decode_utf8(key, i);
+    if (!cp) return "a key is not UTF-8 text (byte " + std::to_string(i) + " of the key)";
+    if (is_control_character(cp->value)) {
+      return "a key holds the control character " + code_point_name(cp->value) + " (byte " +
+             std::to_string(i) + " of the key); keys must be printable text";
+    }
+    i += cp->bytes;
+  }
+  return std::nullopt;
 }
 
 // Thrown when a manifest expands past a limit: conversion stops at the first one.
@@ -120,6 +138,10 @@ class Converter {
         continue;
       }
       std::string key = member.first.Scalar();
+      if (const auto problem = key_problem(key)) {
+        error(path, line_of(member.first), *problem);
+        continue;
+      }
       std::string child = pointer_child(pointer, key);
       out_.source.lines[child] = line_of(member.first);
       if (object.HasMember(key)) {
