@@ -85,6 +85,41 @@ inline bool strict_utf8(std::string_view s) {
 // Whether `text` is exactly one JSON value (RFC 8259: nothing after it but whitespace, and every
 // string UTF-8 after its escapes are decoded, so a lone "\udc00" does not pass), parsed
 // iteratively so a hostile depth cannot overflow the checker itself.
+// Whether every object key in JSON `text` is free of control characters (U+0000-U+001F,
+// U+007F-U+009F), written out as escapes or not. False when not JSON.
+inline bool json_keys_printable(std::string_view text) {
+  struct Keys : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Keys> {
+    bool Key(const char* s, rapidjson::SizeType n, bool) {
+      for (size_t i = 0; i < n; ++i) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        if (c < 0x20 || c == 0x7F) return false;
+        // U+0080-U+009F are C2 80 to C2 9F in UTF-8.
+        if (c == 0xC2 && i + 1 < n && static_cast<unsigned char>(s[i + 1]) <= 0x9F) return false;
+      }
+      return true;
+    }
+  } handler;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  return !reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler).IsError();
+}
+
+// Whether JSON `text` holds a NUL in a string or a key (escaped as \u0000). False when not JSON.
+inline bool json_holds_nul(std::string_view text) {
+  struct Nuls : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Nuls> {
+    bool found = false;
+    bool String(const char* s, rapidjson::SizeType n, bool) { return check({s, n}); }
+    bool Key(const char* s, rapidjson::SizeType n, bool) { return check({s, n}); }
+    bool check(std::string_view s) {
+      found = found || s.find('\0') != std::string_view::npos;
+      return true;
+    }
+  } handler;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  rapidjson::Reader reader;
+  return !reader.Parse<rapidjson::kParseIterativeFlag>(stream, handler).IsError() && handler.found;
+}
+
 inline bool is_strict_json(std::string_view text) {
   struct Strings : rapidjson::BaseReaderHandler<rapidjson::UTF8<>, Strings> {
     bool String(const char* s, rapidjson::SizeType n, bool) { return strict_utf8({s, n}); }

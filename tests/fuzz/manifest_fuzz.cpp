@@ -5,7 +5,8 @@
 // Invariants: only ManifestError escapes (every mistake is a diagnostic, never a crash, an
 // assertion or another exception), with at least one message, each naming the file; an accepted
 // manifest is consistent: routes name declared plugins, route names and topics are unique,
-// aliases name routes, workers and ports are in range.
+// aliases name routes, workers and ports are in range; plugin config keys are printable and no
+// value holds a NUL.
 #include <map>
 #include <set>
 
@@ -50,7 +51,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& p : m.plugins) {
     FUZZ_CHECK(plugins.insert(p.name).second, "plugin " + p.name + " twice");
     FUZZ_CHECK(fuzz::is_strict_json(p.config_json), "plugin config is not JSON: " + p.config_json);
+    FUZZ_CHECK(fuzz::json_keys_printable(p.config_json),
+               "a plugin config key holds a control character: " + printable(p.config_json));
   }
+  // Settings are read as C strings: a NUL accepted in any value would cut it short.
+  FUZZ_CHECK(!fuzz::json_holds_nul(m.effective_json),
+             "accepted a NUL in a value: " + printable(m.effective_json));
   for (const auto& r : m.routes) {
     FUZZ_CHECK(plugins.count(r.plugin) != 0, "route " + r.name + " names plugin " + r.plugin);
     FUZZ_CHECK(names.insert(r.name).second, "route name " + r.name + " twice");

@@ -499,6 +499,9 @@ TEST(ManifestLoader, RefusesUnprintableCharactersInTheText) {
               ElementsAre("m.yaml:11: the manifest holds the unprintable character U+0004 (byte "
                           "195); YAML allows it only as an escape in a double-quoted string: "
                           "\"\\u0004\""));
+  EXPECT_THAT(errors_of(with(kBase, "orders-out", std::string("orders\0-out", 11))),
+              ElementsAre(HasSubstr("m.yaml:16: the manifest holds the unprintable character "
+                                    "U+0000")));
   EXPECT_THAT(errors_of(with(kBase, "orders-out", "orders\x7f-out")),
               ElementsAre(HasSubstr("m.yaml:16: the manifest holds the unprintable character "
                                     "U+007F")));
@@ -514,13 +517,23 @@ TEST(ManifestLoader, RefusesUnprintableCharactersInTheText) {
 
 // An escape in a quoted key can still make any character: a key naming a setting must be
 // printable text, or a plugin receives a name that prints like another.
-TEST(ManifestLoader, RefusesControlCharactersInKeys) {
+TEST(ManifestLoader, RefusesControlCharactersInKeysAndNulInValues) {
   EXPECT_THAT(errors_of(with(kBase, "prefix: \"x\"", "\"time\\0out_ms\": 1")),
               ElementsAre("m.yaml:11: plugins.mapper.config: a key holds the control character "
                           "U+0000 (byte 4 of the key); keys must be printable text"));
   EXPECT_THAT(errors_of(with(kBase, "dead_letter_topic", "\"dead_letter\\e_topic\"")),
               ElementsAre("m.yaml:17: a key holds the control character U+001B (byte 11 of the "
                           "key); keys must be printable text"));
+  // A value may hold any character but NUL: settings are read as C strings, where it would cut
+  // the value short.
+  EXPECT_THAT(errors_of(with(kBase, "group: orders-group", "group: \"orders\\0x\"")),
+              ElementsAre("m.yaml:6: consumer.group: the value holds U+0000 (NUL), which no "
+                          "setting can take"));
+  EXPECT_EQ(
+      parse_manifest(with(kBase, "prefix: \"x\"", "prefix: \"\\t\\e\""), "m.yaml", fake_env({}))
+          .plugins.at(0)
+          .config_json,
+      "{\"prefix\":\"\\t\\u001B\"}");
   // Printable text beyond ASCII is a key like any other.
   Manifest m =
       parse_manifest(with(kBase, "prefix: \"x\"", "préfixe: \"x\""), "m.yaml", fake_env({}));

@@ -183,6 +183,11 @@ class Converter {
       error(path, line,
             "the value is not UTF-8 text (check its escapes and the variables it uses)");
     }
+    // Settings reach C strings (file paths, libpq, topic names): a "\0" escape would cut a value
+    // short without a word.
+    if (r.value.find('\0') != std::string::npos) {
+      error(path, line, "the value holds U+0000 (NUL), which no setting can take");
+    }
     auto& alloc = out_.json.GetAllocator();
     // yaml-cpp tags plain scalars "?" and quoted ones "!".
     if (node.Tag() != "?") return Value(r.value, alloc);
