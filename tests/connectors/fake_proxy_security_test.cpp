@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
+#include <streamhost/testing/endless_body.hpp>
 
 #include "fake_consumer_proxy.hpp"
 #include "fake_proxy.hpp"
@@ -140,6 +141,30 @@ TEST_F(FakeProxySecurity, TlsTrustsTheConfiguredCaAndVerifiesByDefault) {
   EXPECT_NO_THROW(unverified->subscribe({"t"}));
   EXPECT_EQ(state.live().size(), 2u);
   std::filesystem::remove_all(dir);
+}
+
+// A proxy whose reply never ends, chunked so no Content-Length announces it: the reply is cut at
+// max_response_bytes and its connection closed, instead of being read into memory to the end.
+TEST_F(FakeProxySecurity, AnEndlessReplyIsCutAtTheLimitAndItsConnectionClosed) {
+  EndlessReplyServer proxy(/*cap=*/512u << 20);
+  auto options = quick_options(proxy.url(), Dialect::kStrimzi);
+  options.max_retries = 0;
+  options.max_response_bytes = 1u << 20;
+  auto sink = connector::make_rest_proxy_sink(options);
+  auto results = sink->produce("out", {{std::nullopt, "a", std::nullopt}});
+  ASSERT_FALSE(results[0].ok);
+  EXPECT_TRUE(results[0].retriable);
+  EXPECT_NE(results[0].error.find("the reply is over the limit of 1048576 bytes"),
+            std::string::npos)
+      << results[0].error;
+  // The server stops when its writes fail: the client closed. Had the client read on, the server
+  // would have sent its 512 MiB (or stalled for 10 s with the client's buffers full).
+  const auto deadline = std::chrono::steady_clock::now() + 20s;
+  while (proxy.replies_ended() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(proxy.replies_ended(), 1);
+  EXPECT_LT(proxy.body_bytes_sent(), size_t{32} << 20);
 }
 
 }  // namespace

@@ -11,7 +11,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <streamhost/testing/endless_body.hpp>
 #include <streamhost/testing/free_port.hpp>
+#include <streamhost/testing/peak_rss.hpp>
 
 #include "runtime/inject.hpp"
 #include "runtime_test_doubles.hpp"
@@ -146,10 +148,31 @@ TEST_F(AdminServerTest, InjectRunsTheHandlerAndReturnsWhatItEmitted) {
   EXPECT_STREQ(emitted[1]["value"].GetString(), "not json");
 }
 
-TEST_F(AdminServerTest, InjectRefusesAnOversizedBodyUnread) {
+TEST_F(AdminServerTest, InjectRefusesAnOversizedBody) {
   start(true);
   auto answer = request(http::methods::POST, "/inject/entry", std::string(5u << 20, 'x'));
   EXPECT_EQ(answer.status, 413) << answer.body;
+  EXPECT_NE(answer.body.find("at most 4194304 bytes"), std::string::npos) << answer.body;
+  EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
+}
+
+// A chunked body announces no length: it is read as it arrives and dropped past the limit, so a
+// 128 MiB body is never held whole, and the answer is still 413.
+TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
+  start(true);
+  streamhost::testing::PeakRss rss;
+  const auto result = streamhost::testing::post_chunked(port_, "/inject/entry", size_t{128} << 20);
+  const size_t growth = rss.growth();
+  EXPECT_EQ(result.body_bytes_sent, size_t{128} << 20);
+  EXPECT_EQ(result.reply.rfind("HTTP/1.1 413", 0), 0u) << result.reply.substr(0, 200);
+  EXPECT_NE(result.reply.find("too_large"), std::string::npos) << result.reply.substr(0, 400);
+  // Holding the body takes at least its 128 MiB. Dropping it, what remains is the backlog
+  // cpprestsdk's listener buffered ahead of the reading (no flow control): 20 to 55 MiB measured
+  // on 2 busy cores.
+  RecordProperty("peak_rss_growth_bytes", std::to_string(growth));
+  if (streamhost::testing::kResidentSetIsMeaningful) {
+    EXPECT_LT(growth, size_t{96} << 20) << "the server held the body";
+  }
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
 }
 

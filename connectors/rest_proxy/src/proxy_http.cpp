@@ -7,6 +7,7 @@
 #include <random>
 #include <stdexcept>
 #include <streamhost/connector/errors.hpp>
+#include <streamhost/net/bounded_body.hpp>
 #include <streamhost/net/tcp_no_delay.hpp>
 #include <thread>
 
@@ -125,10 +126,22 @@ ProxyHttp::Attempt ProxyHttp::attempt_once(const HttpRequest& request,
     if (!authorization_.empty()) message.headers().add("Authorization", authorization_);
     // The utf8 overload sends the content type unchanged (no "; charset=" appended).
     if (!request.content_type.empty()) message.set_body(request.body, request.content_type);
-    web::http::http_response response = client_for(origin, timeout).request(message).get();
+    pplx::cancellation_token_source cancel;
+    web::http::http_response response =
+        client_for(origin, timeout).request(message, cancel.get_token()).get();
     attempt.response.status = response.status_code();
     attempt.retry_after = parse_retry_after(response.headers());
-    attempt.response.body = response.extract_utf8string(true).get();
+    try {
+      attempt.response.body = net::read_body(response.body(), options_.max_response_bytes,
+                                              net::Overflow::kStop).get();
+    } catch (const net::BodyTooLarge& e) {
+      cancel.cancel();  // closes the connection: the rest of the reply is not read
+      attempt.transport_failed = true;
+      attempt.transport_error = std::string("the reply is over the limit of ") +
+                                std::to_string(e.limit()) +
+                                " bytes (for polls: lower the consumer's fetch.max.bytes and "
+                                "max.partition.fetch.bytes)";
+    }
   } catch (const std::exception& e) {
     attempt.transport_failed = true;
     attempt.transport_error = e.what();

@@ -10,6 +10,7 @@
 #include <optional>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
+#include <streamhost/net/bounded_body.hpp>
 #include <string_view>
 
 #include "admin/admin_token.hpp"
@@ -197,40 +198,41 @@ class AdminServer::Impl {
   }
 
   // Never blocks the pool thread: the body is read asynchronously and the handler runs on the
-  // inject executor; the answer is sent from there.
+  // inject executor; the answer is sent from there. A body over the limit is read to its end and
+  // dropped as it arrives (even when its Content-Length says so at once: cpprestsdk answers only
+  // once the request is read, and would hold what nobody reads), then answered 413.
   void inject(http::http_request& request, const std::string& route) {
-    if (request.headers().content_length() > kMaxInjectBytes) {
-      return reply(request, 413,
-                   error_body("too_large",
-                              "a record is at most " + std::to_string(kMaxInjectBytes) + " bytes"),
-                   kJson);
-    }
     std::optional<std::string> key;
     auto query = web::uri::split_query(request.relative_uri().query());
     if (auto k = query.find("key"); k != query.end()) key = web::uri::decode(k->second);
     // Every exception is caught here: an exception left in a pplx task terminates the process.
-    request.extract_vector().then(
-        [this, request, route, key](pplx::task<std::vector<unsigned char>> body) mutable {
+    net::read_body(request.body(), kMaxInjectBytes, net::Overflow::kDrain)
+        .then([this, request, route, key](pplx::task<std::string> body) mutable {
           try {
-            read_then_inject(request, route, key, body.get());
+            queue_inject(request, route, key, body.get());
+          } catch (const net::BodyTooLarge&) {
+            reply_if_connected(
+                request, 413,
+                error_body("too_large",
+                           "a record is at most " + std::to_string(kMaxInjectBytes) + " bytes"));
           } catch (const std::exception& e) {
-            try {
-              reply(request, 400, error_body("bad_request", e.what()), kJson);
-            } catch (...) {
-              // The client is gone: nobody is left to answer.
-            }
+            reply_if_connected(request, 400, error_body("bad_request", e.what()));
           }
         });
   }
 
-  void read_then_inject(http::http_request& request, const std::string& route,
-                        const std::optional<std::string>& key,
-                        const std::vector<unsigned char>& bytes) {
-    if (bytes.size() > kMaxInjectBytes) {
-      return reply(request, 413, error_body("too_large", "the record is too large"), kJson);
+  void reply_if_connected(http::http_request& request, int status, const std::string& body) {
+    try {
+      reply(request, status, body, kJson);
+    } catch (...) {
+      // The client is gone: nobody is left to answer.
     }
-    const bool queued = inject_executor_.submit(
-        [this, request, route, key, value = std::string(bytes.begin(), bytes.end())]() mutable {
+  }
+
+  void queue_inject(http::http_request& request, const std::string& route,
+                    const std::optional<std::string>& key, std::string value) {
+    const bool queued =
+        inject_executor_.submit([this, request, route, key, value = std::move(value)]() mutable {
           try {
             auto answer = format_inject_answer(injector_->inject(route, key, value), route);
             reply(request, answer.http_status, answer.body, kJson);

@@ -6,8 +6,9 @@
 #include <rapidjson/writer.h>
 
 #include <streamhost/coupon/errors.hpp>
-#include <streamhost/json/bounded_parse.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/json/bounded_parse.hpp>
+#include <streamhost/net/bounded_body.hpp>
 #include <string_view>
 #include <unordered_set>
 
@@ -79,9 +80,8 @@ std::string error_type_of(const SchemaViolation& v, const rapidjson::Value& sche
       return "value_error";
     }
   }
-  const std::string_view expected = rule->HasMember("type") && (*rule)["type"].IsString()
-                                        ? (*rule)["type"].GetString()
-                                        : "";
+  const std::string_view expected =
+      rule->HasMember("type") && (*rule)["type"].IsString() ? (*rule)["type"].GetString() : "";
   if (expected == "integer") return "int_type";
   if (expected == "number") return "float_type";
   if (expected == "string") return "string_type";
@@ -145,8 +145,8 @@ void check_request(const rapidjson::Document& doc) {
   for (const auto& coupon : doc["coupons"].GetArray()) {
     if (coupon_conforms(coupon)) continue;
     if (auto v = schema(SchemaId::kScorerRequest).violation(doc)) invalid(*v);
-    throw InvalidScorerRequest("coupons: an item does not conform to the request schema", {"coupons"},
-                               "value_error");
+    throw InvalidScorerRequest("coupons: an item does not conform to the request schema",
+                               {"coupons"}, "value_error");
   }
 }
 
@@ -236,6 +236,34 @@ void ScorerServer::stop() {
   listener_.reset();
 }
 
+namespace {
+
+void reply_if_connected(http_request& request, web::http::status_code status,
+                        const std::string& body) {
+  try {
+    request.reply(status, body, "application/json");
+  } catch (...) {
+    // The client is gone: nobody is left to answer.
+  }
+}
+
+// Every exception is caught here: an exception left in a pplx task terminates the process.
+void answer_score(const Model& model, http_request& request, pplx::task<std::string>& body) {
+  try {
+    reply_if_connected(request, status_codes::OK, score_request_json(model, body.get()));
+  } catch (const net::BodyTooLarge&) {
+    reply_if_connected(
+        request, status_codes::RequestEntityTooLarge,
+        error_body("request body over " + std::to_string(kMaxRequestBytes) + " bytes"));
+  } catch (const InvalidScorerRequest& e) {
+    reply_if_connected(request, status_codes::UnprocessableEntity, detail_body(e));
+  } catch (const std::exception& e) {
+    reply_if_connected(request, status_codes::InternalError, error_body(e.what()));
+  }
+}
+
+}  // namespace
+
 void ScorerServer::handle(http_request request) {
   const std::string path = utility::conversions::to_utf8string(request.relative_uri().path());
   const auto method = request.method();
@@ -245,20 +273,14 @@ void ScorerServer::handle(http_request request) {
       return;
     }
     if (path == "/score" && method == methods::POST) {
-      if (request.headers().content_length() > kMaxRequestBytes) {
-        request.reply(status_codes::RequestEntityTooLarge,
-                      error_body("request body over " + std::to_string(kMaxRequestBytes) + " bytes"),
-                      "application/json");
-        return;
-      }
-      // The original recommendation service posts without a Content-Type: read the body as
-      // UTF-8 JSON whatever the header says.
-      const std::string body = request.extract_utf8string(true).get();
-      try {
-        request.reply(status_codes::OK, score_request_json(*model_, body), "application/json");
-      } catch (const InvalidScorerRequest& e) {
-        request.reply(status_codes::UnprocessableEntity, detail_body(e), "application/json");
-      }
+      // Read as it arrives, never blocking a pool thread; over the limit (announced or chunked)
+      // it is dropped as it arrives and answered 413 at its end, since cpprestsdk answers only
+      // once the request is read. The original recommendation service posts without a
+      // Content-Type: the body is read as UTF-8 JSON whatever the header says.
+      net::read_body(request.body(), kMaxRequestBytes, net::Overflow::kDrain)
+          .then([model = model_, request](pplx::task<std::string> body) mutable {
+            answer_score(*model, request, body);
+          });
       return;
     }
     const bool known = path == "/healthcheck" || path == "/score";

@@ -6,6 +6,7 @@
 #include <streamhost/coupon/http_scorer.hpp>
 #include <streamhost/coupon/schemas.hpp>
 #include <streamhost/json/bounded_parse.hpp>
+#include <streamhost/net/bounded_body.hpp>
 #include <streamhost/net/tcp_no_delay.hpp>
 
 namespace streamhost::coupon {
@@ -65,8 +66,9 @@ bool refuses_the_input(int status) {
   return status == 400 || status == 413 || status == 414 || status == 415 || status == 422;
 }
 
-// An answer for ~1,000 coupons is ~60 KB; one far bigger is refused before it is read.
-constexpr uint64_t kMaxAnswerBytes = 16u << 20;
+// An answer for ~1,000 coupons is ~60 KB; one far bigger is refused as soon as its first byte
+// past the limit arrives, whether it announced its length or came chunked.
+constexpr size_t kMaxAnswerBytes = 16u << 20;
 
 // The request never got an answer, and not for lack of time: typically a kept-alive connection
 // the scorer had closed. Only this is tried again within one call; a timeout, an HTTP error or a
@@ -189,14 +191,16 @@ void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
     web::http::http_request request(web::http::methods::POST);
     request.set_request_uri(utility::conversions::to_string_t(score_path_));
     request.set_body(body, "application/json");
-    web::http::http_response response = client_.request(request).get();
+    pplx::cancellation_token_source cancel;
+    web::http::http_response response = client_.request(request, cancel.get_token()).get();
     status = response.status_code();
-    if (response.headers().content_length() > kMaxAnswerBytes) {
-      throw TransientError("scorer answered " +
-                           std::to_string(response.headers().content_length()) +
-                           " bytes, over the limit of " + std::to_string(kMaxAnswerBytes));
+    try {
+      answer = net::read_body(response.body(), kMaxAnswerBytes, net::Overflow::kStop).get();
+    } catch (const net::BodyTooLarge&) {
+      cancel.cancel();  // closes the connection: the rest of the answer is not read
+      throw TransientError("scorer answered over the limit of " + std::to_string(kMaxAnswerBytes) +
+                           " bytes");
     }
-    answer = response.extract_utf8string(true).get();
   } catch (const TransientError&) {
     throw;
   } catch (const web::http::http_exception& e) {

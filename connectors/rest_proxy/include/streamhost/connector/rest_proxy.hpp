@@ -34,6 +34,10 @@ struct RestProxyOptions {
   std::chrono::milliseconds retry_backoff_initial{100};
   std::chrono::milliseconds retry_backoff_max{5000};
   size_t http_threads = 2;  // cpprestsdk's pool; its default of 40 does not fit small machines
+  // A reply over this many bytes is refused (a transport failure, retried) as soon as its first
+  // byte past it arrives. A poll reply holds at most the consumer's fetch.max.bytes (Kafka's
+  // default: 50 MiB) of records, base64-encoded in the binary format: 4/3 of that plus JSON.
+  size_t max_response_bytes = 256u << 20;
   // Sink: records per produce request; bigger batches are split (the proxy holds a request in
   // memory).
   size_t max_records_per_request = 500;

@@ -1,0 +1,80 @@
+// Reads an HTTP body (a cpprestsdk request's or response's) with a limit on its size.
+//
+// A Content-Length check is not enough: a chunked body has no length, and cpprestsdk's
+// extract_*() would read any amount into memory. This reads the body as it arrives and keeps at
+// most `limit` bytes of it. What happens past the limit depends on the side:
+// - a client stops at the first byte past it, and then cancels the request, which closes the
+//   connection (Overflow::kStop);
+// - a server cannot answer early: cpprestsdk's listener sends an answer only once the whole
+//   request is read, and buffers what nobody reads. So the rest is read and dropped as it
+//   arrives, memory stays bounded, and the answer (413) goes out at the end (Overflow::kDrain).
+#pragma once
+
+#include <cpprest/streams.h>
+#include <pplx/pplxtasks.h>
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace streamhost::net {
+
+class BodyTooLarge : public std::runtime_error {
+ public:
+  explicit BodyTooLarge(size_t limit)
+      : std::runtime_error("the body is over the limit of " + std::to_string(limit) + " bytes"),
+        limit_(limit) {}
+  size_t limit() const { return limit_; }
+
+ private:
+  size_t limit_;
+};
+
+enum class Overflow { kStop, kDrain };
+
+namespace detail {
+
+struct BodyRead {
+  concurrency::streams::streambuf<uint8_t> source;
+  size_t limit;
+  Overflow overflow;
+  bool over = false;
+  std::string bytes;
+  std::vector<uint8_t> chunk = std::vector<uint8_t>(64 * 1024);
+};
+
+inline pplx::task<std::string> read_rest(std::shared_ptr<BodyRead> read) {
+  return read->source.getn(read->chunk.data(), read->chunk.size())
+      .then([read](size_t n) -> pplx::task<std::string> {
+        if (n == 0) {
+          if (read->over) throw BodyTooLarge(read->limit);
+          return pplx::task_from_result(std::move(read->bytes));
+        }
+        if (!read->over && n > read->limit - read->bytes.size()) {
+          if (read->overflow == Overflow::kStop) throw BodyTooLarge(read->limit);
+          read->over = true;
+          read->bytes = std::string();  // freed now, not at the end of the drain
+        }
+        if (!read->over) read->bytes.append(reinterpret_cast<const char*>(read->chunk.data()), n);
+        return read_rest(read);
+      });
+}
+
+}  // namespace detail
+
+// The whole body, or a task that fails with BodyTooLarge when more than `limit` bytes arrived
+// (at once with kStop, at the end of the body with kDrain), or with the transport's error. Never
+// blocks: chain on it, or get() it off cpprestsdk's pool.
+inline pplx::task<std::string> read_body(const concurrency::streams::istream& body, size_t limit,
+                                         Overflow overflow) {
+  if (!body.is_valid()) return pplx::task_from_result(std::string());  // a message without a body
+  auto read = std::make_shared<detail::BodyRead>();
+  read->source = body.streambuf();
+  read->limit = limit;
+  read->overflow = overflow;
+  return detail::read_rest(std::move(read));
+}
+
+}  // namespace streamhost::net
