@@ -176,6 +176,20 @@ TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
 }
 
+// Every other endpoint reads no body: one sent anyway is dropped as it arrives, not held.
+TEST_F(AdminServerTest, ABodyNoEndpointReadsIsDropped) {
+  start(true);
+  streamhost::testing::PeakRss rss;
+  const auto result = streamhost::testing::post_chunked(port_, "/metrics", size_t{128} << 20);
+  const size_t growth = rss.growth();
+  EXPECT_EQ(result.body_bytes_sent, size_t{128} << 20);
+  EXPECT_EQ(result.reply.rfind("HTTP/1.1 404", 0), 0u) << result.reply.substr(0, 200);
+  RecordProperty("peak_rss_growth_bytes", std::to_string(growth));
+  if (streamhost::testing::kResidentSetIsMeaningful) {
+    EXPECT_LT(growth, size_t{96} << 20) << "the server held the body";
+  }
+}
+
 TEST_F(AdminServerTest, InjectMapsStatusesAndAliases) {
   start(true);
   auto rejected = request(http::methods::POST, "/mock_entry", R"({"bad":true})");

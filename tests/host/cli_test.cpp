@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <streamhost/testing/endless_body.hpp>
 
 #include "cli/admin_client.hpp"
 #include "host_test_support.hpp"
@@ -286,6 +287,27 @@ TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
   EXPECT_EQ(target.token, "t0ken");
   EXPECT_EQ(values, (std::vector<std::pair<std::string, std::string>>{{"--route", "in"}}));
   EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
+}
+
+// An admin endpoint (or whatever answers on its port) whose answer never ends: cut at 8 MiB with
+// a message naming the URL, and the connection closed.
+TEST(CliAdminCommands, AnEndlessAnswerIsCutAtTheLimit) {
+  streamhost::testing::EndlessReplyServer server(/*cap=*/512u << 20);
+  AdminTarget target;
+  target.url = server.url();
+  try {
+    admin_request(target, "GET", "/pipeline");
+    ADD_FAILURE() << "accepted";
+  } catch (const AdminUnreachable& e) {
+    EXPECT_THAT(e.what(), HasSubstr("the admin endpoint at " + server.url() +
+                                    " answered over 8388608 bytes"));
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.replies_ended() < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_EQ(server.replies_ended(), 1);
+  EXPECT_LT(server.body_bytes_sent(), size_t{64} << 20);
 }
 
 }  // namespace

@@ -122,7 +122,12 @@ class AdminServer::Impl {
     try {
       const std::string path = web::uri::decode(request.relative_uri().path());
       const auto method = request.method();
-      if (method == http::methods::POST && !authorized(request)) {
+      const bool allowed = method != http::methods::POST || authorized(request);
+      const auto route = inject_route(path);
+      // Only an inject reads its body; any other is dropped as it arrives, since cpprestsdk's
+      // listener would hold all of it before answering.
+      if (!(allowed && route && method == http::methods::POST)) net::discard_body(request.body());
+      if (!allowed) {
         log::warn("admin", "refused a request without the admin token", {{"path", path}});
         return reply_unauthorized(request);
       }
@@ -146,7 +151,7 @@ class AdminServer::Impl {
                        "text/plain; version=0.0.4; charset=utf-8");
         }
       }
-      if (auto route = inject_route(path)) {
+      if (route) {
         if (method != http::methods::POST) {
           return reply(request, 405, error_body("method_not_allowed", "use POST"), kJson);
         }

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <streamhost/connector/rest_proxy.hpp>
+#include <streamhost/net/bounded_body.hpp>
 
 #include "admin/admin_token.hpp"
 #include "manifest/manifest_loader.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 constexpr std::chrono::seconds kTimeout{10};
 // A status answer for hundreds of partitions is tens of KiB; a far bigger one is refused unread.
-constexpr uint64_t kMaxAnswerBytes = 8u << 20;
+constexpr size_t kMaxAnswerBytes = 8u << 20;
 
 std::string read_token_file(const std::string& path) {
   AdminSpec spec;
@@ -97,18 +98,17 @@ AdminReply admin_request(const AdminTarget& target, const std::string& method,
     request.set_request_uri(web::uri(path));
     request.headers().add("Accept", "application/json");
     if (target.token) request.headers().add("Authorization", "Bearer " + *target.token);
-    web::http::http_response response = client.request(request).get();
-    if (response.headers().content_length() > kMaxAnswerBytes) {
-      throw AdminUnreachable("the admin endpoint at " + target.url + " answered " +
-                             std::to_string(response.headers().content_length()) +
-                             " bytes, over the limit of " + std::to_string(kMaxAnswerBytes));
-    }
-    std::string body = response.extract_utf8string(true).get();
-    if (body.size() > kMaxAnswerBytes) {
+    pplx::cancellation_token_source cancel;
+    web::http::http_response response = client.request(request, cancel.get_token()).get();
+    try {
+      std::string body =
+          net::read_body(response.body(), kMaxAnswerBytes, net::Overflow::kStop).get();
+      return {response.status_code(), std::move(body)};
+    } catch (const net::BodyTooLarge&) {
+      cancel.cancel();  // closes the connection: the rest of the answer is not read
       throw AdminUnreachable("the admin endpoint at " + target.url + " answered over " +
                              std::to_string(kMaxAnswerBytes) + " bytes");
     }
-    return {response.status_code(), std::move(body)};
   } catch (const AdminUnreachable&) {
     throw;
   } catch (const std::exception& e) {

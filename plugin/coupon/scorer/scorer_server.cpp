@@ -267,12 +267,16 @@ void answer_score(const Model& model, http_request& request, pplx::task<std::str
 void ScorerServer::handle(http_request request) {
   const std::string path = utility::conversions::to_utf8string(request.relative_uri().path());
   const auto method = request.method();
+  // Only a score request reads its body; any other is dropped as it arrives, since cpprestsdk's
+  // listener would hold all of it before answering.
+  const bool scoring = path == "/score" && method == methods::POST;
+  if (!scoring) net::discard_body(request.body());
   try {
     if (path == "/healthcheck" && method == methods::GET) {
       request.reply(status_codes::OK, "OK", "text/plain; charset=utf-8");
       return;
     }
-    if (path == "/score" && method == methods::POST) {
+    if (scoring) {
       // Read as it arrives, never blocking a pool thread; over the limit (announced or chunked)
       // it is dropped as it arrives and answered 413 at its end, since cpprestsdk answers only
       // once the request is read. The original recommendation service posts without a

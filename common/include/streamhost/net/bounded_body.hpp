@@ -77,4 +77,16 @@ inline pplx::task<std::string> read_body(const concurrency::streams::istream& bo
   return detail::read_rest(std::move(read));
 }
 
+// Reads and drops a body nobody reads (a GET's, a 404's): cpprestsdk's listener would otherwise
+// hold all of it in memory before answering.
+inline void discard_body(const concurrency::streams::istream& body) {
+  read_body(body, 0, Overflow::kDrain).then([](pplx::task<std::string> done) {
+    try {
+      done.get();
+    } catch (...) {
+      // Dropped on purpose (BodyTooLarge), or the client is gone: nothing to answer either way.
+    }
+  });
+}
+
 }  // namespace streamhost::net
