@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <mutex>
 #include <optional>
 #include <streamhost/connector/rest_proxy.hpp>
 #include <string>
@@ -75,40 +76,52 @@ admin::PipelineInfo pipeline_info(const Manifest& m, const PluginSet& plugins,
   return info;
 }
 
-// Waits for SIGTERM/SIGINT, a FATAL (`failed`) or `done`; on a signal asks `stop`; then, as a
-// last resort, ends the process if the stop overruns shutdown_timeout (a handler that never
-// returns, a dependency that never answers), so a stuck process is always replaced.
+// The last resort once a stop has begun: ends the process with exit code 1 if it still runs
+// shutdown_timeout plus 5 s later, whatever holds it (a handler that never returns, a plugin's
+// destructor, a dependency that never answers), so a stuck process is always replaced. Armed
+// once; a process that ends in time ends its thread with it.
+void arm_exit_deadline(std::chrono::milliseconds shutdown_timeout) {
+  static std::once_flag armed;
+  std::call_once(armed, [shutdown_timeout] {
+    const auto deadline =
+        std::chrono::steady_clock::now() + shutdown_timeout + std::chrono::seconds(5);
+    std::thread([deadline] {
+      std::this_thread::sleep_until(deadline);
+      log::error("runtime", "stop overran shutdown_timeout by 5 s; exiting now");
+      std::_Exit(1);
+    }).detach();
+  });
+}
+
+// Waits for SIGTERM/SIGINT, a FATAL (`failed`) or the end of its scope; on a signal asks `stop`.
+// The stop begins with any of the three, and so does the exit deadline, which also covers what
+// follows the scope: stopping the admin endpoint, deleting the consumer, destroying plugins.
 class SignalWatcher {
  public:
   SignalWatcher(
       std::function<void()> stop, std::chrono::milliseconds shutdown_timeout,
       std::function<bool()> failed = [] { return false; })
-      : thread_([this, stop = std::move(stop), shutdown_timeout, failed = std::move(failed)] {
+      : shutdown_timeout_(shutdown_timeout),
+        thread_([this, stop = std::move(stop), failed = std::move(failed)] {
           while (!done_.load() && !runtime::stop_signal_received() && !failed()) {
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
           }
           if (done_.load()) return;
+          arm_exit_deadline(shutdown_timeout_);
           if (runtime::stop_signal_received()) {
             log::info("runtime", "stop signal received; shutting down gracefully");
             stop();
           }
-          auto deadline =
-              std::chrono::steady_clock::now() + shutdown_timeout + std::chrono::seconds(5);
-          while (!done_.load()) {
-            if (std::chrono::steady_clock::now() > deadline) {
-              log::error("runtime", "stop overran shutdown_timeout by 5 s; exiting now");
-              std::_Exit(1);
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(50));
-          }
         }) {}
   ~SignalWatcher() {
+    arm_exit_deadline(shutdown_timeout_);
     done_.store(true);
     thread_.join();
   }
 
  private:
   std::atomic<bool> done_{false};
+  std::chrono::milliseconds shutdown_timeout_;
   std::thread thread_;
 };
 
