@@ -356,9 +356,25 @@ TEST(StatusFormat, PrintsTheStateRoutesPluginsAndOnePartitionPerLine) {
             std::string::npos)
       << out;
   EXPECT_THROW(format_status("<html>", "{}"), std::invalid_argument);
+  EXPECT_THROW(format_status(api.pipeline_json(), "{\"partitions\":7}"), std::invalid_argument);
   EXPECT_EQ(format_duration(3725), "1h 02m 05s");
   EXPECT_EQ(format_duration(65), "1m 05s");
   EXPECT_EQ(format_duration(9.9), "9s");
+}
+
+// The answers are bytes from whatever listens on the admin port: a name cannot send a terminal
+// escape sequence, forge a line, or widen a column without end.
+TEST(StatusFormat, AHostileAnswerCannotReachTheTerminal) {
+  const std::string pipeline =
+      R"({"name":"x\u001b]0;owned\u0007","state":"RUNNING\nstate:     FAILED","routes":[)"
+      R"({"name":")" +
+      std::string(500, 'r') + R"(","topic":"t\u0085"}],"plugins":[]})";
+  const std::string out = format_status(pipeline, R"({"partitions":[]})");
+  EXPECT_NE(out.find("pipeline:  x\\u001B]0;owned\\u0007\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("state:     RUNNING\\u000Astate:     FAILED\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(std::string(120, 'r') + "...  t\\u0085"), std::string::npos) << out;
+  EXPECT_EQ(out.find('\x1b'), std::string::npos);
+  EXPECT_EQ(out.find(std::string(121, 'r')), std::string::npos);
 }
 
 }  // namespace

@@ -1,13 +1,11 @@
 // Log-end offsets for lag figures: GET /topics/{t}/partitions/{p}/offsets ->
 // {"beginning_offset":N,"end_offset":M} on both the Confluent REST Proxy v2 and the Strimzi bridge.
-#include <rapidjson/document.h>
-
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/connector/rest_proxy.hpp>
-#include <streamhost/json/bounded_parse.hpp>
 
 #include "dialect.hpp"
 #include "proxy_http.hpp"
+#include "record_codec.hpp"
 
 namespace streamhost::connector {
 namespace {
@@ -28,16 +26,12 @@ class RestProxyLogOffsetsReader final : public LogOffsetsReader {
                         "", "", std::string(detail::kKafkaV2Json)};
     HttpResponse response = http_.send(request, detail::RetryPolicy::single(timeout_));
     if (response.status != 200) throw PermanentError(http_.describe_failure(request, response));
-    rapidjson::Document doc;
-    const bool parsed = !json::parse_bounded(doc, response.body);  // the proxy's bytes: bounded
-    auto offset = [&](const char* name) -> int64_t {
-      if (!parsed || !doc.IsObject() || !doc.HasMember(name) || !doc[name].IsInt64()) {
-        throw PermanentError(http_.redact("GET " + std::string(detail::url_path(request.url)) +
-                                          ": the reply has no integer " + name));
-      }
-      return doc[name].GetInt64();
-    };
-    return {offset("beginning_offset"), offset("end_offset")};
+    try {
+      return detail::decode_log_offsets(response.body);
+    } catch (const detail::MalformedReply& e) {
+      throw PermanentError(
+          http_.redact("GET " + std::string(detail::url_path(request.url)) + ": " + e.what()));
+    }
   }
 
  private:

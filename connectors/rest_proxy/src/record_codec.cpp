@@ -309,6 +309,25 @@ CreatedInstance decode_created_instance(std::string_view body) {
           std::string(uri->value.GetString(), uri->value.GetStringLength())};
 }
 
+LogOffsets decode_log_offsets(std::string_view body) {
+  const rapidjson::Document doc = parse_reply(body, "log offsets");
+  auto offset = [&doc](const char* name) -> int64_t {
+    if (!doc.IsObject() || !doc.HasMember(name) || !doc[name].IsInt64() ||
+        doc[name].GetInt64() < 0) {
+      throw MalformedReply(std::string("log offsets reply has no offset ") + name +
+                           " (a non-negative integer)");
+    }
+    return doc[name].GetInt64();
+  };
+  const LogOffsets offsets{offset("beginning_offset"), offset("end_offset")};
+  if (offsets.beginning > offsets.end) {
+    throw MalformedReply("log offsets reply has beginning_offset " +
+                         std::to_string(offsets.beginning) + " past end_offset " +
+                         std::to_string(offsets.end));
+  }
+  return offsets;
+}
+
 namespace {
 
 int32_t partition_number(const rapidjson::Value& v) {

@@ -57,6 +57,11 @@ struct CreatedInstance {
 };
 CreatedInstance decode_created_instance(std::string_view body);
 
+// A partition's offsets, GET /topics/{t}/partitions/{p}/offsets ->
+// {"beginning_offset":N,"end_offset":M} in both dialects. Throws MalformedReply unless both are
+// integers with 0 <= N <= M: they become lag figures and metrics.
+LogOffsets decode_log_offsets(std::string_view body);
+
 // The partitions assigned to a consumer instance. Confluent: GET .../assignments,
 // {"partitions":[{"topic":"t","partition":0}]}. Strimzi: GET .../subscription,
 // {"topics":[...],"partitions":[{"t":[0,1]}]} (built from the consumer's assignment). Throws

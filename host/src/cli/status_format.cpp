@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
+#include <string_view>
 #include <vector>
 
 namespace streamhost::host {
@@ -14,10 +15,35 @@ namespace {
 using rapidjson::Value;
 using Row = std::vector<std::string>;
 
+// A cell's text as a terminal may show it: the answer is bytes from outside, so a control
+// character (an escape sequence that would move the cursor or retitle the window, a line break
+// that would forge a row) is written as \uXXXX, and a cell is cut after kMaxCell bytes, at a
+// character's start, so one long name cannot widen a column without end.
+constexpr size_t kMaxCell = 120;
+
+std::string cell(std::string_view in) {
+  std::string out;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto c = static_cast<unsigned char>(in[i]);
+    if (out.size() >= kMaxCell && (c & 0xC0) != 0x80) return out + "...";
+    // U+0080-U+009F are C2 80 to C2 9F; JSON parsing already refused what is not UTF-8.
+    const bool c1 = c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F;
+    if (c < 0x20 || c == 0x7F || c1) {
+      const unsigned code = c1 ? static_cast<unsigned char>(in[++i]) : c;
+      char escaped[8];
+      std::snprintf(escaped, sizeof escaped, "\\u%04X", code);
+      out += escaped;
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
 std::string text(const Value& object, const char* key, const std::string& if_null = "-") {
   if (!object.IsObject() || !object.HasMember(key)) return if_null;
   const Value& v = object[key];
-  if (v.IsString()) return v.GetString();
+  if (v.IsString()) return cell({v.GetString(), v.GetStringLength()});
   if (v.IsInt64()) return std::to_string(v.GetInt64());
   if (v.IsUint64()) return std::to_string(v.GetUint64());
   if (v.IsBool()) return v.GetBool() ? "yes" : "no";
@@ -115,10 +141,14 @@ std::string format_status(const std::string& pipeline_json, const std::string& p
     std::string paused = "no";
     if (p.HasMember("paused_because") && p["paused_because"].IsArray() &&
         !p["paused_because"].Empty()) {
-      paused.clear();
+      std::string reasons;
       for (const Value& why : p["paused_because"].GetArray()) {
-        if (why.IsString()) paused += (paused.empty() ? "" : "; ") + std::string(why.GetString());
+        if (why.IsString()) {
+          reasons +=
+              (reasons.empty() ? "" : "; ") + std::string(why.GetString(), why.GetStringLength());
+        }
       }
+      paused = cell(reasons);
     }
     std::string log_end = text(p, "log_end_offset");
     if (p.HasMember("log_end_error")) log_end += " (stale)";
