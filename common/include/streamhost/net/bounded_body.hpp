@@ -43,23 +43,35 @@ struct BodyRead {
   bool over = false;
   std::string bytes;
   std::vector<uint8_t> chunk = std::vector<uint8_t>(64 * 1024);
+  pplx::task_completion_event<std::string> done;
 };
 
-inline pplx::task<std::string> read_rest(std::shared_ptr<BodyRead> read) {
-  return read->source.getn(read->chunk.data(), read->chunk.size())
-      .then([read](size_t n) -> pplx::task<std::string> {
-        if (n == 0) {
-          if (read->over) throw BodyTooLarge(read->limit);
-          return pplx::task_from_result(std::move(read->bytes));
-        }
-        if (!read->over && n > read->limit - read->bytes.size()) {
-          if (read->overflow == Overflow::kStop) throw BodyTooLarge(read->limit);
-          read->over = true;
-          read->bytes = std::string();  // freed now, not at the end of the drain
-        }
-        if (!read->over) read->bytes.append(reinterpret_cast<const char*>(read->chunk.data()), n);
-        return read_rest(read);
-      });
+// One chunk per continuation, each starting the next and returning: a body of thousands of
+// chunks makes no chain of nested tasks (which would complete recursively, one stack frame set
+// per chunk); the result is set once, on `done`.
+inline void read_next(std::shared_ptr<BodyRead> read) {
+  read->source.getn(read->chunk.data(), read->chunk.size()).then([read](pplx::task<size_t> got) {
+    try {
+      const size_t n = got.get();
+      if (n == 0) {
+        if (read->over) throw BodyTooLarge(read->limit);
+        read->done.set(std::move(read->bytes));
+        return;
+      }
+      if (!read->over && n > read->limit - read->bytes.size()) {
+        if (read->overflow == Overflow::kStop) throw BodyTooLarge(read->limit);
+        read->over = true;
+        read->bytes = std::string();  // freed now, not at the end of the drain
+      }
+      if (!read->over) {
+        read->bytes.append(reinterpret_cast<const char*>(read->chunk.data()), n);
+      }
+    } catch (...) {
+      read->done.set_exception(std::current_exception());
+      return;
+    }
+    read_next(read);
+  });
 }
 
 }  // namespace detail
@@ -74,7 +86,9 @@ inline pplx::task<std::string> read_body(const concurrency::streams::istream& bo
   read->source = body.streambuf();
   read->limit = limit;
   read->overflow = overflow;
-  return detail::read_rest(std::move(read));
+  pplx::task<std::string> result = pplx::create_task(read->done);
+  detail::read_next(std::move(read));
+  return result;
 }
 
 // Reads and drops a body nobody reads (a GET's, a 404's): cpprestsdk's listener would otherwise
