@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -359,6 +360,11 @@ TEST(StatusFormat, PrintsTheStateRoutesPluginsAndOnePartitionPerLine) {
   EXPECT_THROW(format_status(api.pipeline_json(), "{\"partitions\":7}"), std::invalid_argument);
   EXPECT_EQ(format_duration(3725), "1h 02m 05s");
   EXPECT_EQ(format_duration(65), "1m 05s");
+  // Found by fuzzing (corpus/admin_status/uptime-beyond-a-long): converting 3.7e26 to a long was
+  // undefined behaviour.
+  EXPECT_EQ(format_duration(3.7e26), "277777777777h 46m 40s");
+  EXPECT_EQ(format_duration(std::nan("")), "0s");
+  EXPECT_EQ(format_duration(-5), "0s");
   EXPECT_EQ(format_duration(9.9), "9s");
 }
 

@@ -3,6 +3,7 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
@@ -80,7 +81,9 @@ const Value& array_member(const Value& doc, const char* key) {
 }  // namespace
 
 std::string format_duration(double seconds) {
-  const long total = std::max(0L, static_cast<long>(seconds));
+  // The figure comes from the answer: a double beyond a long (or NaN) cannot be converted.
+  const double bounded = std::isfinite(seconds) && seconds > 0 ? std::min(seconds, 1e15) : 0.0;
+  const long total = static_cast<long>(bounded);
   const long h = total / 3600, m = (total % 3600) / 60, s = total % 60;
   char buffer[64];
   if (h > 0) {
