@@ -358,6 +358,9 @@ TEST(StatusFormat, PrintsTheStateRoutesPluginsAndOnePartitionPerLine) {
       << out;
   EXPECT_THROW(format_status("<html>", "{}"), std::invalid_argument);
   EXPECT_THROW(format_status(api.pipeline_json(), "{\"partitions\":7}"), std::invalid_argument);
+  // Found by fuzzing (corpus/admin_status/a-partition-that-is-not-an-object): RapidJSON asserted.
+  EXPECT_NE(format_status(api.pipeline_json(), "{\"partitions\":[7]}").find("\n-      -"),
+            std::string::npos);
   EXPECT_EQ(format_duration(3725), "1h 02m 05s");
   EXPECT_EQ(format_duration(65), "1m 05s");
   // Found by fuzzing (corpus/admin_status/uptime-beyond-a-long): converting 3.7e26 to a long was

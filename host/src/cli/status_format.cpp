@@ -142,7 +142,9 @@ std::string format_status(const std::string& pipeline_json, const std::string& p
       {"TOPIC", "PARTITION", "COMMITTED", "LAST HANDED", "LOG END", "LAG", "IN FLIGHT", "PAUSED"}};
   for (const Value& p : list.GetArray()) {
     std::string paused = "no";
-    if (p.HasMember("paused_because") && p["paused_because"].IsArray() &&
+    // A partition that is not an object shows as a row of "-" (HasMember is defined only for
+    // objects: RapidJSON asserts).
+    if (p.IsObject() && p.HasMember("paused_because") && p["paused_because"].IsArray() &&
         !p["paused_because"].Empty()) {
       std::string reasons;
       for (const Value& why : p["paused_because"].GetArray()) {
@@ -154,7 +156,7 @@ std::string format_status(const std::string& pipeline_json, const std::string& p
       paused = cell(reasons);
     }
     std::string log_end = text(p, "log_end_offset");
-    if (p.HasMember("log_end_error")) log_end += " (stale)";
+    if (p.IsObject() && p.HasMember("log_end_error")) log_end += " (stale)";
     rows.push_back({text(p, "topic"), text(p, "partition"), text(p, "committed_offset"),
                     text(p, "last_dispatched_offset"), log_end, text(p, "lag"),
                     text(p, "in_flight"), paused});
