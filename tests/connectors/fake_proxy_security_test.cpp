@@ -159,11 +159,7 @@ TEST_F(FakeProxySecurity, AnEndlessReplyIsCutAtTheLimitAndItsConnectionClosed) {
       << results[0].error;
   // The server stops when its writes fail: the client closed. Had the client read on, the server
   // would have sent its 512 MiB (or stalled for 10 s with the client's buffers full).
-  const auto deadline = std::chrono::steady_clock::now() + 20s;
-  while (proxy.replies_ended() < 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(10ms);
-  }
-  ASSERT_EQ(proxy.replies_ended(), 1);
+  ASSERT_TRUE(proxy.wait_for_replies_ended(1, std::chrono::seconds(20)));
   EXPECT_LT(proxy.body_bytes_sent(), size_t{32} << 20);
 }
 

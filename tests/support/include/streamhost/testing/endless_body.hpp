@@ -90,6 +90,14 @@ class EndlessReplyServer {
   size_t body_bytes_sent() const { return sent_; }
   // The number of replies that ended (the client closed, or the cap or a stall was reached).
   int replies_ended() const { return ended_; }
+  // Waits up to `limit` for `n` replies to have ended; whether they did.
+  bool wait_for_replies_ended(int n, std::chrono::milliseconds limit) const {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (ended_ < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return ended_ >= n;
+  }
 
  private:
   void serve() {
