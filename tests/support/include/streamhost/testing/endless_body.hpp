@@ -7,8 +7,6 @@
 // before it has read the request).
 #pragma once
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -20,17 +18,11 @@
 #include <string>
 #include <thread>
 
+#include "streamhost/testing/loopback_socket.hpp"
+
 namespace streamhost::testing {
 
 namespace endless_detail {
-
-inline sockaddr_in loopback(int port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  return addr;
-}
 
 inline bool send_all(int fd, const std::string& bytes) {
   size_t sent = 0;
@@ -68,15 +60,7 @@ inline size_t send_chunks(int fd, size_t cap, std::chrono::milliseconds stall, b
 class EndlessReplyServer {
  public:
   explicit EndlessReplyServer(size_t cap = 512u << 20) : cap_(cap) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr = endless_detail::loopback(0);
-    socklen_t len = sizeof addr;
-    if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-        ::listen(listen_fd_, 4) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("EndlessReplyServer: cannot listen on loopback");
-    }
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = listen_on_loopback(port_, 4, "EndlessReplyServer");
     thread_ = std::thread([this] { serve(); });
   }
   ~EndlessReplyServer() {
@@ -136,12 +120,7 @@ struct ChunkedRequestResult {
 // or closes first, then reads the server's answer.
 inline ChunkedRequestResult post_chunked(int port, const std::string& path, size_t total) {
   ChunkedRequestResult result;
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr = endless_detail::loopback(port);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("post_chunked: cannot connect to port " + std::to_string(port));
-  }
+  const int fd = connect_to_loopback(port, "post_chunked");
   const std::string head = "POST " + path +
                            " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                            "Transfer-Encoding: chunked\r\n\r\n";

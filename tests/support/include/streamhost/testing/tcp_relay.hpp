@@ -16,20 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "streamhost/testing/loopback_socket.hpp"
+
 namespace streamhost::testing {
 
 class TcpRelay {
  public:
   explicit TcpRelay(int target_port) : target_port_(target_port) {
-    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr = loopback(0);
-    socklen_t len = sizeof addr;
-    if (listen_fd_ < 0 || ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
-        ::listen(listen_fd_, 16) != 0 ||
-        ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      throw std::runtime_error("TcpRelay: cannot listen on loopback");
-    }
-    port_ = ntohs(addr.sin_port);
+    listen_fd_ = listen_on_loopback(port_, 16, "TcpRelay");
     accept_thread_ = std::thread([this] { accept_loop(); });
   }
 
@@ -47,14 +41,6 @@ class TcpRelay {
   void thaw() { frozen_ = false; }
 
  private:
-  static sockaddr_in loopback(int port) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    return addr;
-  }
-
   void accept_loop() {
     while (!stop_) {
       pollfd p{listen_fd_, POLLIN, 0};
@@ -62,7 +48,7 @@ class TcpRelay {
       const int client = ::accept(listen_fd_, nullptr, nullptr);
       if (client < 0) continue;
       const int server = ::socket(AF_INET, SOCK_STREAM, 0);
-      sockaddr_in addr = loopback(target_port_);
+      sockaddr_in addr = loopback_address(target_port_);
       if (server < 0 || ::connect(server, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
         ::close(client);
         if (server >= 0) ::close(server);
