@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "manifest/utf8.hpp"
+
 namespace streamhost::host {
 namespace {
 
@@ -24,19 +26,16 @@ constexpr size_t kMaxCell = 120;
 
 std::string cell(std::string_view in) {
   std::string out;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const auto c = static_cast<unsigned char>(in[i]);
-    if (out.size() >= kMaxCell && (c & 0xC0) != 0x80) return out + "...";
-    // U+0080-U+009F are C2 80 to C2 9F; JSON parsing already refused what is not UTF-8.
-    const bool c1 = c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F;
-    if (c < 0x20 || c == 0x7F || c1) {
-      const unsigned code = c1 ? static_cast<unsigned char>(in[++i]) : c;
-      char escaped[8];
-      std::snprintf(escaped, sizeof escaped, "\\u%04X", code);
-      out += escaped;
+  for (size_t i = 0; i < in.size();) {
+    if (out.size() >= kMaxCell) return out + "...";
+    // JSON parsing already refused what is not UTF-8; a stray byte would be copied as it is.
+    const CodePoint cp = decode_utf8(in, i).value_or(CodePoint{0xFFFD, 1});
+    if (is_control_character(cp.value)) {
+      out += "\\u" + code_point_name(cp.value).substr(2);  // "U+001B" -> "\u001B"
     } else {
-      out += in[i];
+      out.append(in, i, cp.bytes);
     }
+    i += cp.bytes;
   }
   return out;
 }

@@ -17,7 +17,6 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <vector>
 
 namespace streamhost::net {
 
@@ -42,7 +41,9 @@ struct BodyRead {
   Overflow overflow;
   bool over = false;
   std::string bytes;
-  std::vector<uint8_t> chunk = std::vector<uint8_t>(64 * 1024);
+  static constexpr size_t kChunk = 64 * 1024;
+  // Every poll and produce reply is read through here: the buffer is not zero-filled first.
+  std::unique_ptr<uint8_t[]> chunk = std::make_unique_for_overwrite<uint8_t[]>(kChunk);
   pplx::task_completion_event<std::string> done;
 };
 
@@ -50,7 +51,7 @@ struct BodyRead {
 // chunks makes no chain of nested tasks (which would complete recursively, one stack frame set
 // per chunk); the result is set once, on `done`.
 inline void read_next(std::shared_ptr<BodyRead> read) {
-  read->source.getn(read->chunk.data(), read->chunk.size()).then([read](pplx::task<size_t> got) {
+  read->source.getn(read->chunk.get(), BodyRead::kChunk).then([read](pplx::task<size_t> got) {
     try {
       const size_t n = got.get();
       if (n == 0) {
@@ -64,7 +65,7 @@ inline void read_next(std::shared_ptr<BodyRead> read) {
         read->bytes = std::string();  // freed now, not at the end of the drain
       }
       if (!read->over) {
-        read->bytes.append(reinterpret_cast<const char*>(read->chunk.data()), n);
+        read->bytes.append(reinterpret_cast<const char*>(read->chunk.get()), n);
       }
     } catch (...) {
       read->done.set_exception(std::current_exception());
