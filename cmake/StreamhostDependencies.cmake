@@ -6,6 +6,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 find_package(RapidJSON REQUIRED)
 find_package(yaml-cpp REQUIRED)
+# Header-only: Boost.Math's distributions (binomial, normal) for `streamhost bench`'s intervals.
+find_package(Boost 1.74 REQUIRED)
 
 # cpprestsdk on Debian does not carry OpenSSL in its link interface: add it explicitly.
 add_library(streamhost_cpprest INTERFACE)

@@ -40,3 +40,37 @@ function(streamhost_add_plugin_test name)
   add_dependencies(${name} streamhost_${ARG_PLUGIN})
   add_test(NAME ${name} COMMAND ${name})
 endfunction()
+
+# streamhost_add_plugin_bench(<target> PLUGIN <plugin> MANIFEST <file.yaml> [ARGS ...])
+#
+# A custom target, `cmake --build build --target <target>`, that measures a plugin declared with
+# streamhost_add_plugin(<plugin>) with `streamhost bench -f <file.yaml> ARGS...` (docs/plugin-
+# authors.md, "Benchmarking your handler"). The plugin is built first, and the manifest finds it
+# through ${STREAMHOST_PLUGIN_DIR}, set to the folder the plugin is built in. The streamhost
+# executable is this build's own in the streamhost tree, else STREAMHOST_EXECUTABLE, else
+# `streamhost` on PATH or beside the installed SDK.
+function(streamhost_add_plugin_bench target)
+  cmake_parse_arguments(ARG "" "PLUGIN;MANIFEST" "ARGS" ${ARGN})
+  if(NOT ARG_PLUGIN OR NOT ARG_MANIFEST)
+    message(FATAL_ERROR "streamhost_add_plugin_bench(${target}): PLUGIN and MANIFEST are required")
+  endif()
+  if(TARGET streamhost AND NOT STREAMHOST_EXECUTABLE)
+    set(executable $<TARGET_FILE:streamhost>)
+  else()
+    find_program(STREAMHOST_EXECUTABLE streamhost
+                 HINTS ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../../../bin)
+    if(NOT STREAMHOST_EXECUTABLE)
+      message(WARNING "streamhost_add_plugin_bench(${target}): no streamhost executable found; put "
+                      "it on PATH or set STREAMHOST_EXECUTABLE, then configure again")
+      return()
+    endif()
+    set(executable ${STREAMHOST_EXECUTABLE})
+  endif()
+  add_custom_target(${target}
+    COMMAND ${CMAKE_COMMAND} -E env STREAMHOST_PLUGIN_DIR=$<TARGET_FILE_DIR:streamhost_${ARG_PLUGIN}>
+            ${executable} bench -f ${ARG_MANIFEST} ${ARG_ARGS}
+    DEPENDS streamhost_${ARG_PLUGIN}
+    USES_TERMINAL
+    VERBATIM
+    COMMENT "streamhost bench -f ${ARG_MANIFEST} ${ARG_ARGS}")
+endfunction()

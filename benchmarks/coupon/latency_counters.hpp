@@ -7,7 +7,7 @@
 
 #include <chrono>
 
-#include "latency_histogram.hpp"
+#include <streamhost/latency/histogram.hpp>
 
 namespace streamhost::bench {
 
@@ -26,7 +26,7 @@ class IterationTimer {
 
  private:
   std::chrono::steady_clock::time_point started_;
-  loadgen::LatencyHistogram histogram_;
+  latency::LatencyHistogram histogram_;
 };
 
 }  // namespace streamhost::bench

@@ -21,10 +21,12 @@
 #include <vector>
 
 #include "events.hpp"
-#include "latency_histogram.hpp"
+#include <streamhost/latency/histogram.hpp>
 #include "plan.hpp"
 
 namespace streamhost::loadgen {
+
+using latency::LatencyHistogram;
 
 struct FocusOutcome {
   PlannedFocus focus;

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "events.hpp"
-#include "latency_svg.hpp"
+#include <streamhost/latency/svg.hpp>
 #include "proxy_clients.hpp"
 #include "report.hpp"
 #include "runs.hpp"
@@ -168,7 +168,7 @@ int run_load(const Options& options) {
         summary.corrected.value_at_percentile(99) / 1000.0, summary.corrected.max() / 1000.0,
         summary.started_at.c_str());
     const std::string svg =
-        latency_svg(summary.corrected, summary.uncorrected,
+        latency::latency_svg(summary.corrected, summary.uncorrected,
                     "streamhost coupon pipeline: focus event to prediction", subtitle);
     if (write_file(options.svg_path, svg) && !options.png_path.empty()) {
       write_png(options.svg_path, options.png_path);

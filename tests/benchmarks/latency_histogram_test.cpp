@@ -1,11 +1,11 @@
-#include "latency_histogram.hpp"
+#include <streamhost/latency/histogram.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <random>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 namespace {
 
 TEST(LatencyHistogram, EmptyAnswersZero) {
@@ -149,4 +149,4 @@ TEST(LatencyHistogram, CoordinatedOmissionCorrectionShowsAStall) {
 }
 
 }  // namespace
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

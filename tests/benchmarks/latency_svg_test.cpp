@@ -1,8 +1,8 @@
-#include "latency_svg.hpp"
+#include <streamhost/latency/svg.hpp>
 
 #include <gtest/gtest.h>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 namespace {
 
 TEST(LatencySvg, DrawsBothCurvesAndTheHistogram) {
@@ -32,4 +32,4 @@ TEST(LatencySvg, EmptyHistogramsStillMakeAPicture) {
 }
 
 }  // namespace
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

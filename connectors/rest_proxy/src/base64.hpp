@@ -1,16 +1,12 @@
-// Standard base64 (RFC 4648, with padding): the encoding the proxies use for binary keys and
-// values.
+// The proxies' base64 is the project's one implementation (common/text), named here as the
+// connector's code has always called it.
 #pragma once
 
-#include <optional>
-#include <string>
-#include <string_view>
+#include <streamhost/text/base64.hpp>
 
 namespace streamhost::connector::detail {
 
-std::string base64_encode(std::string_view bytes);
-
-// nullopt when `text` is not valid padded base64 (wrong length, foreign character, bad padding).
-std::optional<std::string> base64_decode(std::string_view text);
+using text::base64_decode;
+using text::base64_encode;
 
 }  // namespace streamhost::connector::detail

@@ -15,7 +15,7 @@
 #include "admin/lag_monitor.hpp"
 #include "admin/management_api.hpp"
 #include "admin/readiness_monitor.hpp"
-#include "app/connector_options.hpp"
+#include "connection/connector_options.hpp"
 #include "manifest/plugin_set.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"

@@ -28,6 +28,10 @@ Commands:
   pause [--route R]            pause a running host's pipeline (or one route); it keeps its
                                partitions and resumes from exactly where it stopped
   resume [--route R]           resume it
+  bench -f MANIFEST ...        measure handlers with recorded or generated records, no Kafka;
+                               --ab and --compare tell whether a change made them faster
+  record --topic T ...         a slice of a topic to JSONL through the REST proxy (no commit)
+  replay --input FILE.jsonl    a JSONL file back to Kafka through the REST proxy, paced or not
 
 Options:
   -h, --help                   this help; `streamhost <command> --help` for one command
@@ -162,6 +166,15 @@ int run_cli(int argc, const char* const* argv, std::ostream& out, std::ostream& 
     const bool pause = command == "pause";
     if (wants_help) return print_help(out, pause_help(pause).c_str());
     return pause_command(pause, rest, out, err);
+  }
+  if (command == "bench") {
+    if (wants_help) return print_help(out, bench_help().c_str());
+    return bench_command(rest, out, err);
+  }
+  if (command == "record" || command == "replay") {
+    const bool record = command == "record";
+    if (wants_help) return print_help(out, (record ? record_help() : replay_help()).c_str());
+    return record ? record_command(rest, out, err) : replay_command(rest, out, err);
   }
   if (command == "plugins") {
     if (rest.empty()) return usage_error(err, "missing plugins subcommand", kPluginsHelp);

@@ -34,6 +34,13 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
 int pause_command(bool pause, const std::vector<std::string>& args, std::ostream& out,
                   std::ostream& err);
 std::string status_help();
+// `streamhost bench` (bench_command.cpp) and `record` / `replay` (traffic_commands.cpp).
+int bench_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+std::string bench_help();
+int record_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+int replay_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+std::string record_help();
+std::string replay_help();
 std::string pause_help(bool pause);
 
 }  // namespace streamhost::host

@@ -27,6 +27,41 @@ enable_testing()
 streamhost_add_plugin(@NAME@ SOURCES @NAME@.cpp)
 # The plugin loaded through the host's own loader by the SDK's harness; `ctest` runs it.
 streamhost_add_plugin_test(@NAME@_test SOURCES @NAME@_test.cpp PLUGIN @NAME@)
+
+# `cmake --build build --target bench`: the handler measured by `streamhost bench` through the
+# host's own loader and workers, on generated records, with no Kafka (docs/plugin-authors.md,
+# "Benchmarking your handler"). Add --report bench.json to keep the figures for --compare.
+streamhost_add_plugin_bench(bench PLUGIN @NAME@ MANIFEST ${CMAKE_CURRENT_SOURCE_DIR}/@NAME@.yaml
+  ARGS --route main --generate "value-{{seq}}" --key "{{int:1:1000}}" --count 20000)
+)tmpl";
+
+// The pipeline the bench target runs (and a start for a real one): the plugin from the build
+// folder the bench target names in STREAMHOST_PLUGIN_DIR.
+constexpr const char* kManifest =
+    R"tmpl(# @NAME@'s pipeline. `streamhost bench -f @NAME@.yaml --route main ...` runs it without Kafka;
+# `streamhost run -f @NAME@.yaml` runs it against the REST proxy below (docs/manifest.md).
+pipeline: @NAME@
+
+rest_proxy:
+  url: ${STREAMHOST_REST_PROXY_URL:-http://127.0.0.1:18082}
+  dialect: ${STREAMHOST_REST_PROXY_DIALECT:-strimzi}
+
+consumer:
+  group: ${GROUP_ID:-@NAME@}
+
+plugins:
+  @NAME@:
+    library: ${STREAMHOST_PLUGIN_DIR:-build}/libstreamhost_@NAME@.so
+    config:
+      suffix: "!"
+
+routes:
+  - name: main
+    topic: ${INPUT_TOPIC:-@NAME@-in}
+    handler: @NAME@/append
+    output_topic: ${OUTPUT_TOPIC:-@NAME@-out}
+
+dead_letter_topic: ${DEAD_LETTER_TOPIC:-@NAME@-dead-letter}
 )tmpl";
 
 constexpr const char* kSource =
@@ -155,8 +190,10 @@ int plugins_new_command(const std::string& name, std::ostream& out, std::ostream
     return kExitRuntimeFailure;
   }
   const std::string class_name = class_name_of(name);
-  const std::pair<std::string, const char*> files[] = {
-      {"CMakeLists.txt", kCMakeLists}, {name + ".cpp", kSource}, {name + "_test.cpp", kTest}};
+  const std::pair<std::string, const char*> files[] = {{"CMakeLists.txt", kCMakeLists},
+                                                       {name + ".cpp", kSource},
+                                                       {name + "_test.cpp", kTest},
+                                                       {name + ".yaml", kManifest}};
   for (const auto& [file, text] : files) {
     std::ofstream stream(dir / file, std::ios::binary);
     stream << fill(text, name, class_name);
@@ -166,10 +203,12 @@ int plugins_new_command(const std::string& name, std::ostream& out, std::ostream
     }
   }
   out << "wrote " << dir.string() << "/ (CMakeLists.txt, " << name << ".cpp, " << name
-      << "_test.cpp)\n"
+      << "_test.cpp, " << name << ".yaml)\n"
       << "build and test it against the installed SDK:\n"
       << "  cmake -S " << name << " -B " << name << "/build && cmake --build " << name
-      << "/build && ctest --test-dir " << name << "/build\n";
+      << "/build && ctest --test-dir " << name << "/build\n"
+      << "measure its handler (no Kafka needed):\n"
+      << "  cmake --build " << name << "/build --target bench\n";
   return kExitOk;
 }
 

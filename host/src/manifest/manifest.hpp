@@ -20,7 +20,7 @@ enum class ProxyDialect { kConfluent, kStrimzi };
 enum class EmbeddedFormat { kBinary, kJson };
 
 // rest_proxy: how the pipeline reaches Kafka. The manifest's own settings, kept free of any
-// connector's types so the manifest depends on no connector; app/connector_options.hpp hands them
+// connector's types so the manifest depends on no connector; connection/connector_options.hpp hands them
 // to the REST proxy connector. The defaults are the connector's.
 struct RestProxySpec {
   std::string base_url;

@@ -1,9 +1,9 @@
 // The manifest's rest_proxy and consumer settings handed to the REST proxy connector
-// (app/connector_options.hpp): every field arrives, both values of each enum map to the
+// (connection/connector_options.hpp): every field arrives, both values of each enum map to the
 // connector's, and what the manifest leaves unset stays as the connector would have it.
 #include <gtest/gtest.h>
 
-#include "app/connector_options.hpp"
+#include "connection/connector_options.hpp"
 
 namespace streamhost::host {
 namespace {

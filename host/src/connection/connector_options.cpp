@@ -1,4 +1,4 @@
-#include "app/connector_options.hpp"
+#include "connection/connector_options.hpp"
 
 namespace streamhost::host {
 

@@ -5,12 +5,12 @@
 
 #include <string>
 
-#include "latency_histogram.hpp"
+#include <streamhost/latency/histogram.hpp>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 
 // Histograms hold microseconds; the picture is labelled in milliseconds.
 std::string latency_svg(const LatencyHistogram& corrected, const LatencyHistogram& uncorrected,
                         const std::string& title, const std::string& subtitle);
 
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

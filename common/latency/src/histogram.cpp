@@ -1,11 +1,11 @@
-#include "latency_histogram.hpp"
+#include <streamhost/latency/histogram.hpp>
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 namespace {
 
 // Bucket layout: indexes [0, 128) hold the values 0..127 exactly. Then magnitude m >= 0 covers
@@ -97,4 +97,4 @@ std::vector<LatencyHistogram::Bucket> LatencyHistogram::buckets() const {
   return out;
 }
 
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

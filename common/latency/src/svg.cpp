@@ -1,4 +1,4 @@
-#include "latency_svg.hpp"
+#include <streamhost/latency/svg.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <sstream>
 #include <vector>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 namespace {
 
 constexpr double kWidth = 900, kHeight = 760;
@@ -175,4 +175,4 @@ std::string latency_svg(const LatencyHistogram& corrected, const LatencyHistogra
   return svg.str();
 }
 
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

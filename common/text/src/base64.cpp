@@ -1,9 +1,8 @@
-#include "base64.hpp"
-
 #include <array>
 #include <cstdint>
+#include <streamhost/text/base64.hpp>
 
-namespace streamhost::connector::detail {
+namespace streamhost::text {
 namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -70,4 +69,4 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-}  // namespace streamhost::connector::detail
+}  // namespace streamhost::text

@@ -11,7 +11,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace streamhost::loadgen {
+namespace streamhost::latency {
 
 class LatencyHistogram {
  public:
@@ -58,4 +58,4 @@ class LatencyHistogram {
   long double sum_ = 0;
 };
 
-}  // namespace streamhost::loadgen
+}  // namespace streamhost::latency

@@ -1,0 +1,283 @@
+#include "bench/bench_run.hpp"
+
+#include <sys/resource.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "runtime/handler_call.hpp"
+#include "runtime/worker_pool.hpp"
+
+namespace streamhost::host::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxDistinctReasons = 20;
+
+int64_t ns_between(Clock::time_point from, Clock::time_point to) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
+}
+
+double cpu_seconds_now() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& t) { return t.tv_sec + t.tv_usec / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+long peak_rss_kib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+void merge_into(RouteResult& total, const RouteResult& part) {
+  total.records += part.records;
+  total.ok += part.ok;
+  total.reject += part.reject;
+  total.retry += part.retry;
+  total.fatal += part.fatal;
+  total.outputs += part.outputs;
+  total.handler_ns.merge(part.handler_ns);
+  total.latency_ns.merge(part.latency_ns);
+  total.uncorrected_ns.merge(part.uncorrected_ns);
+  total.latency_us.merge(part.latency_us);
+  total.uncorrected_us.merge(part.uncorrected_us);
+  for (const auto& [reason, n] : part.reasons) {
+    if (total.reasons.size() < kMaxDistinctReasons || total.reasons.contains(reason)) {
+      total.reasons[reason] += n;
+    }
+  }
+}
+
+std::vector<RouteResult> empty_results(const std::vector<runtime::Route>& routes) {
+  std::vector<RouteResult> out(routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) {
+    out[i].route = routes[i].name;
+    out[i].handler = routes[i].plugin_name() + "/" + routes[i].handler_name();
+  }
+  return out;
+}
+
+}  // namespace
+
+// Worker threads with one queue each; a record goes to the worker the runtime would pick.
+class BenchRunner::Pool {
+ public:
+  struct Item {
+    connector::ConsumedRecord record;
+    size_t route = 0;
+    Clock::time_point intended;
+    Clock::time_point dispatched;
+  };
+
+  Pool(const std::vector<runtime::Route>& routes, size_t workers, size_t max_queued)
+      : routes_(routes), max_queued_(max_queued) {
+    for (size_t i = 0; i < workers; ++i) {
+      workers_.push_back(std::make_unique<Worker>());
+      workers_.back()->results = empty_results(routes);
+    }
+    for (auto& w : workers_) {
+      w->thread = std::thread([this, worker = w.get()] { run(*worker); });
+    }
+  }
+
+  ~Pool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    for (auto& w : workers_) w->wake.notify_all();
+    for (auto& w : workers_) w->thread.join();
+  }
+
+  // Blocks while max_queued records wait (0: never).
+  void submit(Item item, bool measure) {
+    Worker& w = *workers_[runtime::WorkerPool::worker_for(item.record, workers_.size())];
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return max_queued_ == 0 || queued_ < max_queued_; });
+    ++queued_;
+    ++pending_;
+    item.dispatched = Clock::now();
+    w.queue.push_back({std::move(item), measure});
+    lock.unlock();
+    w.wake.notify_one();
+  }
+
+  void wait_idle() {
+    std::unique_lock lock(mutex_);
+    idle_.wait(lock, [&] { return pending_ == 0; });
+  }
+
+  bool fatal_seen() const { return fatal_seen_.load(); }
+
+  // What the workers recorded since the last call; call only when idle.
+  std::vector<RouteResult> take(std::string& first_fatal) {
+    std::vector<RouteResult> merged = empty_results(routes_);
+    for (auto& w : workers_) {
+      for (size_t r = 0; r < merged.size(); ++r) merge_into(merged[r], w->results[r]);
+      w->results = empty_results(routes_);
+      if (first_fatal.empty()) first_fatal = w->first_fatal;
+    }
+    return merged;
+  }
+
+ private:
+  struct Worker {
+    std::thread thread;
+    std::condition_variable wake;
+    std::deque<std::pair<Item, bool>> queue;  // guarded by Pool::mutex_
+    std::vector<RouteResult> results;         // this thread's alone until take()
+    std::string first_fatal;
+  };
+
+  void run(Worker& w) {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      w.wake.wait(lock, [&] { return stopping_ || !w.queue.empty(); });
+      if (w.queue.empty()) return;
+      auto [item, measure] = std::move(w.queue.front());
+      w.queue.pop_front();
+      --queued_;
+      lock.unlock();
+      room_.notify_one();
+      if (!fatal_seen_.load()) handle(w, item, measure);
+      lock.lock();
+      if (--pending_ == 0) idle_.notify_all();
+    }
+  }
+
+  void handle(Worker& w, const Item& item, bool measure) {
+    const runtime::Route& route = routes_[item.route];
+    const HandlerResult result = runtime::call_handler(route, item.record);
+    const Clock::time_point done = Clock::now();
+    if (result.status == SH_STATUS_FATAL) {
+      if (w.first_fatal.empty()) w.first_fatal = route.name + ": " + result.reason;
+      fatal_seen_ = true;
+    }
+    if (!measure) return;
+    RouteResult& r = w.results[item.route];
+    ++r.records;
+    switch (result.status) {
+      case SH_STATUS_OK:
+        ++r.ok;
+        r.outputs += result.outputs.size();
+        break;
+      case SH_STATUS_REJECT:
+        ++r.reject;
+        break;
+      case SH_STATUS_RETRY:
+        ++r.retry;
+        break;
+      default:
+        ++r.fatal;
+        break;
+    }
+    if (result.status != SH_STATUS_OK &&
+        (r.reasons.size() < kMaxDistinctReasons || r.reasons.contains(result.reason))) {
+      ++r.reasons[result.reason];
+    }
+    r.handler_ns.record(static_cast<int64_t>(result.seconds * 1e9));
+    const int64_t latency = ns_between(item.intended, done);
+    const int64_t uncorrected = ns_between(item.dispatched, done);
+    r.latency_ns.record(latency);
+    r.uncorrected_ns.record(uncorrected);
+    r.latency_us.record(latency / 1000);
+    r.uncorrected_us.record(uncorrected / 1000);
+  }
+
+  const std::vector<runtime::Route>& routes_;
+  const size_t max_queued_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex mutex_;
+  std::condition_variable room_, idle_;
+  size_t queued_ = 0, pending_ = 0;
+  bool stopping_ = false;
+  std::atomic<bool> fatal_seen_{false};
+};
+
+BenchRunner::BenchRunner(const std::vector<runtime::Route>& routes, BenchOptions options)
+    : routes_(routes),
+      options_(options),
+      pool_(std::make_unique<Pool>(routes, std::max<size_t>(options.workers, 1),
+                                   options.rate > 0 ? 0 : options.max_queued)),
+      per_route_(empty_results(routes)) {}
+
+BenchRunner::~BenchRunner() = default;
+
+void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size_t n,
+                            bool measure) {
+  const double cpu_before = cpu_seconds_now();
+  const Clock::time_point start = Clock::now();
+  size_t sent = 0;
+  for (size_t i = 0; i < n && !pool_->fatal_seen(); ++i) {
+    Pool::Item item;
+    auto route = source(first_seq + i, item.record);
+    if (!route) {
+      if (measure) ++result_.unrouted;
+      continue;
+    }
+    item.route = *route;
+    if (options_.rate > 0) {
+      item.intended =
+          start + std::chrono::duration_cast<Clock::duration>(
+                      std::chrono::duration<double>(static_cast<double>(sent) / options_.rate));
+      std::this_thread::sleep_until(item.intended);
+    } else {
+      item.intended = Clock::now();
+    }
+    ++sent;
+    pool_->submit(std::move(item), measure);
+  }
+  pool_->wait_idle();
+  const Clock::time_point end = Clock::now();
+  std::vector<RouteResult> round = pool_->take(result_.first_fatal);
+  if (!measure) return;
+  result_.elapsed_seconds += std::chrono::duration<double>(end - start).count();
+  result_.cpu_seconds += cpu_seconds_now() - cpu_before;
+  for (size_t r = 0; r < round.size(); ++r) {
+    if (round[r].records == 0) continue;
+    per_route_[r].round_median_ns.push_back(
+        static_cast<double>(round[r].handler_ns.value_at_percentile(50)));
+    merge_into(per_route_[r], round[r]);
+  }
+}
+
+BenchResult BenchRunner::take_result() {
+  BenchResult out = std::move(result_);
+  uint64_t records = 0;
+  for (auto& r : per_route_) {
+    if (r.records == 0) continue;
+    records += r.records;
+    out.routes.push_back(std::move(r));
+  }
+  out.records_per_second = out.elapsed_seconds > 0 ? records / out.elapsed_seconds : 0;
+  out.peak_rss_kib = peak_rss_kib();
+  per_route_ = empty_results(routes_);
+  result_ = {};
+  return out;
+}
+
+BenchResult run_bench(const std::vector<runtime::Route>& routes, const RecordSource& source,
+                      const BenchOptions& options) {
+  BenchRunner runner(routes, options);
+  uint64_t seq = 0;
+  if (options.warmup > 0) {
+    runner.run_round(source, seq, options.warmup, false);
+    seq += options.warmup;
+  }
+  const size_t rounds = std::max<size_t>(1, std::min(options.rounds, options.count));
+  for (size_t i = 0; i < rounds; ++i) {
+    // Rounds split the count as evenly as it divides.
+    const size_t n = options.count * (i + 1) / rounds - options.count * i / rounds;
+    runner.run_round(source, seq, n, true);
+    seq += n;
+  }
+  return runner.take_result();
+}
+
+}  // namespace streamhost::host::bench
