@@ -107,6 +107,7 @@ struct Manifest {
   // is retry.jitter.
   RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
   size_t max_produce_batch = 500;
+  size_t produce_lanes = 1;  // produce requests in flight at once (output_producer.hpp)
   std::vector<PluginSpec> plugins;
   std::vector<RouteSpec> routes;
   std::string dead_letter_topic;

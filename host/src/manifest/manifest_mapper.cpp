@@ -298,6 +298,8 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.poll_retry.jitter = m.retry.jitter;
   m.max_produce_batch = static_cast<size_t>(
       get_int(doc, "max_produce_batch", static_cast<int64_t>(m.max_produce_batch)));
+  m.produce_lanes = static_cast<size_t>(
+      get_int(doc, "produce_lanes", static_cast<int64_t>(m.produce_lanes)));
   mapper.admin(doc, m);
   m.no_kafka = get_bool(doc, "testing_without_kafka", false);
   m.testing = get_bool(doc, "testing", false) || m.no_kafka;

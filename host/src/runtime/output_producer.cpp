@@ -1,5 +1,6 @@
 #include "runtime/output_producer.hpp"
 
+#include <algorithm>
 #include <map>
 #include <streamhost/connector/errors.hpp>
 
@@ -8,7 +9,7 @@
 namespace streamhost::host::runtime {
 
 OutputProducer::OutputProducer(connector::Sink& sink, Clock& clock, RetrySpec retry,
-                               size_t max_batch, PipelineMetrics& metrics,
+                               size_t max_batch, size_t lanes, PipelineMetrics& metrics,
                                InFlightCounter& in_flight, FatalFn fatal)
     : sink_(sink),
       clock_(clock),
@@ -16,74 +17,96 @@ OutputProducer::OutputProducer(connector::Sink& sink, Clock& clock, RetrySpec re
       max_batch_(max_batch == 0 ? 1 : max_batch),
       metrics_(metrics),
       in_flight_(in_flight),
-      fatal_(std::move(fatal)) {}
+      fatal_(std::move(fatal)) {
+  for (size_t i = 0; i < std::max<size_t>(lanes, 1); ++i)
+    lanes_.push_back(std::make_unique<Lane>());
+}
 
 OutputProducer::~OutputProducer() {
   abandon();
   join();
 }
 
+size_t OutputProducer::lane_of(const PendingOutput& output, size_t lanes) {
+  if (lanes <= 1) return 0;
+  size_t h = std::hash<std::string>{}(output.topic);
+  if (output.record.key) {
+    h = h * 31 + std::hash<std::string>{}(*output.record.key);
+  } else if (output.owner) {
+    // A null key has no order of its own in Kafka; keep the input partition's order.
+    h = h * 31 + connector::TopicPartitionHash{}(
+                     {output.owner->record.topic, output.owner->record.partition});
+  }
+  return h % lanes;
+}
+
 void OutputProducer::start() {
-  thread_ = std::thread([this] { run(); });
+  for (auto& lane : lanes_) lane->thread = std::thread([this, l = lane.get()] { run(*l); });
 }
 
 void OutputProducer::submit(std::vector<PendingOutput> outputs) {
   auto now = clock_.now();
   std::vector<PendingOutput> refused;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& o : outputs) {
-      o.submitted = now;
-      if (abandoning_) {
-        refused.push_back(std::move(o));
-      } else {
-        queue_.push_back(std::move(o));
-      }
+  std::vector<bool> woken(lanes_.size(), false);
+  for (auto& o : outputs) {
+    o.submitted = now;
+    const size_t index = lane_of(o, lanes_.size());
+    Lane& lane = *lanes_[index];
+    std::lock_guard lock(lane.mutex);
+    if (abandoning()) {
+      refused.push_back(std::move(o));
+    } else {
+      lane.queue.push_back(std::move(o));
+      woken[index] = true;
     }
   }
   if (!refused.empty()) abandon_all(refused);
-  wake_.notify_one();
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    if (woken[i]) lanes_[i]->wake.notify_one();
+  }
 }
 
 void OutputProducer::finish() {
-  std::lock_guard lock(mutex_);
-  finishing_ = true;
-  wake_.notify_all();
+  for (auto& lane : lanes_) {
+    std::lock_guard lock(lane->mutex);
+    lane->finishing = true;
+    lane->wake.notify_all();
+  }
 }
 
 void OutputProducer::abandon() {
-  std::lock_guard lock(mutex_);
   abandoning_ = true;
-  wake_.notify_all();
+  // Under each lane's lock, so a lane between its check and its wait cannot miss the news.
+  for (auto& lane : lanes_) {
+    std::lock_guard lock(lane->mutex);
+    lane->wake.notify_all();
+  }
 }
 
 void OutputProducer::join() {
-  if (thread_.joinable()) thread_.join();
+  for (auto& lane : lanes_) {
+    if (lane->thread.joinable()) lane->thread.join();
+  }
 }
 
-bool OutputProducer::abandoning() const {
-  std::lock_guard lock(mutex_);
-  return abandoning_;
-}
-
-void OutputProducer::run() {
+void OutputProducer::run(Lane& lane) {
   for (;;) {
     std::vector<PendingOutput> batch;
     {
-      std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return !queue_.empty() || finishing_ || abandoning_; });
-      if (abandoning_) {
-        batch.assign(std::make_move_iterator(queue_.begin()),
-                     std::make_move_iterator(queue_.end()));
-        queue_.clear();
+      std::unique_lock lock(lane.mutex);
+      lane.wake.wait(lock, [&] { return !lane.queue.empty() || lane.finishing || abandoning(); });
+      if (abandoning()) {
+        batch.assign(std::make_move_iterator(lane.queue.begin()),
+                     std::make_move_iterator(lane.queue.end()));
+        lane.queue.clear();
         lock.unlock();
         abandon_all(batch);
         return;
       }
-      if (queue_.empty()) return;  // finishing and drained
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
+      if (lane.queue.empty()) return;  // finishing and drained
+      while (!lane.queue.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(lane.queue.front()));
+        lane.queue.pop_front();
       }
     }
     // One request per topic, topics in the order their first output was queued.
@@ -94,11 +117,12 @@ void OutputProducer::run() {
       if (group.empty()) order.push_back(item.topic);
       group.push_back(std::move(item));
     }
-    for (const auto& topic : order) deliver(topic, std::move(by_topic[topic]));
+    for (const auto& topic : order) deliver(lane, topic, std::move(by_topic[topic]));
   }
 }
 
-void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput> items) {
+void OutputProducer::deliver(Lane& lane, const std::string& topic,
+                             std::vector<PendingOutput> items) {
   Backoff backoff(retry_);
   while (!items.empty()) {
     if (abandoning()) return abandon_all(items);
@@ -137,7 +161,7 @@ void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput
       for (size_t i = 0; i < items.size(); ++i) {
         const auto& r = results[i];
         if (r.ok) {
-          acknowledged(items[i]);
+          acknowledged(lane, items[i]);
         } else if (r.retriable) {
           if (whole_request_error.empty()) whole_request_error = r.error;
           again.push_back(std::move(items[i]));
@@ -168,30 +192,27 @@ void OutputProducer::deliver(const std::string& topic, std::vector<PendingOutput
                {"delay_ms", std::to_string(delay.count())},
                {"error", whole_request_error}});
     {
-      std::unique_lock lock(mutex_);
+      std::unique_lock lock(lane.mutex);
       auto deadline = clock_.now() + delay;
-      while (!abandoning_ && clock_.now() < deadline) clock_.wait_until(wake_, lock, deadline);
+      while (!abandoning() && clock_.now() < deadline) {
+        clock_.wait_until(lane.wake, lock, deadline);
+      }
     }
     items = std::move(again);
   }
 }
 
-void OutputProducer::acknowledged(PendingOutput& item) {
+void OutputProducer::acknowledged(Lane& lane, PendingOutput& item) {
   auto& owner = *item.owner;
   if (item.dead_letter) {
     owner.metrics->dead_letters->inc();
   } else {
     owner.metrics->records_out->inc();
   }
-  ack_histogram(item.topic)
-      .observe(std::chrono::duration<double>(clock_.now() - item.submitted).count());
+  auto& histogram = lane.ack_histograms[item.topic];
+  if (histogram == nullptr) histogram = &metrics_.produce_ack_seconds(item.topic);
+  histogram->observe(std::chrono::duration<double>(clock_.now() - item.submitted).count());
   if (owner.outputs_pending.fetch_sub(1) == 1) in_flight_.settle(owner, true);
-}
-
-metrics::Histogram& OutputProducer::ack_histogram(const std::string& topic) {
-  auto& slot = ack_histograms_[topic];
-  if (slot == nullptr) slot = &metrics_.produce_ack_seconds(topic);
-  return *slot;
 }
 
 void OutputProducer::abandon_all(std::vector<PendingOutput>& items) {

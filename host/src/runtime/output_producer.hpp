@@ -1,12 +1,19 @@
-// Produces handler outputs and dead-letter envelopes through the Sink on one thread, batching what
-// is queued per topic (one request per topic per round). An output counts only when its
-// DeliveryResult is ok: retriable failures are produced again with backoff (before anything newer
-// for that topic, which keeps per-key order except among the failed records themselves); a
-// permanent failure stops the pipeline with the proxy's message. Nothing is ever dropped silently:
-// an output that is not acknowledged leaves its record unfinished, so its offset is never
-// committed.
+// Produces handler outputs and dead-letter envelopes through the Sink on `lanes` threads, each
+// with one produce request in flight at a time. An output's lane is fixed by its topic and key (a
+// null key: by the input record's partition), so one key's outputs always travel in one lane, in
+// the order they were submitted, and a retried request is never overtaken by a later one for the
+// same key. A lane sends as soon as it is free, whatever is queued for it (up to max_batch, one
+// request per topic), so a busy topic has several requests in flight and a slow or retrying
+// request holds back only its own lane.
+//
+// An output counts only when its DeliveryResult is ok: retriable failures are produced again with
+// backoff (before anything newer in that lane, which keeps per-key order except among the failed
+// records themselves); a permanent failure stops the pipeline with the proxy's message. Nothing is
+// ever dropped silently: an output that is not acknowledged leaves its record unfinished, so its
+// offset is never committed.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -39,25 +46,37 @@ class OutputProducer {
   using FatalFn = std::function<void(const std::string&)>;
 
   OutputProducer(connector::Sink& sink, Clock& clock, RetrySpec retry, size_t max_batch,
-                 PipelineMetrics& metrics, InFlightCounter& in_flight, FatalFn fatal);
+                 size_t lanes, PipelineMetrics& metrics, InFlightCounter& in_flight, FatalFn fatal);
   ~OutputProducer();
 
   void start();
   // Queues all outputs of one record; the owner's outputs_pending must already equal their count.
   void submit(std::vector<PendingOutput> outputs);
-  // Finishes what is queued, then stops the thread.
+  // Finishes what is queued, then stops the threads.
   void finish();
-  // Stops as soon as the current request returns; whatever is left is abandoned.
+  // Stops as soon as the current requests return; whatever is left is abandoned.
   void abandon();
   void join();
 
+  // The lane an output travels in: same topic and key, same lane.
+  static size_t lane_of(const PendingOutput& output, size_t lanes);
+
  private:
-  void run();
-  void deliver(const std::string& topic, std::vector<PendingOutput> items);
-  void acknowledged(PendingOutput& item);
+  struct Lane {
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::deque<PendingOutput> queue;
+    bool finishing = false;
+    std::thread thread;
+    // This lane's thread only: avoids a registry lookup per acknowledged output.
+    std::map<std::string, metrics::Histogram*> ack_histograms;
+  };
+
+  void run(Lane& lane);
+  void deliver(Lane& lane, const std::string& topic, std::vector<PendingOutput> items);
+  void acknowledged(Lane& lane, PendingOutput& item);
   void abandon_all(std::vector<PendingOutput>& items);
-  bool abandoning() const;
-  metrics::Histogram& ack_histogram(const std::string& topic);
+  bool abandoning() const { return abandoning_.load(); }
 
   connector::Sink& sink_;
   Clock& clock_;
@@ -67,14 +86,8 @@ class OutputProducer {
   InFlightCounter& in_flight_;
   FatalFn fatal_;
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::deque<PendingOutput> queue_;
-  bool finishing_ = false;
-  bool abandoning_ = false;
-  std::thread thread_;
-  // Producer-thread only: avoids a registry lookup per acknowledged output.
-  std::map<std::string, metrics::Histogram*> ack_histograms_;
+  std::vector<std::unique_ptr<Lane>> lanes_;
+  std::atomic<bool> abandoning_{false};
 };
 
 }  // namespace streamhost::host::runtime

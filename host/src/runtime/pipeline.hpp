@@ -51,6 +51,7 @@ struct PipelineOptions {
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds shutdown_timeout{30000};
   size_t max_produce_batch = 500;
+  size_t produce_lanes = 1;  // produce requests in flight at once, one per lane of keys
   // Back-pressure: at this many records in flight, or bytes of them (0: no limit), the pipeline
   // stops taking records; it takes them again below three quarters of both. What a poll returns
   // meanwhile is dropped and read again by a seek, so memory stays bounded by the caps.

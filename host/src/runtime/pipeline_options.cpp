@@ -16,6 +16,7 @@ PipelineOptions pipeline_options(const Manifest& m) {
   options.commit_interval = m.commit_interval;
   options.shutdown_timeout = m.shutdown_timeout;
   options.max_produce_batch = m.max_produce_batch;
+  options.produce_lanes = m.produce_lanes;
   options.max_in_flight_records = m.max_in_flight_records;
   options.max_in_flight_bytes = m.max_in_flight_bytes;
   options.keepalive_poll_interval = m.keepalive_interval;
