@@ -23,6 +23,7 @@ struct InFlight {
   const Route* route = nullptr;
   RouteMetrics* metrics = nullptr;
   std::shared_ptr<PartitionTracker> tracker;  // of the generation that dispatched it
+  Clock::time_point received_at{};            // when the poll that brought it returned
   Clock::time_point dispatched_at{};
   size_t bytes = 0;      // the record's key, value and headers, for the in-flight byte cap
   bool started = false;  // touched only by the owning worker

@@ -130,6 +130,8 @@ void OutputProducer::deliver(Lane& lane, const std::string& topic,
     records.reserve(items.size());
     for (const auto& item : items) records.push_back(item.record);
 
+    const auto sent = clock_.now();
+    for (auto& item : items) item.sent = sent;
     std::vector<connector::DeliveryResult> results;
     std::string whole_request_error;
     bool permanent = false;
@@ -212,7 +214,25 @@ void OutputProducer::acknowledged(Lane& lane, PendingOutput& item) {
   auto& histogram = lane.ack_histograms[item.topic];
   if (histogram == nullptr) histogram = &metrics_.produce_ack_seconds(item.topic);
   histogram->observe(std::chrono::duration<double>(clock_.now() - item.submitted).count());
-  if (owner.outputs_pending.fetch_sub(1) == 1) in_flight_.settle(owner, true);
+  if (owner.outputs_pending.fetch_sub(1) == 1) {
+    observe_timeline(owner, item.sent);
+    in_flight_.settle(owner, true);
+  }
+}
+
+void OutputProducer::observe_timeline(const InFlight& owner, Clock::time_point sent) {
+  if (owner.metrics->host_added_seconds != nullptr && owner.received_at != Clock::time_point{}) {
+    owner.metrics->host_added_seconds->observe(
+        std::chrono::duration<double>(sent - owner.received_at).count());
+  }
+  if (owner.metrics->end_to_end_seconds != nullptr && owner.record.timestamp_ms >= 0) {
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    // Clocks of the producing machine and this one may disagree a little: never negative.
+    owner.metrics->end_to_end_seconds->observe(
+        static_cast<double>(std::max<int64_t>(0, now_ms - owner.record.timestamp_ms)) / 1e3);
+  }
 }
 
 void OutputProducer::abandon_all(std::vector<PendingOutput>& items) {

@@ -39,6 +39,7 @@ struct PendingOutput {
   std::shared_ptr<InFlight> owner;
   bool dead_letter = false;
   Clock::time_point submitted{};
+  Clock::time_point sent{};  // when the produce request carrying it went out
 };
 
 class OutputProducer {
@@ -76,6 +77,7 @@ class OutputProducer {
   void deliver(Lane& lane, const std::string& topic, std::vector<PendingOutput> items);
   void acknowledged(Lane& lane, PendingOutput& item);
   void abandon_all(std::vector<PendingOutput>& items);
+  void observe_timeline(const InFlight& owner, Clock::time_point sent);
   bool abandoning() const { return abandoning_.load(); }
 
   connector::Sink& sink_;

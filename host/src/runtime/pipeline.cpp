@@ -172,7 +172,8 @@ PipelineResult Pipeline::run() {
       // poll() may have recreated the consumer and returned records of the new generation.
       uint64_t generation = source_.generation();
       if (generation != generation_) on_generation_change(generation);
-      for (auto& record : batch) dispatch(std::move(record));
+      const Clock::time_point received = clock_.now();
+      for (auto& record : batch) dispatch(std::move(record), received);
       maybe_commit(false);
       refresh_assignment(false);
       publish_status(false);
@@ -226,7 +227,7 @@ bool Pipeline::drop_before_seek_target(const connector::ConsumedRecord& record) 
   return true;
 }
 
-void Pipeline::dispatch(connector::ConsumedRecord record) {
+void Pipeline::dispatch(connector::ConsumedRecord record, Clock::time_point received) {
   connector::TopicPartition tp{record.topic, record.partition};
   if (!capped_.load() &&
       in_flight_.at_or_above(options_.max_in_flight_records, options_.max_in_flight_bytes)) {
@@ -265,6 +266,7 @@ void Pipeline::dispatch(connector::ConsumedRecord record) {
   in_flight->route = route->second;
   in_flight->metrics = &metrics_.route(*route->second);
   in_flight->tracker = tracker;
+  in_flight->received_at = received;
   in_flight->dispatched_at = clock_.now();
   in_flight->bytes =
       (record.value ? record.value->size() : 0) + (record.key ? record.key->size() : 0);

@@ -127,7 +127,7 @@ class Pipeline {
  private:
   void fatal(const std::string& message);
   bool subscribe();
-  void dispatch(connector::ConsumedRecord record);
+  void dispatch(connector::ConsumedRecord record, Clock::time_point received);
   bool drop_before_seek_target(const connector::ConsumedRecord& record);
   void wait_while_capped();
   void wait_while_operator_paused();

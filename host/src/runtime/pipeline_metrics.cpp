@@ -54,6 +54,12 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
                    "Records dead-lettered after their route's max_attempts handler calls", labels);
     m.dead_letters = &r.counter("streamhost_dead_letters_total",
                                 "Dead-letter envelopes acknowledged by Kafka", labels);
+    m.end_to_end_seconds = &r.histogram(
+        "streamhost_end_to_end_seconds",
+        "Input record's Kafka timestamp to the acknowledgement of its last output", labels);
+    m.host_added_seconds = &r.histogram(
+        "streamhost_host_added_seconds",
+        "Input record received from the proxy to the produce request of its last output", labels);
     for (int s = SH_STATUS_OK; s <= SH_STATUS_FATAL; ++s) {
       m.status[static_cast<size_t>(s)] =
           &r.counter("streamhost_handler_status_total", "Handler calls by returned status",

@@ -23,6 +23,11 @@ struct RouteMetrics {
   metrics::Counter* dead_letters = nullptr;       // envelopes acknowledged on the dead-letter topic
   std::array<metrics::Counter*, 4> status{};      // indexed by sh_status
   metrics::Histogram* handler_seconds = nullptr;
+  // Per input record, once its last output (or dead letter) is acknowledged: from its Kafka
+  // timestamp (wall clock; records without one are left out), and from its poll's return to the
+  // produce request that carried that output (the host's own share, proxy and Kafka excluded).
+  metrics::Histogram* end_to_end_seconds = nullptr;
+  metrics::Histogram* host_added_seconds = nullptr;
 };
 
 class PipelineMetrics {

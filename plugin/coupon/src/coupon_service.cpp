@@ -82,6 +82,8 @@ std::vector<OutputRecord> CouponService::on_focus(std::string_view event_json) {
   }
 
   const auto best = rank_best(coupons.coupon_ids, predictions, options_.top_n, options_.threshold);
+  // No coupon above the threshold: an answer by design, which a load test must not count as lost.
+  if (best.empty()) metrics_.count("coupon_focus_no_result", 1);
   std::vector<OutputRecord> out;
   out.reserve(best.size());
   const auto at = now_();
