@@ -66,11 +66,12 @@ function(streamhost_add_plugin_bench target)
     endif()
     set(executable ${STREAMHOST_EXECUTABLE})
   endif()
+  string(JOIN " " shown ${ARG_ARGS})
   add_custom_target(${target}
     COMMAND ${CMAKE_COMMAND} -E env STREAMHOST_PLUGIN_DIR=$<TARGET_FILE_DIR:streamhost_${ARG_PLUGIN}>
             ${executable} bench -f ${ARG_MANIFEST} ${ARG_ARGS}
     DEPENDS streamhost_${ARG_PLUGIN}
     USES_TERMINAL
     VERBATIM
-    COMMENT "streamhost bench -f ${ARG_MANIFEST} ${ARG_ARGS}")
+    COMMENT "streamhost bench -f ${ARG_MANIFEST} ${shown}")
 endfunction()

@@ -147,6 +147,17 @@ TEST(BenchCli, UsageMistakesExitTwoNamingTheFix) {
   auto file = bench({"-f", m, "--input", dir.write("bad.jsonl", "{\"value\":2}\n")});
   EXPECT_EQ(file.code, 2);
   EXPECT_THAT(file.err, HasSubstr("bad.jsonl:1: \"value\" must be a string or null"));
+  auto library = bench({"-f", m, "--ab", STREAMHOST_FIXTURE_BENCH_PROBE, "--generate", "x"});
+  EXPECT_EQ(library.code, 2);
+  EXPECT_THAT(library.err, HasSubstr("take manifests, not plugin libraries"));
+  auto rounds = bench({"-f", m, "--ab", m, "--route", "main", "--generate", "x", "--rounds", "5"});
+  EXPECT_EQ(rounds.code, 2);
+  EXPECT_THAT(rounds.err, HasSubstr("5 rounds cannot give a 95 % interval; give --rounds 6"));
+  EXPECT_THAT(rounds.out, Not(HasSubstr("records, OK"))) << "the check must come before the run";
+  auto unwritable = bench({"-f", m, "--route", "main", "--generate", "x", "--count", "10",
+                           "--report", (dir.path() / "missing" / "r.json").string()});
+  EXPECT_EQ(unwritable.code, 1);
+  EXPECT_THAT(unwritable.err, HasSubstr("cannot write"));
 }
 
 // The test of the method: a 50 µs busy-wait against nothing is found with an interval

@@ -1,9 +1,8 @@
-#include <streamhost/latency/svg.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <sstream>
+#include <streamhost/latency/svg.hpp>
 #include <vector>
 
 namespace streamhost::latency {
@@ -60,11 +59,12 @@ void line(std::ostringstream& svg, double x1, double y1, double x2, double y2,
 }
 
 void percentile_curve(std::ostringstream& svg, const LatencyHistogram& corrected,
-                      const LatencyHistogram& uncorrected) {
+                      const LatencyHistogram& uncorrected, const SvgLabels& labels) {
   const uint64_t n = std::max<uint64_t>(corrected.count(), 1);
   // Show as many nines as the sample count supports, at least 99 % and at most 99.999 %.
   const double max_nines = std::clamp(std::ceil(std::log10(static_cast<double>(n))), 2.0, 5.0);
-  const double y_max_ms = nice_ceiling(std::max(corrected.max(), uncorrected.max()) / 1000.0);
+  const double y_max_ms =
+      nice_ceiling(std::max(corrected.max(), uncorrected.max()) / labels.units_per_axis_unit);
   auto x_of = [&](double x_nines) { return kLeft + kPlotWidth * x_nines / max_nines; };
   auto y_of = [&](double ms) { return kCurveTop + kCurveHeight * (1.0 - ms / y_max_ms); };
 
@@ -83,7 +83,8 @@ void percentile_curve(std::ostringstream& svg, const LatencyHistogram& corrected
   text(svg, kLeft + kPlotWidth / 2, kCurveTop + kCurveHeight + 38, "percentile");
   svg << "<text x=\"20\" y=\"" << fmt(kCurveTop + kCurveHeight / 2)
       << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 20 "
-      << fmt(kCurveTop + kCurveHeight / 2) << ")\">latency (ms)</text>\n";
+      << fmt(kCurveTop + kCurveHeight / 2) << ")\">" << escape(labels.value_name) << " ("
+      << escape(labels.axis_unit) << ")</text>\n";
 
   auto draw = [&](const LatencyHistogram& h, const char* style) {
     if (h.count() == 0) return;
@@ -93,7 +94,7 @@ void percentile_curve(std::ostringstream& svg, const LatencyHistogram& corrected
     for (int i = 0; i <= steps; ++i) {
       const double x = max_nines * i / steps;
       const double q = 1.0 - std::pow(10.0, -x);
-      const double ms = h.value_at_percentile(q * 100.0) / 1000.0;
+      const double ms = h.value_at_percentile(q * 100.0) / labels.units_per_axis_unit;
       svg << fmt(x_of(x)) << ',' << fmt(y_of(ms)) << ' ';
     }
     svg << "\"/>\n";
@@ -103,22 +104,22 @@ void percentile_curve(std::ostringstream& svg, const LatencyHistogram& corrected
   // Legend.
   const double lx = kLeft + 12, ly = kCurveTop + 14;
   line(svg, lx, ly, lx + 30, ly, "stroke:#1f6fb4;stroke-width:2.5");
-  text(svg, lx + 36, ly + 4, "from intended send time (corrected for coordinated omission)",
-       "start");
+  text(svg, lx + 36, ly + 4, labels.primary, "start");
+  if (uncorrected.count() == 0 || labels.secondary.empty()) return;
   line(svg, lx, ly + 18, lx + 30, ly + 18, "stroke:#999;stroke-width:1.5;stroke-dasharray:6,4");
-  text(svg, lx + 36, ly + 22, "from actual send time (uncorrected)", "start");
+  text(svg, lx + 36, ly + 22, labels.secondary, "start");
 }
 
-void histogram_bars(std::ostringstream& svg, const LatencyHistogram& h) {
-  text(svg, kLeft + kPlotWidth / 2, kHistTop - 12,
-       "Histogram of latency from intended send time (x: log scale)", "middle", 14);
+void histogram_bars(std::ostringstream& svg, const LatencyHistogram& h, const SvgLabels& labels) {
+  const double per_unit = labels.units_per_axis_unit;
+  text(svg, kLeft + kPlotWidth / 2, kHistTop - 12, labels.histogram_title, "middle", 14);
   if (h.count() == 0) {
     text(svg, kLeft + kPlotWidth / 2, kHistTop + kHistHeight / 2, "no samples");
     return;
   }
   // Log-spaced bins between the decades around min and max (at least one decade).
-  const double lo_ms = std::max(h.min(), int64_t{1}) / 1000.0;
-  const double hi_ms = std::max(h.max(), int64_t{1}) / 1000.0;
+  const double lo_ms = std::max(h.min(), int64_t{1}) / per_unit;
+  const double hi_ms = std::max(h.max(), int64_t{1}) / per_unit;
   const double lo_decade = std::floor(std::log10(lo_ms));
   const double hi_decade = std::max(std::ceil(std::log10(hi_ms)), lo_decade + 1);
   const int bins = 80;
@@ -127,7 +128,9 @@ void histogram_bars(std::ostringstream& svg, const LatencyHistogram& h) {
     const double f = (std::log10(std::max(ms, 1e-9)) - lo_decade) / (hi_decade - lo_decade);
     return std::clamp(static_cast<int>(f * bins), 0, bins - 1);
   };
-  for (const auto& b : h.buckets()) counts[bin_of((b.lowest + b.highest) / 2000.0)] += b.count;
+  for (const auto& b : h.buckets()) {
+    counts[bin_of((b.lowest + b.highest) / 2.0 / per_unit)] += b.count;
+  }
   const double y_max =
       nice_ceiling(static_cast<double>(*std::max_element(counts.begin(), counts.end())));
   for (int i = 0; i <= 4; ++i) {
@@ -151,26 +154,32 @@ void histogram_bars(std::ostringstream& svg, const LatencyHistogram& h) {
       const double x = kLeft + kPlotWidth * (at - lo_decade) / (hi_decade - lo_decade);
       line(svg, x, kHistTop, x, kHistTop + kHistHeight, m == 1.0 ? "stroke:#bbb" : "stroke:#eee");
       const double ms = std::pow(10.0, at);
-      text(svg, x, kHistTop + kHistHeight + 18, fmt(ms, "%g") + " ms");
+      text(svg, x, kHistTop + kHistHeight + 18, fmt(ms, "%g") + " " + labels.axis_unit);
     }
   }
   svg << "<text x=\"20\" y=\"" << fmt(kHistTop + kHistHeight / 2)
       << "\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 20 "
-      << fmt(kHistTop + kHistHeight / 2) << ")\">focus events</text>\n";
+      << fmt(kHistTop + kHistHeight / 2) << ")\">" << escape(labels.count_noun) << "</text>\n";
 }
 
 }  // namespace
 
 std::string latency_svg(const LatencyHistogram& corrected, const LatencyHistogram& uncorrected,
                         const std::string& title, const std::string& subtitle) {
+  return latency_svg(corrected, uncorrected, title, subtitle, SvgLabels{});
+}
+
+std::string latency_svg(const LatencyHistogram& corrected, const LatencyHistogram& uncorrected,
+                        const std::string& title, const std::string& subtitle,
+                        const SvgLabels& labels) {
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << kWidth << "\" height=\"" << kHeight
       << "\" viewBox=\"0 0 " << kWidth << ' ' << kHeight << "\" font-family=\"sans-serif\">\n";
   svg << "<rect width=\"100%\" height=\"100%\" style=\"fill:white\"/>\n";
   text(svg, kWidth / 2, 30, title, "middle", 18);
   text(svg, kWidth / 2, 52, subtitle, "middle", 12);
-  percentile_curve(svg, corrected, uncorrected);
-  histogram_bars(svg, corrected);
+  percentile_curve(svg, corrected, uncorrected, labels);
+  histogram_bars(svg, corrected, labels);
   svg << "</svg>\n";
   return svg.str();
 }

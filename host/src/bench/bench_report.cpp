@@ -85,12 +85,11 @@ std::string report_text(const RunConditions& c, const BenchResult& result) {
   std::ostringstream out;
   char line[256];
   out << "streamhost bench: " << c.manifest << "\n  input: " << c.input << "\n";
+  char pace[64] = "as fast as possible";
+  if (c.options.rate > 0) std::snprintf(pace, sizeof pace, "fixed rate %g/s", c.options.rate);
   std::snprintf(line, sizeof line,
                 "  %zu workers, %s, %zu warm-up + %zu measured records in %zu rounds\n",
-                c.options.workers,
-                c.options.rate > 0 ? ("fixed rate " + std::to_string(c.options.rate) + "/s").c_str()
-                                   : "as fast as possible",
-                c.options.warmup, c.options.count, c.options.rounds);
+                c.options.workers, pace, c.options.warmup, c.options.count, c.options.rounds);
   out << line << "  load average " << c.load_average << " at the start, " << c.load_average_end
       << " at the end (" << c.cpus << " CPUs)\n\n";
   for (const RouteResult& r : result.routes) {

@@ -1,7 +1,9 @@
 #include "bench/bench_run.hpp"
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -45,8 +47,8 @@ void merge_into(RouteResult& total, const RouteResult& part) {
   total.handler_ns.merge(part.handler_ns);
   total.latency_ns.merge(part.latency_ns);
   total.uncorrected_ns.merge(part.uncorrected_ns);
-  total.latency_us.merge(part.latency_us);
-  total.uncorrected_us.merge(part.uncorrected_us);
+  total.round_samples_ns.insert(total.round_samples_ns.end(), part.round_samples_ns.begin(),
+                                part.round_samples_ns.end());
   for (const auto& [reason, n] : part.reasons) {
     if (total.reasons.size() < kMaxDistinctReasons || total.reasons.contains(reason)) {
       total.reasons[reason] += n;
@@ -66,7 +68,7 @@ std::vector<RouteResult> empty_results(const std::vector<runtime::Route>& routes
 }  // namespace
 
 // Worker threads with one queue each; a record goes to the worker the runtime would pick.
-class BenchRunner::Pool {
+class WorkerThreads {
  public:
   struct Item {
     connector::ConsumedRecord record;
@@ -75,18 +77,21 @@ class BenchRunner::Pool {
     Clock::time_point dispatched;
   };
 
-  Pool(const std::vector<runtime::Route>& routes, size_t workers, size_t max_queued)
-      : routes_(routes), max_queued_(max_queued) {
-    for (size_t i = 0; i < workers; ++i) {
-      workers_.push_back(std::make_unique<Worker>());
-      workers_.back()->results = empty_results(routes);
-    }
+  WorkerThreads(size_t workers, size_t max_queued) : max_queued_(max_queued) {
+    for (size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>());
     for (auto& w : workers_) {
       w->thread = std::thread([this, worker = w.get()] { run(*worker); });
     }
   }
 
-  ~Pool() {
+  // The routes of the next rounds; only while idle.
+  void bind(const std::vector<runtime::Route>& routes) {
+    routes_ = &routes;
+    for (auto& w : workers_) w->results = empty_results(routes);
+    fatal_seen_ = false;
+  }
+
+  ~WorkerThreads() {
     {
       std::lock_guard lock(mutex_);
       stopping_ = true;
@@ -117,10 +122,10 @@ class BenchRunner::Pool {
 
   // What the workers recorded since the last call; call only when idle.
   std::vector<RouteResult> take(std::string& first_fatal) {
-    std::vector<RouteResult> merged = empty_results(routes_);
+    std::vector<RouteResult> merged = empty_results(*routes_);
     for (auto& w : workers_) {
       for (size_t r = 0; r < merged.size(); ++r) merge_into(merged[r], w->results[r]);
-      w->results = empty_results(routes_);
+      w->results = empty_results(*routes_);
       if (first_fatal.empty()) first_fatal = w->first_fatal;
     }
     return merged;
@@ -130,7 +135,7 @@ class BenchRunner::Pool {
   struct Worker {
     std::thread thread;
     std::condition_variable wake;
-    std::deque<std::pair<Item, bool>> queue;  // guarded by Pool::mutex_
+    std::deque<std::pair<Item, bool>> queue;  // guarded by WorkerThreads::mutex_
     std::vector<RouteResult> results;         // this thread's alone until take()
     std::string first_fatal;
   };
@@ -152,7 +157,7 @@ class BenchRunner::Pool {
   }
 
   void handle(Worker& w, const Item& item, bool measure) {
-    const runtime::Route& route = routes_[item.route];
+    const runtime::Route& route = (*routes_)[item.route];
     const HandlerResult result = runtime::call_handler(route, item.record);
     const Clock::time_point done = Clock::now();
     if (result.status == SH_STATUS_FATAL) {
@@ -181,16 +186,14 @@ class BenchRunner::Pool {
         (r.reasons.size() < kMaxDistinctReasons || r.reasons.contains(result.reason))) {
       ++r.reasons[result.reason];
     }
-    r.handler_ns.record(static_cast<int64_t>(result.seconds * 1e9));
-    const int64_t latency = ns_between(item.intended, done);
-    const int64_t uncorrected = ns_between(item.dispatched, done);
-    r.latency_ns.record(latency);
-    r.uncorrected_ns.record(uncorrected);
-    r.latency_us.record(latency / 1000);
-    r.uncorrected_us.record(uncorrected / 1000);
+    const auto handler_ns = static_cast<int64_t>(result.seconds * 1e9);
+    r.handler_ns.record(handler_ns);
+    r.round_samples_ns.push_back(handler_ns);
+    r.latency_ns.record(ns_between(item.intended, done));
+    r.uncorrected_ns.record(ns_between(item.dispatched, done));
   }
 
-  const std::vector<runtime::Route>& routes_;
+  const std::vector<runtime::Route>* routes_ = nullptr;
   const size_t max_queued_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::mutex mutex_;
@@ -200,22 +203,31 @@ class BenchRunner::Pool {
   std::atomic<bool> fatal_seen_{false};
 };
 
-BenchRunner::BenchRunner(const std::vector<runtime::Route>& routes, BenchOptions options)
+std::shared_ptr<WorkerThreads> make_worker_threads(const BenchOptions& options) {
+  return std::make_shared<WorkerThreads>(std::max<size_t>(options.workers, 1),
+                                         options.rate > 0 ? 0 : options.max_queued);
+}
+
+BenchRunner::BenchRunner(const std::vector<runtime::Route>& routes, BenchOptions options,
+                         std::shared_ptr<WorkerThreads> threads)
     : routes_(routes),
       options_(options),
-      pool_(std::make_unique<Pool>(routes, std::max<size_t>(options.workers, 1),
-                                   options.rate > 0 ? 0 : options.max_queued)),
+      pool_(threads ? std::move(threads) : make_worker_threads(options)),
       per_route_(empty_results(routes)) {}
 
 BenchRunner::~BenchRunner() = default;
 
 void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size_t n,
                             bool measure) {
+  pool_->bind(routes_);
+  // Timer slack (50 µs by default) would make every paced dispatch late by tens of µs, which the
+  // coordinated-omission correction would count as latency: ask for the finest the kernel gives.
+  if (options_.rate > 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   const double cpu_before = cpu_seconds_now();
   const Clock::time_point start = Clock::now();
   size_t sent = 0;
   for (size_t i = 0; i < n && !pool_->fatal_seen(); ++i) {
-    Pool::Item item;
+    WorkerThreads::Item item;
     auto route = source(first_seq + i, item.record);
     if (!route) {
       if (measure) ++result_.unrouted;
@@ -241,8 +253,11 @@ void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size
   result_.cpu_seconds += cpu_seconds_now() - cpu_before;
   for (size_t r = 0; r < round.size(); ++r) {
     if (round[r].records == 0) continue;
-    per_route_[r].round_median_ns.push_back(
-        static_cast<double>(round[r].handler_ns.value_at_percentile(50)));
+    auto& samples = round[r].round_samples_ns;
+    auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
+    std::nth_element(samples.begin(), middle, samples.end());
+    per_route_[r].round_median_ns.push_back(static_cast<double>(*middle));
+    samples.clear();
     merge_into(per_route_[r], round[r]);
   }
 }

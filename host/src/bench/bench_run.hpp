@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <streamhost/connector/record.hpp>
 #include <streamhost/latency/histogram.hpp>
@@ -44,12 +45,14 @@ struct RouteResult {
   std::string route;
   std::string handler;  // plugin/handler
   uint64_t records = 0, ok = 0, reject = 0, retry = 0, fatal = 0, outputs = 0;
-  LatencyHistogram handler_ns;                  // the handler's own time
-  LatencyHistogram latency_ns;                  // intended start to return (corrected)
-  LatencyHistogram uncorrected_ns;              // actual dispatch to return
-  LatencyHistogram latency_us, uncorrected_us;  // the same in µs, for the picture
-  std::vector<double> round_median_ns;          // per round: the handler time's median
-  std::map<std::string, uint64_t> reasons;      // non-OK reasons, each counted (first 20 distinct)
+  LatencyHistogram handler_ns;      // the handler's own time
+  LatencyHistogram latency_ns;      // intended start to return (corrected)
+  LatencyHistogram uncorrected_ns;  // actual dispatch to return
+  // Per round: the handler time's exact median (from the round's samples, not the histogram's
+  // buckets, so two rounds differ by what was measured, never by a bucket edge).
+  std::vector<double> round_median_ns;
+  std::vector<int64_t> round_samples_ns;    // the current round's handler times; emptied per round
+  std::map<std::string, uint64_t> reasons;  // non-OK reasons, each counted (first 20 distinct)
 };
 
 struct BenchResult {
@@ -67,11 +70,19 @@ struct BenchResult {
 using RecordSource =
     std::function<std::optional<size_t>(uint64_t seq, connector::ConsumedRecord& record)>;
 
-// Runs the warm-up, then the measured phase, on options.workers threads of its own. `routes`
-// must outlive the call. A FATAL ends the run after the record that caused it.
+// The worker threads records run on. --ab gives A and B the same ones, so neither side gets
+// threads (and their malloc arenas, caches and cores) of its own: a difference between the sides
+// is then one of the plugins, not of their threads.
+class WorkerThreads;
+std::shared_ptr<WorkerThreads> make_worker_threads(const BenchOptions& options);
+
+// Runs rounds of records on worker threads (its own, or `threads` shared with another runner,
+// never running a round at the same time). `routes` must outlive the runner. A FATAL ends the
+// run after the record that caused it.
 class BenchRunner {
  public:
-  BenchRunner(const std::vector<runtime::Route>& routes, BenchOptions options);
+  BenchRunner(const std::vector<runtime::Route>& routes, BenchOptions options,
+              std::shared_ptr<WorkerThreads> threads = nullptr);
   ~BenchRunner();
   BenchRunner(const BenchRunner&) = delete;
   BenchRunner& operator=(const BenchRunner&) = delete;
@@ -82,10 +93,9 @@ class BenchRunner {
   BenchResult take_result();  // what every measured round did, together
 
  private:
-  class Pool;
   const std::vector<runtime::Route>& routes_;
   BenchOptions options_;
-  std::unique_ptr<Pool> pool_;
+  std::shared_ptr<WorkerThreads> pool_;
   BenchResult result_;
   std::vector<RouteResult> per_route_;
 };

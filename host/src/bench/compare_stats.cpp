@@ -31,6 +31,12 @@ double median_of_sorted(const std::vector<double>& sorted) {
 
 }  // namespace
 
+size_t min_paired_rounds(double confidence) {
+  size_t needed = 1;
+  while (2 * std::pow(0.5, static_cast<double>(needed)) > 1 - confidence) ++needed;
+  return needed;
+}
+
 RatioEstimate paired_ratio(const std::vector<double>& a, const std::vector<double>& b,
                            double confidence) {
   check_confidence(confidence);
@@ -55,11 +61,10 @@ RatioEstimate paired_ratio(const std::vector<double>& a, const std::vector<doubl
     if (2 * boost::math::cdf(signs, static_cast<double>(candidate - 1)) <= alpha) k = candidate;
   }
   if (k == 0) {
-    size_t needed = 1;
-    while (2 * std::pow(0.5, static_cast<double>(needed)) > alpha) ++needed;
     throw CompareError(std::to_string(n) + " rounds cannot give a " +
                        std::to_string(static_cast<int>(confidence * 100)) +
-                       " % interval; run at least " + std::to_string(needed));
+                       " % interval; run at least " +
+                       std::to_string(min_paired_rounds(confidence)));
   }
   RatioEstimate e;
   e.ratio = median_of_sorted(ratios);

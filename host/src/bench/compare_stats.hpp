@@ -39,6 +39,9 @@ struct CompareError : std::runtime_error {
 RatioEstimate paired_ratio(const std::vector<double>& a, const std::vector<double>& b,
                            double confidence = 0.95);
 
+// The fewest paired rounds that can give an interval at `confidence` (6 at 95 %, 11 at 99.9 %).
+size_t min_paired_rounds(double confidence);
+
 // Independent rounds of A and of B (at least 5 of each). Throws CompareError as above.
 RatioEstimate unpaired_ratio(const std::vector<double>& a, const std::vector<double>& b,
                              double confidence = 0.95);

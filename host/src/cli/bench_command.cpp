@@ -139,6 +139,10 @@ std::string parse_args(const std::vector<std::string>& args, BenchArgs& a) {
   }
   if (!a.compare_a.empty()) return {};
   if (a.manifest.empty()) return "missing -f MANIFEST";
+  if (a.ab_manifest.ends_with(".so") || a.manifest.ends_with(".so")) {
+    return "-f and --ab take manifests, not plugin libraries: to compare two builds of a plugin, "
+           "copy the manifest and point the copy's plugins.<name>.library at the other build";
+  }
   if (a.input.empty() == !a.value_template.has_value()) {
     return "give exactly one input: --input FILE.jsonl or --generate TEMPLATE";
   }
@@ -264,10 +268,36 @@ void write_png(const std::string& svg, const std::string& png, std::ostream& err
 bool write_text(const std::string& path, const std::string& text, std::ostream& err) {
   std::ofstream out(path);
   out << text;
-  if (!out.flush()) {
+  if (!out || !out.flush()) {
     err << "streamhost bench: cannot write " << path << "\n";
     return false;
   }
+  return true;
+}
+
+// The picture of one route: at a fixed rate, latency from the intended and the actual start; as
+// fast as possible, the handler's own time (the figure to compare) and the queued latency.
+bool write_picture(const BenchArgs& a, const bench::RunConditions& conditions,
+                   const bench::RouteResult& r, std::ostream& out, std::ostream& err) {
+  latency::SvgLabels labels;
+  labels.axis_unit = "µs";
+  labels.units_per_axis_unit = 1000;  // the histograms hold ns
+  labels.count_noun = "records";
+  const bool paced = a.options.rate > 0;
+  labels.value_name = paced ? "latency" : "time";
+  labels.primary =
+      paced ? "latency from intended start (corrected for coordinated omission)" : "handler time";
+  labels.secondary = paced ? "latency from actual dispatch (uncorrected)"
+                           : "latency from dispatch, queue included";
+  labels.histogram_title = paced ? "Histogram of latency from intended start (x: log scale)"
+                                 : "Histogram of handler time (x: log scale)";
+  const std::string subtitle = conditions.input + "; load " + conditions.load_average;
+  const std::string svg = latency::latency_svg(
+      paced ? r.latency_ns : r.handler_ns, paced ? r.uncorrected_ns : r.latency_ns,
+      "streamhost bench: route " + r.route + " (" + r.handler + ")", subtitle, labels);
+  if (!write_text(a.svg, svg, err)) return false;
+  out << "picture: " << a.svg << "\n";
+  if (!a.png.empty()) write_png(a.svg, a.png, err);
   return true;
 }
 
@@ -293,9 +323,13 @@ int compare_command(const BenchArgs& a, std::ostream& out, std::ostream& err) {
     auto medians_a = bench::read_round_medians(text_a, a.route, route_a);
     auto medians_b =
         bench::read_round_medians(text_b, a.route.empty() ? route_a : a.route, route_b);
+    const auto estimate = bench::unpaired_ratio(medians_a, medians_b, a.confidence);
     out << "A = " << a.compare_a << ", B = " << a.compare_b << "\n"
-        << bench::ab_text(route_a, medians_a, medians_b,
-                          bench::unpaired_ratio(medians_a, medians_b, a.confidence));
+        << bench::ab_text(route_a, medians_a, medians_b, estimate);
+    if (estimate.low > 1 || estimate.high < 1) {
+      out << "  (separate runs: the machine's drift between them is not in this interval; "
+             "confirm with --ab, which interleaves A and B)\n";
+    }
     return kExitOk;
   } catch (const bench::CompareError& e) {
     err << "streamhost bench --compare: " << e.what() << "\n";
@@ -374,6 +408,12 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     }
   }
   a.options.workers = a.workers.value_or(pa->manifest.workers);
+  if (pb && a.options.rounds < bench::min_paired_rounds(a.confidence)) {
+    err << "streamhost bench --ab: " << a.options.rounds << " rounds cannot give a "
+        << a.confidence * 100 << " % interval; give --rounds "
+        << bench::min_paired_rounds(a.confidence) << " or more (20 recommended)\n";
+    return kExitUsage;
+  }
   if (!wait_ready(*pa, a.ready_timeout_s, err) ||
       (pb && !wait_ready(*pb, a.ready_timeout_s, err))) {
     return kExitRuntimeFailure;
@@ -396,35 +436,34 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
         bench::run_bench(pa->routes, inputs.source(pa->routes, route), a.options);
     conditions.load_average_end = bench::load_average_now();
     out << bench::report_text(conditions, result);
-    if (!a.report.empty() && write_text(a.report, bench::report_json(conditions, result), err)) {
-      out << "report: " << a.report << "\n";
+    bool written = true;
+    if (!a.report.empty()) {
+      written = write_text(a.report, bench::report_json(conditions, result), err);
+      if (written) out << "report: " << a.report << "\n";
     }
-    if (!a.svg.empty() && !result.routes.empty()) {
-      const auto& r = result.routes.front();
-      const std::string subtitle = conditions.input + "; load " + conditions.load_average;
-      if (write_text(a.svg,
-                     latency::latency_svg(r.latency_us, r.uncorrected_us,
-                                          "streamhost bench: route " + r.route, subtitle),
-                     err)) {
-        out << "picture: " << a.svg << "\n";
-        if (!a.png.empty()) write_png(a.svg, a.png, err);
-      }
+    if (written && !a.svg.empty() && !result.routes.empty()) {
+      written = write_picture(a, conditions, result.routes.front(), out, err);
     }
+    if (!written) return kExitRuntimeFailure;
     return result.first_fatal.empty() ? kExitOk : kExitRuntimeFailure;
   }
 
   // --ab: A and B interleaved, ABBA, on the same records per round.
   const auto source_a = inputs.source(pa->routes, route);
   const auto source_b = inputs.source(pb->routes, route_b);
-  bench::BenchRunner runner_a(pa->routes, a.options), runner_b(pb->routes, a.options);
+  const auto threads = bench::make_worker_threads(a.options);
+  bench::BenchRunner runner_a(pa->routes, a.options, threads),
+      runner_b(pb->routes, a.options, threads);
   uint64_t seq = 0;
   if (a.options.warmup > 0) {
     runner_a.run_round(source_a, 0, a.options.warmup, false);
     runner_b.run_round(source_b, 0, a.options.warmup, false);
     seq = a.options.warmup;
   }
-  const size_t per_round = std::max<size_t>(1, a.options.count / a.options.rounds);
   for (size_t i = 0; i < a.options.rounds; ++i) {
+    // Rounds split the count as evenly as it divides, as run_bench's do.
+    const size_t per_round =
+        a.options.count * (i + 1) / a.options.rounds - a.options.count * i / a.options.rounds;
     if (i % 2 == 0) {
       runner_a.run_round(source_a, seq, per_round, true);
       runner_b.run_round(source_b, seq, per_round, true);
@@ -457,9 +496,13 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
     conditions.manifest = a.manifest;
     const std::string stem =
         a.report.ends_with(".json") ? a.report.substr(0, a.report.size() - 5) : a.report;
-    write_text(stem + "-a.json", bench::report_json(conditions, ra), err);
+    if (!write_text(stem + "-a.json", bench::report_json(conditions, ra), err)) {
+      return kExitRuntimeFailure;
+    }
     conditions.manifest = a.ab_manifest;
-    write_text(stem + "-b.json", bench::report_json(conditions, rb), err);
+    if (!write_text(stem + "-b.json", bench::report_json(conditions, rb), err)) {
+      return kExitRuntimeFailure;
+    }
     out << "reports: " << stem << "-a.json, " << stem << "-b.json\n";
   }
   return ra.first_fatal.empty() && rb.first_fatal.empty() ? kExitOk : kExitRuntimeFailure;

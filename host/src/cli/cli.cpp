@@ -66,9 +66,11 @@ constexpr const char* kPluginsHelp = R"(Usage: streamhost plugins inspect LIBRAR
 inspect loads one plugin library (without creating an instance) and prints its name, version, ABI
 version, handlers and config schema. Exit codes: 0 success, 2 not a loadable streamhost plugin.
 
-new writes NAME/ (CMakeLists.txt using find_package(streamhost), NAME.cpp, NAME_test.cpp) in the
-current folder; `cmake -S NAME -B NAME/build && cmake --build NAME/build && ctest --test-dir
-NAME/build` builds it and runs its test. Exit codes: 0 written, 2 bad name or NAME/ exists.
+new writes NAME/ (CMakeLists.txt using find_package(streamhost), NAME.cpp, NAME_test.cpp and
+NAME.yaml, a pipeline for it) in the current folder; `cmake -S NAME -B NAME/build && cmake --build
+NAME/build && ctest --test-dir NAME/build` builds it and runs its test, and `cmake --build
+NAME/build --target bench` measures its handler. Exit codes: 0 written, 2 bad name or NAME/
+exists.
 )";
 
 int print_help(std::ostream& out, const char* help) {
