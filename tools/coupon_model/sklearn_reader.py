@@ -114,6 +114,16 @@ def _tree(tree, values, what):
     }
     if any(isinstance(t, float) and math.isnan(t) for t in out["threshold"]):
         raise ReadError("%s: a threshold is NaN" % what)
+    if len(values) != count:
+        raise ReadError("%s: %d values for %d nodes" % (what, len(values), count))
+    # A hostile file must not send the walk below out of range or round a cycle.
+    for i, (left, right, feature) in enumerate(zip(out["children_left"], out["children_right"],
+                                                   out["feature"])):
+        if left == -1 and right == -1:
+            continue
+        if not (i < left < count and i < right < count and feature >= 0):
+            raise ReadError("%s: node %d has children %d, %d and feature %d" % (
+                what, i, left, right, feature))
     # scikit-learn >= 1.3 sends a missing value (NaN) to the side this names.
     missing = nodes.field("missing_go_to_left")
     if missing is not None:

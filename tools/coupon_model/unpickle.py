@@ -20,7 +20,8 @@ import zlib
 
 # Bounds for a file from outside: the original's 191-tree model is about 150 MB as a pickle.
 MAX_FILE_BYTES = 2 << 30
-MAX_ARRAY_ELEMENTS = 1 << 27
+MAX_ARRAY_ELEMENTS = 1 << 25
+MAX_DIMENSIONS = 8
 
 
 class UnpickleError(ValueError):
@@ -150,6 +151,9 @@ class Array:
     def _set(self, dtype, shape, fortran, data):
         if not isinstance(dtype, DType):
             raise UnpickleError("numpy array without a dtype")
+        if not isinstance(shape, tuple) or len(shape) > MAX_DIMENSIONS or not all(
+                isinstance(n, int) and n >= 0 for n in shape):
+            raise UnpickleError("numpy array of shape %r" % (shape,))
         count = 1
         for n in shape:
             count *= int(n)
