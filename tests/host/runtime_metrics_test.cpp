@@ -80,8 +80,8 @@ TEST(RuntimeMetrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
   }
 }
 
-// A backlog's queue wait is minutes: it must land in a bucket of its own, not only in +Inf, or every
-// quantile reads as the top bound.
+// A backlog's queue wait is minutes: it must land in a bucket of its own, not only in +Inf, or
+// every quantile reads as the top bound.
 TEST(RuntimeMetrics, HistogramBucketsReachTenMinutes) {
   const auto& bounds = latency_bucket_bounds();
   EXPECT_GE(bounds.back(), 600.0);
@@ -90,8 +90,8 @@ TEST(RuntimeMetrics, HistogramBucketsReachTenMinutes) {
   h.observe(300.0);
   h.observe(600.0);
   const auto snapshot = h.snapshot();
-  const size_t first_at_600 = static_cast<size_t>(
-      std::lower_bound(bounds.begin(), bounds.end(), 600.0) - bounds.begin());
+  const size_t first_at_600 =
+      static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), 600.0) - bounds.begin());
   ASSERT_LT(first_at_600, bounds.size());
   EXPECT_EQ(snapshot.cumulative[first_at_600], 2u);
   EXPECT_EQ(snapshot.cumulative[first_at_600 - 1], 1u) << "300 s and 600 s share a bucket";

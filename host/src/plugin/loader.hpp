@@ -65,8 +65,7 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
 // `summary`, when given, receives what the plugin's config_check reported on success (empty when
 // it reported nothing).
 std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
-                                   const std::string& config_json,
-                                   std::string* summary = nullptr);
+                                   const std::string& config_json, std::string* summary = nullptr);
 
 // Calls instance_create with an already validated config. Throws PluginError carrying the plugin's
 // errbuf message.

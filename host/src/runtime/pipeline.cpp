@@ -209,7 +209,8 @@ void Pipeline::end_backlog_if_quiet(bool stopping) {
   if (!stopping && (capped_.load() || now - backlog_->released < options_.backlog_quiet_period))
     return;
   const auto end = stopping ? now : backlog_->released;
-  const auto lasted = std::chrono::duration_cast<std::chrono::milliseconds>(end - backlog_->started);
+  const auto lasted =
+      std::chrono::duration_cast<std::chrono::milliseconds>(end - backlog_->started);
   log::info("runtime",
             stopping ? "stopping during a backlog at the in-flight cap"
                      : "backlog over: the in-flight cap was not reached again",

@@ -75,8 +75,8 @@ std::string model_summary(const Model& model, const std::string& path) {
   }
   return "model:    " + model.name() + " " + model.version() + " (" +
          (path.empty() ? std::string("the built-in reference model") : path) + ")\n" +
-         "          " + model.summary() + "\n" + "features: " +
-         std::to_string(model.encoding().size()) + ", in order: " + features + "\n";
+         "          " + model.summary() + "\n" +
+         "features: " + std::to_string(model.encoding().size()) + ", in order: " + features + "\n";
 }
 
 class CouponPlugin {

@@ -127,7 +127,7 @@ Comparison compare(const Model& model, const DataSet& data, const std::vector<do
 }
 
 const rapidjson::Value* manifest_entry(rapidjson::Document& manifest, const std::string& dir,
-                                      const std::string& name) {
+                                       const std::string& name) {
   manifest.Parse(read_text(dir + "/manifest.json"));
   if (manifest.HasParseError() || !manifest.HasMember("models")) return nullptr;
   for (const auto& m : manifest["models"].GetArray()) {
