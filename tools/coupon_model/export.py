@@ -140,6 +140,16 @@ def _sklearn_version_of(python):
     return None
 
 
+def _pinned_environment(version):
+    """The tools/model-venv argument whose environment pins this scikit-learn version, or None."""
+    if os.path.exists(os.path.join(REPO, "tools", "requirements-sklearn-%s.txt" % version)):
+        return ["sklearn-" + version]
+    with open(os.path.join(REPO, "tools", "requirements.txt")) as f:
+        if "scikit-learn==%s\n" % version in f.read():
+            return []
+    return None
+
+
 def _verifiers(estimator, verify_python, log):
     """Interpreters to check with, best first: the one asked for; a project model environment of
     the pickle's scikit-learn version (made from PyPI when tools/ pins that version); this one."""
@@ -149,11 +159,11 @@ def _verifiers(estimator, verify_python, log):
     version = estimator.sklearn_version
     cached = sorted(glob.glob(os.path.join(REPO, ".cache", "model-venv*", "bin", "python")))
     exact = [p for p in cached if version and _sklearn_version_of(p) == version]
-    if not exact and version and os.path.exists(
-            os.path.join(REPO, "tools", "requirements-sklearn-%s.txt" % version)):
-        log("making the scikit-learn %s environment to check the export (tools/model-venv "
-            "sklearn-%s, once)" % (version, version))
-        made = subprocess.run([os.path.join(REPO, "tools", "model-venv"), "sklearn-" + version],
+    pinned = _pinned_environment(version) if version and not exact else None
+    if pinned is not None:
+        log("making the scikit-learn %s environment to check the export (tools/model-venv %s, "
+            "once)" % (version, " ".join(pinned)))
+        made = subprocess.run([os.path.join(REPO, "tools", "model-venv")] + pinned,
                               stdout=subprocess.PIPE, universal_newlines=True)
         if made.returncode == 0:
             exact = [made.stdout.strip()]
