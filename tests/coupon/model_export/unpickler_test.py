@@ -1,12 +1,14 @@
-"""The exporter's restricted unpickler on files from outside, with the machine's python3 (no
-numpy, no scikit-learn): a pickle that names any global outside the allow-list is refused with the
-name, before anything it names is called; truncated, oversized and deeply nested files are refused
-with an error, not a crash.
+"""The exporter's restricted unpickler with the machine's python3 (no numpy, no scikit-learn):
+the small pickles of both generations in pickles/ (scikit-learn 0.24.1 on Python 3.8 and 1.9.1,
+pickle and joblib) export to files that give their predict_proba; a pickle that names any global
+outside the allow-list is refused with the name, before anything it names is called; truncated,
+oversized and deeply nested files are refused with an error, not a crash.
 
     python3 unpickler_test.py
 """
 
-import io
+import glob
+import json
 import os
 import pickle
 import sys
@@ -16,8 +18,12 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
                                 "tools"))
 
-from coupon_model import unpickle  # noqa: E402
+from coupon_model import encoding, evaluate, unpickle  # noqa: E402
 from coupon_model.export import ExportError, export_file  # noqa: E402
+
+PICKLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pickles")
+KINDS = {"gb": "gradient_boosting", "gb-zero": "gradient_boosting", "rf": "random_forest",
+         "lr": "logistic_regression"}
 
 
 class Reduce:
@@ -28,6 +34,47 @@ class Reduce:
 
     def __reduce__(self):
         return self.func, self.args
+
+
+class BothGenerationsTest(unittest.TestCase):
+    def test_every_layout_exports_to_its_predict_proba_without_scikit_learn(self):
+        files = sorted(glob.glob(os.path.join(PICKLES, "sklearn-*.pkl"))
+                       + glob.glob(os.path.join(PICKLES, "sklearn-*.joblib")))
+        versions = {os.path.basename(f).split("-")[1] for f in files}
+        self.assertEqual(versions, {"0.24.1", "1.9.1"})
+        self.assertEqual(len(files), 16)
+        for path in files:
+            name = os.path.basename(path)
+            base = path.rsplit(".", 1)[0]
+            kind = KINDS[name.split("-", 2)[2].rsplit(".", 1)[0]]
+            with open(base + ".probe.json") as f:
+                probe = json.load(f)
+            with self.subTest(file=name):
+                model, check = export_file(path, "x", "1", verify=False)
+                self.assertEqual(model["model"]["kind"], kind)
+                self.assertEqual(model["trained_with"]["library_version"], name.split("-")[1])
+                self.assertEqual(model["encoding"]["features"], encoding.ORIGINAL_ORDER)
+                if "gb-zero" in name:
+                    self.assertEqual(model["model"]["init_log_odds"], 0.0)
+                ours = evaluate.predict(model["model"], probe["rows"])
+                worst = max(abs(a - b) for a, b in zip(ours, probe["predict_proba"]))
+                self.assertLessEqual(worst, 1e-9)
+
+    def test_a_python_that_cannot_load_the_file_cannot_vouch_for_the_export(self):
+        try:
+            import sklearn  # noqa: F401
+            self.skipTest("this python3 has scikit-learn")
+        except ImportError:
+            pass
+        path = os.path.join(PICKLES, "sklearn-1.9.1-gb.pkl")
+        with self.assertRaisesRegex(ExportError, "cannot check the export with"):
+            export_file(path, "x", "1", verify_python=sys.executable)
+
+    def test_a_feature_count_that_does_not_match_is_refused(self):
+        path = os.path.join(PICKLES, "sklearn-0.24.1-gb.pkl")
+        with self.assertRaisesRegex(ExportError, "fitted on 21 columns but 3 feature names"):
+            export_file(path, "x", "1", features=["age_range", "gender", "category_Men"],
+                        verify=False)
 
 
 class UnpicklerTest(unittest.TestCase):
