@@ -169,11 +169,9 @@ def _verifiers(estimator, verify_python, log):
             exact = [made.stdout.strip()]
     for p in exact:
         yield p
-    try:
-        import sklearn  # noqa: F401
+    import importlib.util
+    if importlib.util.find_spec("sklearn") is not None:
         yield sys.executable
-    except ImportError:
-        pass
     for p in cached:
         if p not in exact:
             yield p
