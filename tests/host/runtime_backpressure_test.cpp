@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
+#include <thread>
 
 #include "runtime_test_doubles.hpp"
 
@@ -86,6 +88,54 @@ TEST(RuntimeBackpressure, TheByteCapCountsKeysValuesAndHeaders) {
   h.sink.hold(false);
   ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 100; }));
   EXPECT_EQ(h.stop().exit_code, 0);
+}
+
+// A backlog reaches the cap again every second or two; the log says so once when it starts and
+// once when it is over, while the gauge follows every hold.
+TEST(RuntimeBackpressure, ABacklogIsLoggedOnceWhenItStartsAndOnceWhenItEnds) {
+  TestPluginInstance plugin([](const sp::Record& in, sp::Emitter& out) {
+    out.emit(in.value(), in.key());
+    return sp::Outcome::ok();
+  });
+  PipelineHarness h;
+  constexpr size_t kCap = 20;
+  auto batch = [](int from, int count) {
+    std::vector<ConsumedRecord> records;
+    for (int o = from; o < from + count; ++o) records.push_back(make_record("in", 0, o, "k", "v"));
+    return records;
+  };
+  h.source.append(batch(0, 100));
+  h.sink.hold(true);
+  auto options = h.options();
+  options.max_in_flight_records = kCap;
+  options.keepalive_poll_interval = 50ms;
+  options.backlog_quiet_period = 1500ms;
+  ::testing::internal::CaptureStderr();
+  h.start({plugin.route("r", "in", "out")}, options);
+  // Two holds within the quiet period: one backlog. The second batch is long enough to be still
+  // flowing when the sink hangs again.
+  ASSERT_TRUE(eventually([&] { return h.pipeline->health().backpressure; }));
+  h.source.append(batch(100, 20000));
+  h.sink.hold(false);
+  ASSERT_TRUE(eventually([&] { return !h.pipeline->health().backpressure; }));
+  h.sink.hold(true);
+  ASSERT_TRUE(eventually([&] { return h.pipeline->health().backpressure; }));
+  h.sink.hold(false);
+  ASSERT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 20100; }));
+  // Past the quiet period, with the poll loop running: the backlog is over.
+  std::this_thread::sleep_for(2500ms);
+  EXPECT_EQ(h.stop().exit_code, 0);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  auto count = [&](const std::string& text) {
+    size_t n = 0;
+    for (size_t at = log.find(text); at != std::string::npos; at = log.find(text, at + 1)) ++n;
+    return n;
+  };
+  EXPECT_EQ(count("in-flight cap reached; holding polling back"), 1u) << log;
+  EXPECT_EQ(count("backlog over: the in-flight cap was not reached again"), 1u) << log;
+  EXPECT_EQ(count("stopping during a backlog"), 0u) << log;
+  EXPECT_NE(log.find("holds="), std::string::npos) << log;
+  EXPECT_EQ(count("holds=1 "), 0u) << "both holds counted in one backlog: " << log;
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The metrics registry and its Prometheus text exposition.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 #include <thread>
 #include <vector>
@@ -52,7 +53,7 @@ TEST(RuntimeMetrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
                         {{"plugin", "p"}, {"handler", "h"}});
   h.observe(0.0000005);  // below the first bound (1 µs)
   h.observe(0.003);
-  h.observe(100.0);  // beyond the last bound: only +Inf
+  h.observe(2000.0);  // beyond the last bound: only +Inf
   auto text = r.render();
   EXPECT_TRUE(has_line(text, "# TYPE streamhost_handler_duration_seconds histogram"));
   EXPECT_TRUE(has_line(
@@ -67,7 +68,7 @@ TEST(RuntimeMetrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
   EXPECT_TRUE(
       has_line(text, R"(streamhost_handler_duration_seconds_count{plugin="p",handler="h"} 3)"));
   EXPECT_TRUE(has_line(
-      text, R"(streamhost_handler_duration_seconds_sum{plugin="p",handler="h"} 100.0030005)"))
+      text, R"(streamhost_handler_duration_seconds_sum{plugin="p",handler="h"} 2000.0030005)"))
       << text;
   // Every bucket line is cumulative: counts never decrease along the le order.
   uint64_t previous = 0;
@@ -77,6 +78,23 @@ TEST(RuntimeMetrics, HistogramBucketsAreCumulativeWithInfSumAndCount) {
     EXPECT_GE(v, previous) << line;
     previous = v;
   }
+}
+
+// A backlog's queue wait is minutes: it must land in a bucket of its own, not only in +Inf, or
+// every quantile reads as the top bound.
+TEST(RuntimeMetrics, HistogramBucketsReachTenMinutes) {
+  const auto& bounds = latency_bucket_bounds();
+  EXPECT_GE(bounds.back(), 600.0);
+  Registry r;
+  auto& h = r.histogram("q_seconds", "q");
+  h.observe(300.0);
+  h.observe(600.0);
+  const auto snapshot = h.snapshot();
+  const size_t first_at_600 =
+      static_cast<size_t>(std::lower_bound(bounds.begin(), bounds.end(), 600.0) - bounds.begin());
+  ASSERT_LT(first_at_600, bounds.size());
+  EXPECT_EQ(snapshot.cumulative[first_at_600], 2u);
+  EXPECT_EQ(snapshot.cumulative[first_at_600 - 1], 1u) << "300 s and 600 s share a bucket";
 }
 
 TEST(RuntimeMetrics, ConcurrentUpdatesAreNotLost) {

@@ -52,6 +52,30 @@ FEATURES = (
     + ["coupons[].item_category=" + c for c in ITEM_CATEGORIES]
 )
 
+# The original prediction service's encoder: its DataFrame columns in order (the order a pickle of
+# the original was trained on and is fed in), each with the plugin's name for it
+# (prediction-service-api.md, "The model's input columns").
+ORIGINAL_COLUMNS = [
+    ("age_range", "customer.age_range"),
+    ("marital_status", "customer.marital_status"),
+    ("family_size", "customer.family_size"),
+    ("no_of_children", "customer.no_of_children"),
+    ("income_bracket", "customer.income_bracket"),
+    ("gender", "customer.gender"),
+    ("mean_discount_per_cust", "customer.mean_discount_used"),
+    ("unique_items_per_cust", "customer.total_unique_items_bought"),
+    ("mean_quantity_per_cust", "customer.mean_quantity_bought"),
+    ("mean_selling_price_per_cust", "customer.mean_selling_price_paid"),
+    ("total_discount_per_cust", "customer.total_discount_used"),
+    ("total_coupons_used_per_cust", "customer.total_coupons_redeemed"),
+    ("total_quantity_per_cust", "customer.total_quantity_bought"),
+    ("total_selling_price_per_cust", "customer.total_price_paid"),
+    ("coupon_discount", "coupons[].coupon_discount"),
+    ("item_selling_price", "coupons[].item_selling_price"),
+] + [("category_" + c, "coupons[].item_category=" + c) for c in ITEM_CATEGORIES]
+# The exporter's default when neither the file nor --features names the columns.
+ORIGINAL_ORDER = [plugin for _, plugin in ORIGINAL_COLUMNS]
+
 # Feature name -> cache column (customer_info or coupon_info; "category" for the one-hot columns).
 CACHE_COLUMNS = dict(
     [("customer." + n, c) for n, c in CUSTOMER_FIELDS]
@@ -60,14 +84,30 @@ CACHE_COLUMNS = dict(
 )
 
 
+def plugin_feature(name):
+    """The plugin's name for a column named either way: the plugin's own (customer.age_range), the
+    original encoder's DataFrame column (mean_discount_per_cust), or a bare request field
+    (mean_discount_used, item_selling_price). Unknown names are returned as they are."""
+    if name in CACHE_COLUMNS:
+        return name
+    original = dict(ORIGINAL_COLUMNS)
+    if name in original:
+        return original[name]
+    for prefix in ("customer.", "coupons[]."):
+        if prefix + name in CACHE_COLUMNS:
+            return prefix + name
+    return name
+
+
 def encoding_section(features=None, sport_matches_sports=False):
     """The model file's "encoding" object."""
     features = list(FEATURES if features is None else features)
     unknown = [f for f in features if f not in CACHE_COLUMNS]
     if unknown:
         raise ValueError(
-            "features the coupon plugin cannot encode: %s (known: %s)"
-            % (", ".join(unknown), ", ".join(FEATURES))
+            "features the coupon plugin cannot encode: %s (known: %s; or the original encoder's "
+            "columns %s)" % (", ".join(unknown), ", ".join(FEATURES),
+                             ", ".join(n for n, _ in ORIGINAL_COLUMNS))
         )
     if len(set(features)) != len(features):
         raise ValueError("features must not repeat a name")

@@ -1,181 +1,229 @@
-"""Turns a fitted scikit-learn classifier into a coupon model file (schema/coupon_model.schema.json).
+"""Turns a scikit-learn pickle or joblib file into a coupon model file
+(schema/coupon_model.schema.json), without scikit-learn: unpickle.py reads the file with an
+allow-list, sklearn_reader.py takes the fitted arrays out, and, where a scikit-learn can be run,
+the result is checked against the estimator's own predict_proba before anything is written.
 
-Only public fitted attributes are read (``estimators_``, ``tree_.children_left`` and friends,
-``init_``, ``learning_rate``, ``coef_``, ``intercept_``), so the file does not depend on
-scikit-learn's pickles and the host never runs Python. Supported: GradientBoostingClassifier
-(log-loss, binary), RandomForestClassifier and ExtraTreesClassifier (binary, one output),
-LogisticRegression (binary). Predictions in the file are for ``classes_[1]``, as
-``predict_proba(X)[:, 1]``.
+Supported: GradientBoostingClassifier (log-loss, binary), RandomForestClassifier and
+ExtraTreesClassifier (binary, one output), LogisticRegression (binary), as pickled by scikit-learn
+0.24 to 1.x. Predictions in the file are for classes_[1], as predict_proba(X)[:, 1].
 """
 
+import glob
 import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
 
-from . import encoding
+from . import encoding, evaluate, sklearn_reader, unpickle
 
 FORMAT = "streamhost-coupon-model"
 FORMAT_VERSION = 1
+TOLERANCE = 1e-9
+PROBE_ROWS = 400
+REPO = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 
 
 class ExportError(ValueError):
-    """The estimator cannot be written as a coupon model file; the message says why."""
+    """The file cannot be written as a coupon model file; the message says why."""
 
 
-def _binary(estimator):
-    classes = getattr(estimator, "classes_", None)
-    if classes is None:
-        raise ExportError("the estimator is not fitted (no classes_)")
-    if len(classes) != 2:
-        raise ExportError(
-            "only binary classifiers can be exported (classes_ has %d classes)" % len(classes)
-        )
-
-
-def _tree(tree, value):
-    """One tree as the file stores it: sklearn's own node arrays, plus one value per node."""
-    import numpy as np
-
-    # A split that only separates missing values has an infinite threshold, which JSON cannot
-    # write: the largest double stands for it (no real threshold is that large).
-    largest = np.finfo(np.float64).max
-    threshold = np.where(np.isposinf(tree.threshold), largest,
-                         np.where(np.isneginf(tree.threshold), -largest, tree.threshold))
-    out = {
-        "children_left": tree.children_left.tolist(),
-        "children_right": tree.children_right.tolist(),
-        "feature": tree.feature.tolist(),
-        "threshold": threshold.tolist(),
-        "value": [float(v) for v in value],
-    }
-    # scikit-learn >= 1.3 sends a missing value (NaN) to the side this array names; the plugin
-    # encodes an unknown or NULL customer value as missing and follows it too.
-    missing = getattr(tree, "missing_go_to_left", None)
-    if missing is not None:
-        out["missing_go_to_left"] = [int(m) for m in missing.tolist()]
-    return out
-
-
-def _gradient_boosting(gb):
-    from scipy.special import logit
-    from sklearn.dummy import DummyClassifier
-    import numpy as np
-
-    loss = getattr(gb, "loss", "log_loss")
-    if loss not in ("log_loss", "deviance"):
-        raise ExportError("GradientBoostingClassifier: only loss='log_loss' can be exported, got %r" % loss)
-    if gb.estimators_.shape[1] != 1:
-        raise ExportError("GradientBoostingClassifier: expected one tree per stage (binary)")
-    init = gb.init_
-    if isinstance(init, str) and init == "zero":
-        init_log_odds = 0.0
-    elif isinstance(init, DummyClassifier) and init.strategy in ("prior", "most_frequent", "constant"):
-        # Exactly what the classifier computes for every row: the init estimator's positive-class
-        # probability, clipped to [eps, 1 - eps], through the logit link.
-        p = init.predict_proba(np.zeros((1, gb.n_features_in_)))[:, 1]
-        eps = np.finfo(np.float64).eps
-        init_log_odds = float(logit(np.clip(p, eps, 1 - eps, dtype=np.float64))[0])
+def resolve_features(estimator, features=None):
+    """The file's feature list (plugin names) and where it came from."""
+    if features is not None:
+        given, source = list(features), "--features"
+    elif estimator.feature_names is not None:
+        given, source = list(estimator.feature_names), "the pickle's feature_names_in_"
     else:
+        given, source = list(encoding.ORIGINAL_ORDER), "default: the original encoder's order"
+    mapped = [encoding.plugin_feature(n) for n in given]
+    n = estimator.n_features
+    if n is not None and n != len(mapped):
         raise ExportError(
-            "GradientBoostingClassifier: only the default init (a constant DummyClassifier) or "
-            "init='zero' can be exported, got %r" % (init,)
-        )
-    return {
-        "kind": "gradient_boosting",
-        "learning_rate": float(gb.learning_rate),
-        "init_log_odds": init_log_odds,
-        "trees": [_tree(stage[0].tree_, stage[0].tree_.value[:, 0, 0]) for stage in gb.estimators_],
-    }
+            "the estimator was fitted on %d columns but %d feature names come from %s; pass "
+            "--features with the %d training columns in order" % (n, len(mapped), source, n))
+    model = estimator.model
+    if "trees" in model:
+        used = max([max(t["feature"]) for t in model["trees"]] + [-1])
+        if used >= len(mapped):
+            raise ExportError("the trees test column %d but %d feature names come from %s"
+                              % (used, len(mapped), source))
+    elif len(model["coefficients"]) != len(mapped):
+        raise ExportError("the estimator has %d coefficients but %d feature names come from %s"
+                          % (len(model["coefficients"]), len(mapped), source))
+    return mapped, given, source
 
 
-def _positive_fraction(tree):
-    import numpy as np
-
-    value = tree.value[:, 0, :]
-    totals = value.sum(axis=1)
-    if np.all(np.abs(totals - 1.0) < 1e-9):
-        # scikit-learn >= 1.4 stores class fractions, and predict_proba returns them as they are.
-        return value[:, 1]
-    # Older releases store weighted counts and predict_proba divides by their sum.
-    totals[totals == 0.0] = 1.0
-    return value[:, 1] / totals
-
-
-def _random_forest(forest):
-    if getattr(forest, "n_outputs_", 1) != 1:
-        raise ExportError("%s: only single-output forests can be exported" % type(forest).__name__)
-    return {
-        "kind": "random_forest",
-        "trees": [_tree(t.tree_, _positive_fraction(t.tree_)) for t in forest.estimators_],
-    }
-
-
-def _logistic_regression(lr):
-    if getattr(lr, "multi_class", "auto") == "multinomial":
-        raise ExportError("LogisticRegression: multi_class='multinomial' cannot be exported")
-    if lr.coef_.shape[0] != 1:
-        raise ExportError("LogisticRegression: expected one row of coefficients (binary)")
-    return {
-        "kind": "logistic_regression",
-        "coefficients": [float(c) for c in lr.coef_[0]],
-        "intercept": float(lr.intercept_[0]),
-    }
-
-
-def export_model(estimator, name, version, description="", features=None,
-                 sport_matches_sports=False):
-    """The model file's content (a dict ready for json) for a fitted estimator.
-
-    ``features`` names the columns of the matrix the estimator was fitted on, in order; without it
-    the estimator's ``feature_names_in_`` (fitted on a DataFrame) or ``encoding.FEATURES``.
-    """
-    from sklearn.ensemble import (ExtraTreesClassifier, GradientBoostingClassifier,
-                                  RandomForestClassifier)
-    from sklearn.linear_model import LogisticRegression
-    import sklearn
-
-    _binary(estimator)
-    if features is None:
-        names = getattr(estimator, "feature_names_in_", None)
-        features = list(names) if names is not None else list(encoding.FEATURES)
-    features = list(features)
-    n = getattr(estimator, "n_features_in_", None)
-    if n is not None and n != len(features):
-        raise ExportError(
-            "the estimator was fitted on %d columns but %d feature names were given" % (n, len(features))
-        )
-    if isinstance(estimator, GradientBoostingClassifier):
-        model = _gradient_boosting(estimator)
-    elif isinstance(estimator, (RandomForestClassifier, ExtraTreesClassifier)):
-        model = _random_forest(estimator)
-    elif isinstance(estimator, LogisticRegression):
-        model = _logistic_regression(estimator)
-    else:
-        raise ExportError(
-            "cannot export %s: supported are GradientBoostingClassifier, RandomForestClassifier, "
-            "ExtraTreesClassifier and LogisticRegression" % type(estimator).__name__
-        )
+def export_file(path, name, version, description="", features=None, sport_matches_sports=False,
+                verify_python=None, verify=True, log=None):
+    """The model file's content for the fitted estimator in `path` (pickle or joblib), checked
+    against scikit-learn when one can be run. Returns (model, verification): verification says
+    how the file was checked ({"python", "sklearn_version", "rows", "max_difference"} or
+    {"skipped": why})."""
+    log = log or (lambda message: None)
     try:
-        section = encoding.encoding_section(features, sport_matches_sports)
+        estimator = sklearn_reader.read(unpickle.load(path))
+    except (unpickle.UnpickleError, sklearn_reader.ReadError) as e:
+        raise ExportError(str(e)) from None
+    mapped, given, source = resolve_features(estimator, features)
+    try:
+        section = encoding.encoding_section(mapped, sport_matches_sports)
     except ValueError as e:
         raise ExportError(str(e)) from None
-    return {
+    library_version = estimator.sklearn_version or "unknown"
+    model = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "name": name,
         "version": version,
         "description": description or "%s exported from scikit-learn %s" % (
-            type(estimator).__name__, sklearn.__version__),
+            estimator.kind, library_version),
         "trained_with": {
             "library": "scikit-learn",
-            "library_version": sklearn.__version__,
-            "estimator": type(estimator).__name__,
+            "library_version": library_version,
+            "estimator": estimator.kind,
+            "feature_names": given,
+            "features_from": source,
         },
         "encoding": section,
-        "model": model,
+        "model": estimator.model,
     }
+    model["_summary"] = estimator.summary
+    verification = {"skipped": "not asked"}
+    if verify:
+        verification = _verify(path, estimator, verify_python, log)
+    return model, verification
+
+
+# --- the check against scikit-learn ----------------------------------------------------------
+
+def probe_rows(model, n_features, count=PROBE_ROWS, seed=20261207):
+    """Rows that reach every kind of leaf: values at, just below and just above the trees'
+    thresholds (where float32 rounding decides the side), and values spread over each column's
+    range. Deterministic."""
+    rng = random.Random(seed)
+    thresholds = [[] for _ in range(n_features)]
+    for tree in model.get("trees", []):
+        for f, t in zip(tree["feature"], tree["threshold"]):
+            if f >= 0 and abs(t) < 1e300:
+                thresholds[f].append(t)
+    ranges = []
+    for column in thresholds:
+        if column:
+            low, high = min(column), max(column)
+            pad = max(1.0, (high - low) * 0.1)
+            ranges.append((low - pad, high + pad))
+        else:
+            ranges.append((-5.0, 50.0))
+    rows = []
+    for _ in range(count):
+        row = []
+        for f in range(n_features):
+            if thresholds[f] and rng.random() < 0.6:
+                t = rng.choice(thresholds[f])
+                row.append(t + rng.choice((0.0, 0.0, 1e-7, -1e-7, 1e-3, -1e-3)) * max(1.0, abs(t)))
+            else:
+                row.append(rng.uniform(*ranges[f]))
+        rows.append(row)
+    return rows
+
+
+def _sklearn_version_of(python):
+    """The scikit-learn version installed in a virtual environment, from its metadata (nothing is
+    run)."""
+    root = os.path.dirname(os.path.dirname(python))
+    for info in glob.glob(os.path.join(root, "lib", "python*", "site-packages",
+                                       "scikit_learn-*.dist-info")):
+        return re.sub(r"\.dist-info$", "", os.path.basename(info)).split("-", 1)[1]
+    return None
+
+
+def _pinned_environment(version):
+    """The tools/model-venv argument whose environment pins this scikit-learn version, or None."""
+    if os.path.exists(os.path.join(REPO, "tools", "requirements-sklearn-%s.txt" % version)):
+        return ["sklearn-" + version]
+    with open(os.path.join(REPO, "tools", "requirements.txt")) as f:
+        if "scikit-learn==%s\n" % version in f.read():
+            return []
+    return None
+
+
+def _verifiers(estimator, verify_python, log):
+    """Interpreters to check with, best first: the one asked for; a project model environment of
+    the pickle's scikit-learn version (made from PyPI when tools/ pins that version); this one."""
+    if verify_python:
+        yield verify_python
+        return
+    version = estimator.sklearn_version
+    cached = sorted(glob.glob(os.path.join(REPO, ".cache", "model-venv*", "bin", "python")))
+    exact = [p for p in cached if version and _sklearn_version_of(p) == version]
+    pinned = _pinned_environment(version) if version and not exact else None
+    if pinned is not None:
+        log("making the scikit-learn %s environment to check the export (tools/model-venv %s, "
+            "once)" % (version, " ".join(pinned)))
+        made = subprocess.run([os.path.join(REPO, "tools", "model-venv")] + pinned,
+                              stdout=subprocess.PIPE, universal_newlines=True)
+        if made.returncode == 0:
+            exact = [made.stdout.strip()]
+    for p in exact:
+        yield p
+    import importlib.util
+    if importlib.util.find_spec("sklearn") is not None:
+        yield sys.executable
+    for p in cached:
+        if p not in exact:
+            yield p
+
+
+def _verify(path, estimator, verify_python, log):
+    n = estimator.n_features or (
+        len(estimator.model["coefficients"]) if "coefficients" in estimator.model else
+        1 + max(max(t["feature"]) for t in estimator.model["trees"]))
+    rows = probe_rows(estimator.model, n)
+    ours = evaluate.predict(estimator.model, rows)
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="export-model-") as tmp:
+        probes, answer = os.path.join(tmp, "probes.json"), os.path.join(tmp, "answer.json")
+        with open(probes, "w") as f:
+            json.dump(rows, f)
+        for python in _verifiers(estimator, verify_python, log):
+            run = subprocess.run(
+                [python, os.path.join(os.path.dirname(os.path.abspath(__file__)), "verify.py"),
+                 os.path.abspath(path), probes, answer],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True)
+            if run.returncode != 0:
+                last = (run.stderr.strip().splitlines() or ["exit %d" % run.returncode])[-1]
+                failures.append("%s: %s" % (python, last))
+                if verify_python:
+                    raise ExportError("cannot check the export with %s: %s" % (python, last))
+                continue
+            with open(answer) as f:
+                theirs = json.load(f)
+            worst = max(abs(a - b) for a, b in zip(ours, theirs["predictions"]))
+            if len(theirs["predictions"]) != len(ours) or not worst <= TOLERANCE:
+                raise ExportError(
+                    "the export does not reproduce the pickle: on %d probe rows its predictions "
+                    "differ from scikit-learn %s's predict_proba by up to %.3g (over %g); nothing "
+                    "was written" % (len(rows), theirs["sklearn_version"], worst, TOLERANCE))
+            return {"python": python, "sklearn_version": theirs["sklearn_version"],
+                    "rows": len(rows), "max_difference": worst}
+    why = "no scikit-learn could load the file"
+    if failures:
+        why += " (" + "; ".join(failures) + ")"
+    else:
+        why = ("no scikit-learn %s to run here (no --verify-python, none in this Python, no "
+               "model environment in .cache)" % (estimator.sklearn_version or ""))
+    return {"skipped": why}
 
 
 def write_model(model, path):
     """Writes the file compactly; floats as Python's shortest round-trip text (exact doubles)."""
+    content = {k: v for k, v in model.items() if not k.startswith("_")}
     with open(path, "w", encoding="utf-8") as out:
-        json.dump(model, out, separators=(",", ":"), allow_nan=False)
+        json.dump(content, out, separators=(",", ":"), allow_nan=False)
         out.write("\n")
+
+
+__all__ = ["ExportError", "export_file", "probe_rows", "resolve_features", "write_model"]

@@ -1,5 +1,7 @@
 // `streamhost validate`: everything `run` checks before it touches the network.
 #include <ostream>
+#include <sstream>
+#include <string>
 
 #include "cli/cli.hpp"
 #include "manifest/manifest_loader.hpp"
@@ -26,6 +28,11 @@ void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, 
     const sh_plugin_descriptor& d = *p.library.descriptor;
     out << "  plugin:  " << p.name << " = " << d.name << " " << (d.version ? d.version : "")
         << " (ABI " << d.abi_major << "." << d.abi_minor << ") " << p.library.path << "\n";
+    // The plugin's own summary of its config (the coupon plugin: the model file), indented.
+    std::istringstream lines(p.check_summary);
+    for (std::string line; std::getline(lines, line);) {
+      if (!line.empty()) out << "           " << line << "\n";
+    }
   }
   for (const RouteSpec& r : m.routes) {
     out << "  route:   " << r.name << ": " << r.source_topic << " -> " << r.plugin << "/"

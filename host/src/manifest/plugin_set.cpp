@@ -21,8 +21,9 @@ std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
     try {
       PluginLibrary library = load_plugin_library(spec.library);
       by_name[spec.name] = library;
-      std::string config = validate_plugin_config(library, spec.name, spec.config_json);
-      loaded.push_back(LoadedPlugin{spec.name, library, std::move(config)});
+      std::string summary;
+      std::string config = validate_plugin_config(library, spec.name, spec.config_json, &summary);
+      loaded.push_back(LoadedPlugin{spec.name, library, std::move(config), std::move(summary)});
     } catch (const PluginError& e) {
       errors.push_back(in_manifest(manifest, e.what()));
     }

@@ -17,7 +17,8 @@ namespace streamhost::host {
 struct LoadedPlugin {
   std::string name;  // the manifest's name
   PluginLibrary library;
-  std::string config_json;  // validated and type-converted
+  std::string config_json;    // validated and type-converted
+  std::string check_summary;  // what the plugin's config check reported (validate prints it)
 };
 
 // Loads every plugin of the manifest, validates each config and resolves every route's handler

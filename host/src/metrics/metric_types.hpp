@@ -33,9 +33,11 @@ class Gauge {
   std::atomic<double> value_{0.0};
 };
 
-// Fixed exponential buckets: 1 µs doubling 25 times (up to about 16.8 s), which spans a cache hit
-// (µs) up to a slow REST proxy round trip (s) with at most a factor 2 of resolution loss.
-inline constexpr size_t kLatencyBucketCount = 25;
+// Fixed exponential buckets: 1 µs doubling 31 times (up to about 17.9 min), which spans a cache hit
+// (µs) up to a record queued behind a long backlog (minutes) with at most a factor 2 of resolution
+// loss. The top bound must stay above 10 min: a queue wait past the last bound only counts in +Inf,
+// and every quantile of a backlog would read as that bound.
+inline constexpr size_t kLatencyBucketCount = 31;
 const std::array<double, kLatencyBucketCount>& latency_bucket_bounds();
 
 class Histogram {

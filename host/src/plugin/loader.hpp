@@ -62,8 +62,10 @@ void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor
 // Checks `config_json` (a JSON object text) against the plugin's config_schema_json and returns the
 // config to hand to instance_create: scalars the schema wants as another type are converted
 // ("8" -> 8 where an integer is expected). `plugin_name` is the manifest's name, for messages.
+// `summary`, when given, receives what the plugin's config_check reported on success (empty when
+// it reported nothing).
 std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
-                                   const std::string& config_json);
+                                   const std::string& config_json, std::string* summary = nullptr);
 
 // Calls instance_create with an already validated config. Throws PluginError carrying the plugin's
 // errbuf message.

@@ -14,7 +14,7 @@
 namespace streamhost::host {
 
 std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
-                                   const std::string& config_json) {
+                                   const std::string& config_json, std::string* summary) {
   const sh_plugin_descriptor d = read_descriptor(*library.descriptor);
   std::string who = "plugin \"" + plugin_name + "\" (" + library.path + ")";
   std::string path = "plugins." + plugin_name + ".config";
@@ -57,6 +57,7 @@ std::string validate_plugin_config(const PluginLibrary& library, const std::stri
       why.resize(std::strlen(why.c_str()));
       throw PluginError(path + ": " + (why.empty() ? "refused by the plugin" : why));
     }
+    if (summary) *summary = why.c_str();  // up to the NUL the plugin wrote, if any
   }
   return validated;
 }

@@ -174,18 +174,52 @@ PipelineResult Pipeline::run() {
       if (generation != generation_) on_generation_change(generation);
       const Clock::time_point received = clock_.now();
       for (auto& record : batch) dispatch(std::move(record), received);
+      end_backlog_if_quiet(false);
       maybe_commit(false);
       refresh_assignment(false);
       publish_status(false);
     }
   }
   publish_status(true);
+  end_backlog_if_quiet(true);
   shutdown();
   running_.store(false);
   std::lock_guard lock(state_mutex_);
   if (fatal_message_) return {1, *fatal_message_};
   log::info("runtime", "pipeline stopped");
   return {0, ""};
+}
+
+// Normal back-pressure, but an operator wants to know when a backlog starts and how long it
+// lasted: one warning at its first hold and one line when it is over, whatever the holds in between
+// (streamhost_backpressure follows every hold).
+void Pipeline::note_cap_reached() {
+  const auto now = std::chrono::steady_clock::now();
+  if (backlog_) {
+    ++backlog_->holds;
+    return;
+  }
+  backlog_ = Backlog{now, now, 1};
+  log::warn("runtime", "in-flight cap reached; holding polling back until records finish",
+            {{"in_flight", std::to_string(in_flight_.count())},
+             {"in_flight_bytes", std::to_string(in_flight_.bytes())}});
+}
+
+void Pipeline::end_backlog_if_quiet(bool stopping) {
+  if (!backlog_) return;
+  const auto now = std::chrono::steady_clock::now();
+  if (!stopping && (capped_.load() || now - backlog_->released < options_.backlog_quiet_period))
+    return;
+  const auto end = stopping ? now : backlog_->released;
+  const auto lasted =
+      std::chrono::duration_cast<std::chrono::milliseconds>(end - backlog_->started);
+  log::info("runtime",
+            stopping ? "stopping during a backlog at the in-flight cap"
+                     : "backlog over: the in-flight cap was not reached again",
+            {{"lasted_ms", std::to_string(lasted.count())},
+             {"holds", std::to_string(backlog_->holds)},
+             {"in_flight", std::to_string(in_flight_.count())}});
+  backlog_.reset();
 }
 
 void Pipeline::wait_while_capped() {
@@ -203,8 +237,7 @@ void Pipeline::wait_while_capped() {
     if (in_flight_.wait_below(resume_records, resume_bytes, slice)) {
       capped_.store(false);
       metrics_.backpressure.set(0);
-      log::info("runtime", "in-flight records below the cap again; taking records",
-                {{"in_flight", std::to_string(in_flight_.count())}});
+      if (backlog_) backlog_->released = std::chrono::steady_clock::now();
       return;
     }
     maybe_commit(false);  // records finishing meanwhile still move the committed offsets
@@ -233,9 +266,7 @@ void Pipeline::dispatch(connector::ConsumedRecord record, Clock::time_point rece
       in_flight_.at_or_above(options_.max_in_flight_records, options_.max_in_flight_bytes)) {
     capped_.store(true);
     metrics_.backpressure.set(1);
-    log::warn("runtime", "in-flight cap reached; holding polling back until records finish",
-              {{"in_flight", std::to_string(in_flight_.count())},
-               {"in_flight_bytes", std::to_string(in_flight_.bytes())}});
+    note_cap_reached();
   }
   // Fences first: a record the proxy returns past a seek target before the target itself must not
   // become the partition's rewind point below, or the records between the two are never read

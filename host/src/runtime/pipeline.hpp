@@ -60,6 +60,10 @@ struct PipelineOptions {
   // While capped, one poll this often keeps the consumer instance alive (proxies expire idle ones,
   // and Kafka's max.poll.interval.ms ends a member that stops polling).
   std::chrono::milliseconds keepalive_poll_interval{5000};
+  // A backlog goes to the cap and back below it every second or two; it is logged as one episode
+  // (a warning when it starts, an info line when it ends) and it ends once the cap has not been
+  // reached for this long.
+  std::chrono::milliseconds backlog_quiet_period{10000};
   // After a seek, records past the target that arrive before it are ones the proxy fetched before
   // the seek: dropped. If the target itself never arrives within this (deleted by retention), the
   // partition reads again from the lowest offset that did.
@@ -142,6 +146,8 @@ class Pipeline {
   void wait_for(std::chrono::milliseconds delay);
   void set_source_error(const std::string& error);
   void shutdown();
+  void note_cap_reached();
+  void end_backlog_if_quiet(bool stopping);
 
   connector::Source& source_;
   connector::Sink& sink_;
@@ -163,6 +169,13 @@ class Pipeline {
   std::map<connector::TopicPartition, int64_t> rewind_;  // first offset dropped while paused
   SeekFences fences_{options_.seek_fence_timeout};       // seeked, target not arrived yet
   std::atomic<bool> capped_{false};  // the in-flight cap holds polling back; set by the poll thread
+  // The backlog episode being logged: when it started, when the cap last let go, how many times
+  // the cap held polling back in it.
+  struct Backlog {
+    std::chrono::steady_clock::time_point started, released;
+    uint64_t holds = 0;
+  };
+  std::optional<Backlog> backlog_;
   Clock::time_point next_commit_{};
   // The partitions the consumer held at the last listing (nullopt: unknown; the tracked ones are
   // shown then), and when the poll thread lists and publishes them next (real time).

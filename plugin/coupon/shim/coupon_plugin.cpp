@@ -66,6 +66,19 @@ std::shared_ptr<const Model> load_model(const std::string& path) {
   return model;
 }
 
+// What `streamhost validate` shows of the model: which file, its kind and size, and the column
+// order its trees and coefficients refer to (a wrong order scores wrongly without any error).
+std::string model_summary(const Model& model, const std::string& path) {
+  std::string features;
+  for (size_t i = 0; i < model.encoding().size(); ++i) {
+    features += (i ? ", " : "") + model.encoding().feature(i).name;
+  }
+  return "model:    " + model.name() + " " + model.version() + " (" +
+         (path.empty() ? std::string("the built-in reference model") : path) + ")\n" +
+         "          " + model.summary() + "\n" +
+         "features: " + std::to_string(model.encoding().size()) + ", in order: " + features + "\n";
+}
+
 class CouponPlugin {
  public:
   CouponPlugin(sp::Host host, std::string_view config_json)
@@ -88,9 +101,12 @@ class CouponPlugin {
   }
 
   // The host's config check (ABI 1.1), run by `streamhost validate` too: the model file is read,
-  // checked against schema/coupon_model.schema.json and its encoding against the plugin's.
-  static void check_config(std::string_view config_json) {
-    load_model(parse_config(config_json).model_path);
+  // checked against schema/coupon_model.schema.json and its encoding against the plugin's. The
+  // summary `validate` prints lets an operator see which model, and which column order, a
+  // deployment would score with before it runs.
+  static std::string check_config(std::string_view config_json) {
+    const CouponConfig config = parse_config(config_json);
+    return model_summary(*load_model(config.model_path), config.model_path);
   }
 
   sp::Outcome entry(const sp::Record& in, sp::Emitter&) {

@@ -410,15 +410,23 @@ int ready(void* instance, char* msg, size_t msg_cap) noexcept {
 
 // Used when the instance type has `static void check_config(std::string_view config_json)` (or,
 // with a typed Config, `static void check_config(const Config&)`), which throws with the reason
-// when the config cannot work.
+// when the config cannot work. It may return a std::string instead of void: a summary of what it
+// checked, which `streamhost validate` prints (truncated to errbuf_cap - 1 bytes).
 template <typename Instance>
 int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexcept {
   try {
     std::string_view text(config_json ? config_json : "{}");
-    if constexpr (HasTypedConfig<Instance>) {
-      Instance::check_config(read_config<typename Instance::Config>(text));
+    auto check = [&] {
+      if constexpr (HasTypedConfig<Instance>) {
+        return Instance::check_config(read_config<typename Instance::Config>(text));
+      } else {
+        return Instance::check_config(text);
+      }
+    };
+    if constexpr (std::is_same_v<decltype(check()), std::string>) {
+      copy_message(errbuf, errbuf_cap, check());
     } else {
-      Instance::check_config(text);
+      check();
     }
     return 1;
   } catch (const std::exception& e) {

@@ -243,6 +243,11 @@ typedef struct sh_plugin_descriptor {
    * validated against config_schema_json (host-owned, NUL-terminated, valid during the call).
    * Returns 1 when the config is usable; otherwise 0 and a NUL-terminated reason naming the
    * problem in errbuf (host-owned, errbuf_cap bytes, at least 256).
+   * On success it may leave a NUL-terminated summary of what it checked in errbuf (lines of plain
+   * text, such as the model file the config names: its kind, size and feature order), which
+   * `streamhost validate` prints under the plugin. The host zero-fills errbuf before the call, so a
+   * plugin that writes nothing on success shows nothing; a host that does not print it loses
+   * nothing. No layout or version changes with this.
    */
   int (*config_check)(const char* config_json, char* errbuf, size_t errbuf_cap);
   /* --- ABI 1.2 --- (absent from an older plugin's descriptor: the host uses the 1.1 stride) */
