@@ -80,6 +80,17 @@ TEST(Dialect, InstanceGoneDetection) {
   EXPECT_FALSE(is_instance_gone(Dialect::kStrimzi, 500, {500, "x"}));
 }
 
+// Karapace's and rest-utils' 40403 for a missing topic name it; their "instance not found" texts
+// do not, even when a group is called "topics".
+TEST(Dialect, A404AboutATopicIsToldApartByItsMessage) {
+  EXPECT_TRUE(names_unknown_topic(
+      {40403, "Unknown topic or partition: KafkaError{code=UNKNOWN_TOPIC_OR_PART,val=3}"}));
+  EXPECT_TRUE(names_unknown_topic({40403, "This server does not host this topic-partition."}));
+  EXPECT_FALSE(names_unknown_topic({40403, "Consumer instance not found."}));
+  EXPECT_FALSE(names_unknown_topic(
+      {40403, "Consumer for ('topics', 'a') not found among [('topics', 'b')]"}));
+}
+
 TEST(Dialect, ErrorEnvelopeAndPlainText) {
   auto json =
       parse_proxy_error(R"({"error_code":42204,"message":"Invalid consumer configuration"})");

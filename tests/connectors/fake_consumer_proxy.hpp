@@ -7,8 +7,10 @@
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -71,18 +73,57 @@ class FakeConsumerProxy {
   void adopt(const std::string& instance) {
     std::lock_guard lock(mutex_);
     live_.insert(instance);
+    last_used_[instance] = clock();
+    most_live_ = std::max(most_live_, live_.size());
   }
   std::set<std::string> live() const {
     std::lock_guard lock(mutex_);
     return live_;
   }
+  // The most instances held at once since the start.
+  size_t most_live() const {
+    std::lock_guard lock(mutex_);
+    return most_live_;
+  }
+
+  // A topic Kafka does not have: GET /topics/{t} answers 404 (40401 "Topic not found." on
+  // Confluent, 404 on Strimzi), and reads of an instance subscribed to it answer as
+  // `unknown_topic_read` says.
+  void set_topic_missing(const std::string& topic, bool missing) {
+    std::lock_guard lock(mutex_);
+    if (missing) {
+      missing_topics_.insert(topic);
+    } else {
+      missing_topics_.erase(topic);
+    }
+  }
+  // How a read answers while the instance is subscribed to a missing topic. The Java consumer
+  // behind the Confluent REST Proxy and the Strimzi bridge returns nothing (kEmpty). Karapace
+  // answers 404 40403 "Unknown topic or partition: ..." (kKarapace), the code it also uses for an
+  // unknown instance. kRestUtils is the 40403 rest-utils gives Kafka's
+  // UnknownTopicOrPartitionException; kInstanceNotFound says only "Consumer instance not found."
+  // while the instance is alive, so nothing but a topic lookup tells it apart. The real proxies
+  // cannot be made to answer these on demand (the local stack runs the Strimzi bridge), hence the
+  // fake.
+  enum class UnknownTopicRead { kEmpty, kKarapace, kRestUtils, kInstanceNotFound };
+  UnknownTopicRead unknown_topic_read = UnknownTopicRead::kEmpty;
+
+  // Confluent's expiry: an instance unused for longer than `idle_expiry` on `clock` is forgotten
+  // (consumer.instance.timeout.ms; Karapace never expires one). Zero: never.
+  std::chrono::milliseconds idle_expiry{0};
+  std::function<std::chrono::steady_clock::time_point()> clock = [] {
+    return std::chrono::steady_clock::now();
+  };
 
   FakeReply operator()(const RecordedRequest& r) {
     if (fault) {
       if (auto reply = fault(r)) return *reply;
     }
     std::lock_guard lock(mutex_);
+    expire_idle();
     const size_t at = r.path.find("/instances/");
+    if (r.method == "GET" && r.path.rfind("/topics/", 0) == 0)
+      return topic_metadata(r.path.substr(8));
     if (r.method == "POST" && at == std::string::npos && r.path.rfind("/consumers/", 0) == 0) {
       rapidjson::Document body;
       body.Parse(r.body.c_str());
@@ -99,6 +140,8 @@ class FakeConsumerProxy {
                          R"({"error_code":409,"message":"A consumer instance with the specified name already exists in the Kafka Bridge."})"};
       }
       live_.insert(name);
+      last_used_[name] = clock();
+      most_live_ = std::max(most_live_, live_.size());
       return {200, R"({"instance_id":")" + name + R"(","base_uri":"http://elsewhere.invalid:1)" +
                        r.path + "/instances/" + name + "\"}"};
     }
@@ -106,9 +149,17 @@ class FakeConsumerProxy {
     std::string instance = r.path.substr(at + 11);
     instance = instance.substr(0, instance.find('/'));
     if (!live_.count(instance)) return gone();
+    last_used_[instance] = clock();
     if (r.method == "DELETE") {
       live_.erase(instance);
+      subscribed_.erase(instance);
       return {204, ""};
+    }
+    if (r.method == "POST" && r.path.ends_with("/subscription")) {
+      subscribed_[instance] = topics_in(r.body);
+    }
+    if (r.method == "GET" && r.path.ends_with("/records")) {
+      if (auto reply = read_of_missing_topic(instance)) return *reply;
     }
     if (log_) {
       if (auto reply = serve_from_log(r)) return *reply;
@@ -126,6 +177,17 @@ class FakeConsumerProxy {
       return {200, batch, "application/vnd.kafka.binary.v2+json"};
     }
     return {404, R"({"error_code":404,"message":"no route"})"};
+  }
+
+  FakeReply topic_metadata(const std::string& topic) const {
+    if (!missing_topics_.count(topic)) {
+      return {200, R"({"name":")" + topic + R"(","configs":{},"partitions":[]})"};
+    }
+    return dialect_ == connector::Dialect::kConfluent
+               ? FakeReply{404, R"({"error_code":40401,"message":"Topic not found."})"}
+               : FakeReply{
+                     404,
+                     R"({"error_code":404,"message":"This server does not host this topic-partition."})"};
   }
 
   FakeReply gone() const {
@@ -151,6 +213,56 @@ class FakeConsumerProxy {
       out += i + 2 < bytes.size() ? kAlphabet[n & 63] : '=';
     }
     return out;
+  }
+
+  // Called with the mutex held.
+  void expire_idle() {
+    if (idle_expiry.count() == 0) return;
+    const auto now = clock();
+    for (auto it = live_.begin(); it != live_.end();) {
+      if (now - last_used_[*it] > idle_expiry) {
+        subscribed_.erase(*it);
+        it = live_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+
+  static std::vector<std::string> topics_in(const std::string& body) {
+    std::vector<std::string> out;
+    rapidjson::Document doc;
+    doc.Parse(body.c_str(), body.size());
+    if (!doc.IsObject() || !doc.HasMember("topics") || !doc["topics"].IsArray()) return out;
+    for (const auto& t : doc["topics"].GetArray()) {
+      if (t.IsString()) out.push_back(t.GetString());
+    }
+    return out;
+  }
+
+  // Called with the mutex held.
+  std::optional<FakeReply> read_of_missing_topic(const std::string& instance) const {
+    auto it = subscribed_.find(instance);
+    if (it == subscribed_.end()) return std::nullopt;
+    for (const std::string& topic : it->second) {
+      if (!missing_topics_.count(topic)) continue;
+      switch (unknown_topic_read) {
+        case UnknownTopicRead::kEmpty:
+          return FakeReply{200, "[]", "application/vnd.kafka.binary.v2+json"};
+        case UnknownTopicRead::kKarapace:
+          return FakeReply{
+              404,
+              R"({"error_code":40403,"message":"Unknown topic or partition: KafkaError{code=UNKNOWN_TOPIC_OR_PART,val=3,str=\"Subscribed topic not available: )" +
+                  topic + R"(: Broker: Unknown topic or partition\"}"})"};
+        case UnknownTopicRead::kRestUtils:
+          return FakeReply{
+              404,
+              R"({"error_code":40403,"message":"This server does not host this topic-partition."})"};
+        case UnknownTopicRead::kInstanceNotFound:
+          return gone();
+      }
+    }
+    return std::nullopt;
   }
 
   std::string record_json(int64_t offset) const {
@@ -223,6 +335,10 @@ class FakeConsumerProxy {
   connector::Dialect dialect_;
   mutable std::mutex mutex_;
   std::set<std::string> live_;
+  size_t most_live_ = 0;
+  std::map<std::string, std::chrono::steady_clock::time_point> last_used_;
+  std::map<std::string, std::vector<std::string>> subscribed_;
+  std::set<std::string> missing_topics_;
   std::deque<std::string> batches_;
   std::optional<PartitionLog> log_;
   int64_t position_ = 0;        // the next offset a read returns

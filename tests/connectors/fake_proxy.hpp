@@ -1,7 +1,8 @@
 // A scriptable HTTP server standing in for a REST proxy. It exists only for what the real Strimzi
 // bridge of the local stack cannot be made to do on demand: speak the Confluent dialect, expire an
-// instance with 40403, fail single records inside an HTTP 200, answer 429/503, reply too slowly or
-// with broken JSON, and check Basic auth. Everything else is tested against the real bridge.
+// instance with 40403, answer a read of a missing topic with 40403 as Karapace does, fail single
+// records inside an HTTP 200, answer 429/503, reply too slowly or with broken JSON, and check
+// Basic auth. Everything else is tested against the real bridge.
 #pragma once
 
 #include <chrono>

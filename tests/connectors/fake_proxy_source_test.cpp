@@ -174,13 +174,117 @@ TEST_F(FakeProxySource, AStableNameDeletesThePredecessorFirstAndIsKeptAcrossRecr
     EXPECT_EQ(state.live(), std::set<std::string>{"coupon-host-a"});
     EXPECT_TRUE(source->stats().warning.empty());
 
-    // Expired by the proxy: recreated under the same name, without deleting anything first.
+    // Expired by the proxy: recreated under the same name. The delete before it (answered 404
+    // here) is what frees the name on a proxy that only said "not found".
     state.expire("coupon-host-a");
-    const size_t deletes = proxy.requests_to("DELETE", "/instances/coupon-host-a").size();
     source->poll(10ms);
     EXPECT_EQ(source->generation(), 2u);
     EXPECT_EQ(state.live(), std::set<std::string>{"coupon-host-a"});
-    EXPECT_EQ(proxy.requests_to("DELETE", "/instances/coupon-host-a").size(), deletes);
+    EXPECT_TRUE(source->stats().warning.empty()) << source->stats().warning;
+  }
+}
+
+// A proxy may answer "instance not found" for an instance it still holds: Karapace for a missing
+// topic, or a replica behind a load balancer that does not hold it. The old instance is deleted
+// before the new one is created, so the proxy keeps no orphan (a Confluent proxy would keep it,
+// and its group membership, for consumer.instance.timeout.ms; Karapace forever).
+TEST_F(FakeProxySource, AnInstanceAnsweredNotFoundIsDeletedBeforeItIsReplaced) {
+  for (Dialect dialect : {Dialect::kConfluent, Dialect::kStrimzi}) {
+    SCOPED_TRACE(dialect == Dialect::kConfluent ? "confluent" : "strimzi");
+    FakeConsumerProxy state(dialect);
+    std::atomic<int> not_found_reads{1};
+    state.fault = [&](const RecordedRequest& r) -> std::optional<FakeReply> {
+      if (r.path.ends_with("/records") && not_found_reads.fetch_sub(1) > 0) return state.gone();
+      return std::nullopt;
+    };
+    FakeProxy proxy(std::ref(state));
+    auto source =
+        connector::make_rest_proxy_source(quick_options(proxy.url(), dialect), consumer());
+    source->subscribe({"t"});
+    const std::string first = *state.live().begin();
+    source->poll(10ms);
+    EXPECT_EQ(source->generation(), 2u);
+    EXPECT_EQ(state.live().size(), 1u) << "the instance answered 'not found' was left behind";
+    EXPECT_EQ(state.live().count(first), 0u);
+    EXPECT_EQ(proxy.requests_to("DELETE", "/instances/" + first).size(), 1u);
+  }
+}
+
+// Right after its own loss the stable name is this host's own, not another replica's: when the
+// delete before the create fails (one attempt, bounded), the 409 that follows makes the source
+// delete the name and take it again, without the twin warning.
+TEST_F(FakeProxySource, A409OnItsOwnNameRightAfterItsLossIsNotAnotherReplica) {
+  FakeConsumerProxy state(Dialect::kConfluent);
+  std::atomic<bool> lost{false};
+  std::atomic<int> failed_deletes{0};
+  state.fault = [&](const RecordedRequest& r) -> std::optional<FakeReply> {
+    if (!lost) return std::nullopt;
+    if (r.path.ends_with("/records")) {
+      lost = false;
+      return state.gone();  // "not found", yet the proxy still holds the instance
+    }
+    return std::nullopt;
+  };
+  FakeProxy proxy(std::ref(state));
+  auto c = consumer();
+  c.instance_name = "coupon-host-a";
+  auto options = quick_options(proxy.url(), Dialect::kConfluent);
+  options.delete_timeout = 200ms;
+  auto source = connector::make_rest_proxy_source(options, c);
+  source->subscribe({"t"});
+  // From now on the first delete of the instance fails as a proxy that is briefly overloaded does.
+  state.fault = [&, inner = state.fault](const RecordedRequest& r) -> std::optional<FakeReply> {
+    if (r.method == "DELETE" && failed_deletes.fetch_add(1) == 0) {
+      return FakeReply{503, R"({"error_code":50301,"message":"overloaded"})"};
+    }
+    return inner(r);
+  };
+  lost = true;
+  source->poll(10ms);
+  EXPECT_EQ(source->generation(), 2u);
+  EXPECT_EQ(state.live(), std::set<std::string>{"coupon-host-a"});
+  EXPECT_TRUE(source->stats().warning.empty()) << source->stats().warning;
+}
+
+// Karapace answers a read of a subscribed topic that does not exist with 404 40403, the code of a
+// lost instance. The source looks the topic up, names it, and keeps its one instance.
+TEST_F(FakeProxySource, AMissingTopicIsNamedAndTheInstanceKeptWhateverThe404Says) {
+  using Read = FakeConsumerProxy::UnknownTopicRead;
+  for (Read read : {Read::kKarapace, Read::kRestUtils, Read::kInstanceNotFound}) {
+    SCOPED_TRACE(static_cast<int>(read));
+    FakeConsumerProxy state(Dialect::kConfluent);
+    state.unknown_topic_read = read;
+    state.set_topic_missing("orders-in", true);
+    FakeProxy proxy(std::ref(state));
+    auto c = consumer();
+    c.instance_name = "mapper-host-a";
+    auto source =
+        connector::make_rest_proxy_source(quick_options(proxy.url(), Dialect::kConfluent), c);
+    source->subscribe({"present", "orders-in"});
+    for (int i = 0; i < 5; ++i) {
+      try {
+        source->poll(10ms);
+        FAIL() << "a read of a missing topic must not pass as an empty batch";
+      } catch (const connector::TransientError& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("\"orders-in\" does not exist"), std::string::npos) << what;
+        EXPECT_EQ(what.find("\"present\""), std::string::npos) << what;
+        EXPECT_NE(what.find("40401"), std::string::npos) << "the proxy's own answer: " << what;
+      }
+    }
+    EXPECT_EQ(state.most_live(), 1u);
+    EXPECT_EQ(state.live(), std::set<std::string>{"mapper-host-a"});
+    EXPECT_TRUE(source->stats().warning.empty()) << source->stats().warning;
+    if (read != Read::kInstanceNotFound) {
+      EXPECT_EQ(source->generation(), 1u) << "the message said topic: nothing to recreate";
+    }
+
+    // Created: the same source reads on.
+    state.set_topic_missing("orders-in", false);
+    state.queue_batch(
+        R"([{"topic":"orders-in","key":null,"value":"eA==","partition":0,"offset":0}])");
+    EXPECT_EQ(source->poll(10ms).size(), 1u);
+    EXPECT_EQ(state.live(), std::set<std::string>{"mapper-host-a"});
   }
 }
 

@@ -2,6 +2,8 @@
 // Real Kafka, real bridge: the endpoints come from `manifests/local/stack env`. Raw HTTP, so the
 // few dialect differences are spelled out here (STREAMHOST_REST_PROXY_DIALECT, strimzi unless
 // "confluent"): the auto-commit field's name and type, and how a produce result says "no error".
+// Topics are created through Kafka first: a proxy need not auto-create them (Karapace refuses a
+// produce to a missing topic with 40401).
 
 // cpprestsdk's U() macro clashes with GoogleTest's templates; the narrow-string API needs neither.
 #define _TURN_OFF_PLATFORM_STRING
@@ -12,6 +14,7 @@
 #include <chrono>
 #include <string>
 
+#include "bridge_support.hpp"
 #include "stack_env.hpp"
 
 using web::http::http_request;
@@ -54,6 +57,8 @@ TEST(StackBridge, JsonRecordRoundTripsThroughAConsumerInstance) {
   const std::string topic = "stack-roundtrip-" + suffix;
   const std::string group = "stack-roundtrip-group-" + suffix;
   const std::string instance = "stack-roundtrip-consumer-" + suffix;
+  streamhost::testing::create_topics({{topic, 1}});
+  if (::testing::Test::HasFatalFailure()) return;
   http_client client(base);
 
   value record = value::object();
@@ -116,6 +121,8 @@ TEST(StackBridge, WrongAcceptIsRefusedWith406) {
   const std::string suffix = streamhost::stack_test::random_suffix();
   const std::string group = "stack-accept-group-" + suffix;
   const std::string path = "/consumers/" + group + "/instances/c-" + suffix;
+  streamhost::testing::create_topics({{"stack-accept-" + suffix, 1}});
+  if (::testing::Test::HasFatalFailure()) return;
   http_client client(base);
   ASSERT_EQ(send(client, methods::POST, "/consumers/" + group,
                  R"({"name":"c-)" + suffix + R"(","format":"json"})", kKafkaV2)

@@ -5,6 +5,7 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
@@ -148,6 +149,14 @@ bool is_instance_gone(Dialect dialect, int http_status, const ProxyError& error)
   // own ("No current assignment for partition ..."), which must not recreate the instance.
   return error.error_code.value_or(404) == 404 &&
          error.message.find("assignment") == std::string::npos;
+}
+
+bool names_unknown_topic(const ProxyError& error) {
+  std::string lower = error.message;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return lower.find("unknown topic") != std::string::npos ||
+         lower.find("topic-partition") != std::string::npos;
 }
 
 bool is_retriable_record_error(int64_t error_code) {

@@ -40,6 +40,13 @@ ProxyError parse_proxy_error(std::string_view body);
 // restarted): the caller recreates the instance.
 bool is_instance_gone(Dialect dialect, int http_status, const ProxyError& error);
 
+// A 404 whose message is about a topic or partition rather than the instance. Karapace answers a
+// read of a subscribed topic that does not exist with the instance-gone code 40403 and "Unknown
+// topic or partition: ..."; rest-utils maps Kafka's UnknownTopicOrPartitionException to 40403 with
+// "This server does not host this topic-partition.". Such an instance is alive: recreating it
+// would leave the old one behind.
+bool names_unknown_topic(const ProxyError& error);
+
 // A per-record produce error worth sending again: 5xx-class (Confluent 50002/50003, Strimzi 500)
 // and 429-class codes. Authorization (40301), size and unknown-topic errors are final.
 bool is_retriable_record_error(int64_t error_code);

@@ -11,6 +11,7 @@
 #include <streamhost/connector/rest_proxy.hpp>
 
 #include "dialect.hpp"
+#include "missing_topics.hpp"
 #include "proxy_http.hpp"
 #include "record_codec.hpp"
 
@@ -60,10 +61,15 @@ class RestProxySource final : public Source {
     const auto deadline = Clock::now() + timeout + http_.options().request_timeout;
     HttpResponse response = poll_once(wait, deadline);
     if (instance_gone(response)) {
-      instance_url_.clear();  // nothing left to delete
-      recreate_instance();
+      // A proxy that says the topic is unknown still holds this instance (Karapace's 40403).
+      if (detail::names_unknown_topic(detail::parse_proxy_error(response.body))) {
+        throw_if_topics_missing(response);
+      }
+      recreate_instance();  // deletes the old instance first: a proxy may still hold it
       response = poll_once(wait, deadline);
       if (instance_gone(response)) {
+        // The same answer from a brand-new instance: a missing topic, whatever the message says.
+        throw_if_topics_missing(response);
         instance_lost_ = true;
         throw TransientError(http_.describe_failure(last_poll_, response) +
                              " (right after the instance was recreated)");
@@ -181,6 +187,15 @@ class RestProxySource final : public Source {
                                     detail::parse_proxy_error(response.body));
   }
 
+  // Throws TransientError naming the subscribed topics the proxy does not have, if any, leaving
+  // the instance as it is; returns when every topic exists (or none could be looked up).
+  void throw_if_topics_missing(const HttpResponse& read) {
+    const auto missing = detail::find_missing_topics(http_, topics_);
+    if (missing.empty()) return;
+    throw TransientError(
+        detail::missing_topics_message(missing, http_.describe_failure(last_poll_, read)));
+  }
+
   HttpResponse poll_once(std::chrono::milliseconds wait, Clock::time_point deadline) {
     // max_bytes is never sent: Strimzi drops the polled batch with a 422 when it is exceeded.
     last_poll_ =
@@ -209,25 +224,38 @@ class RestProxySource final : public Source {
     return consumer_.instance_name;
   }
 
-  void create_instance() {
+  // `replacing_own`: this host's own instance under the stable name was just lost or refused.
+  void create_instance(bool replacing_own) {
     const std::string group_url = this->group_url();
     bool stable_taken = stable_name_taken_;
+    bool deleted_own = false;
     for (int clash = 0;; ++clash) {
       const std::string name = next_name(stable_taken);
       HttpRequest request{"POST", group_url,
                           detail::create_consumer_body(http_.options().dialect, name, consumer_),
                           std::string(kKafkaV2Json), std::string(kKafkaV2Json)};
       HttpResponse response = http_.send(request, http_.default_policy());
-      if (response.status == 409 && clash < 2) {
-        // Name taken. For the stable name that is a live process configured like this one (a
-        // dead one's instance was deleted at start): take a random name instead of deleting it,
-        // which would only make the two take each other's partitions in turn.
+      if (response.status == 409 && clash < 3) {
         if (!consumer_.instance_name.empty() && !stable_taken) {
+          if (replacing_own && !deleted_own) {
+            // Right after this host's own loss the name is most likely still its own instance
+            // (the delete before this create failed, or the proxy answered a read of a live
+            // instance with "not found"): delete it by name and take the name again.
+            deleted_own = true;
+            delete_predecessor();
+            continue;
+          }
+          // Held by a live process configured like this one (a dead one's instance was deleted
+          // at start, and ours just now): take a random name instead of deleting it again, which
+          // would only make the two take each other's partitions in turn.
           stable_taken = stable_name_taken_ = true;
           std::lock_guard lock(warning_mutex_);
-          fallback_reason_ = "consumer instance name \"" + consumer_.instance_name +
-                             "\" is held by another live consumer in group \"" + consumer_.group +
-                             "\"; give each replica its own consumer.instance_name";
+          fallback_reason_ =
+              "consumer instance name \"" + consumer_.instance_name + "\" is held by another " +
+              "live consumer in group \"" + consumer_.group + "\"" +
+              (deleted_own ? " (still taken after this host deleted its own instance of that name)"
+                           : "") +
+              "; give each replica its own consumer.instance_name";
         }
         continue;
       }
@@ -275,13 +303,15 @@ class RestProxySource final : public Source {
   void delete_instance() noexcept { delete_url(instance_url_); }
 
   // Creates the first instance, or replaces one the proxy lost or answered garbage for. The old
-  // one is deleted first (best effort: a 404 is the normal answer) so the proxy holds no orphan.
+  // one is deleted first (best effort: a 404 is the normal answer) so the proxy holds no orphan,
+  // even when its "not found" was about something else (a proxy that conflates a missing topic
+  // with a lost instance, a request that reached a replica not holding the instance).
   void recreate_instance() {
     const bool replacing = generation_.load() > 0;
     if (!instance_url_.empty()) delete_instance();
     instance_url_.clear();
     if (!replacing && !consumer_.instance_name.empty()) delete_predecessor();
-    create_instance();
+    create_instance(replacing);
     try {
       post_subscription();
     } catch (...) {

@@ -17,14 +17,23 @@ OutputProducer::OutputProducer(connector::Sink& sink, Clock& clock, RetrySpec re
       max_batch_(max_batch == 0 ? 1 : max_batch),
       metrics_(metrics),
       in_flight_(in_flight),
-      fatal_(std::move(fatal)) {
+      fatal_(std::move(fatal)),
+      dead_letter_ages_(std::make_shared<UnackedAges>(clock)) {
   for (size_t i = 0; i < std::max<size_t>(lanes, 1); ++i)
     lanes_.push_back(std::make_unique<Lane>());
+  metrics::Gauge& oldest = metrics_.dead_letter_oldest_unacked;
+  std::weak_ptr<UnackedAges> ages = dead_letter_ages_;
+  metrics_.registry.add_collect_hook([&oldest, ages] {
+    // A stopped pipeline's producer is gone: its last value (0, set at destruction) stays.
+    if (auto live = ages.lock()) oldest.set(live->oldest_seconds());
+  });
 }
 
 OutputProducer::~OutputProducer() {
   abandon();
   join();
+  dead_letter_ages_->detach();
+  metrics_.dead_letter_oldest_unacked.set(0);
 }
 
 size_t OutputProducer::lane_of(const PendingOutput& output, size_t lanes) {
@@ -55,6 +64,10 @@ void OutputProducer::submit(std::vector<PendingOutput> outputs) {
     std::lock_guard lock(lane.mutex);
     if (abandoning()) {
       refused.push_back(std::move(o));
+    } else if (o.dead_letter) {
+      dead_letter_ages_->add(now);
+      lane.dead_letters.push_back(std::move(o));
+      woken[index] = true;
     } else {
       lane.queue.push_back(std::move(o));
       woken[index] = true;
@@ -94,20 +107,21 @@ void OutputProducer::run(Lane& lane) {
     std::vector<PendingOutput> batch;
     {
       std::unique_lock lock(lane.mutex);
-      lane.wake.wait(lock, [&] { return !lane.queue.empty() || lane.finishing || abandoning(); });
+      lane.wake.wait(lock, [&] {
+        return !lane.queue.empty() || !lane.dead_letters.empty() || lane.finishing || abandoning();
+      });
       if (abandoning()) {
-        batch.assign(std::make_move_iterator(lane.queue.begin()),
-                     std::make_move_iterator(lane.queue.end()));
-        lane.queue.clear();
+        for (auto* q : {&lane.dead_letters, &lane.queue}) {
+          batch.insert(batch.end(), std::make_move_iterator(q->begin()),
+                       std::make_move_iterator(q->end()));
+          q->clear();
+        }
         lock.unlock();
         abandon_all(batch);
         return;
       }
-      if (lane.queue.empty()) return;  // finishing and drained
-      while (!lane.queue.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(lane.queue.front()));
-        lane.queue.pop_front();
-      }
+      if (lane.queue.empty() && lane.dead_letters.empty()) return;  // finishing and drained
+      batch = take_batch(lane);
     }
     // One request per topic, topics in the order their first output was queued.
     std::vector<std::string> order;
@@ -119,6 +133,17 @@ void OutputProducer::run(Lane& lane) {
     }
     for (const auto& topic : order) deliver(lane, topic, std::move(by_topic[topic]));
   }
+}
+
+std::vector<PendingOutput> OutputProducer::take_batch(Lane& lane) {
+  std::vector<PendingOutput> batch;
+  for (auto* q : {&lane.dead_letters, &lane.queue}) {
+    while (!q->empty() && batch.size() < max_batch_) {
+      batch.push_back(std::move(q->front()));
+      q->pop_front();
+    }
+  }
+  return batch;
 }
 
 void OutputProducer::deliver(Lane& lane, const std::string& topic,
@@ -207,6 +232,7 @@ void OutputProducer::deliver(Lane& lane, const std::string& topic,
 void OutputProducer::acknowledged(Lane& lane, PendingOutput& item) {
   auto& owner = *item.owner;
   if (item.dead_letter) {
+    dead_letter_ages_->remove(item.submitted);
     owner.metrics->dead_letters->inc();
   } else {
     owner.metrics->records_out->inc();
@@ -237,6 +263,7 @@ void OutputProducer::observe_timeline(const InFlight& owner, Clock::time_point s
 
 void OutputProducer::abandon_all(std::vector<PendingOutput>& items) {
   for (auto& item : items) {
+    if (item.dead_letter) dead_letter_ages_->remove(item.submitted);
     if (item.owner) in_flight_.settle(*item.owner, false);
   }
   items.clear();

@@ -4,7 +4,9 @@
 // the order they were submitted, and a retried request is never overtaken by a later one for the
 // same key. A lane sends as soon as it is free, whatever is queued for it (up to max_batch, one
 // request per topic), so a busy topic has several requests in flight and a slow or retrying
-// request holds back only its own lane.
+// request holds back only its own lane. Within a lane, dead letters have a queue of their own and
+// go first in each round: one holds its partition's commit back until it is acknowledged, so it
+// never waits behind a backlog of results.
 //
 // An output counts only when its DeliveryResult is ok: retriable failures are produced again with
 // backoff (before anything newer in that lane, which keeps per-key order except among the failed
@@ -30,6 +32,7 @@
 #include "runtime/clock.hpp"
 #include "runtime/in_flight.hpp"
 #include "runtime/pipeline_metrics.hpp"
+#include "runtime/unacked_ages.hpp"
 
 namespace streamhost::host::runtime {
 
@@ -67,6 +70,7 @@ class OutputProducer {
     std::mutex mutex;
     std::condition_variable wake;
     std::deque<PendingOutput> queue;
+    std::deque<PendingOutput> dead_letters;
     bool finishing = false;
     std::thread thread;
     // This lane's thread only: avoids a registry lookup per acknowledged output.
@@ -78,6 +82,8 @@ class OutputProducer {
   void acknowledged(Lane& lane, PendingOutput& item);
   void abandon_all(std::vector<PendingOutput>& items);
   void observe_timeline(const InFlight& owner, Clock::time_point sent);
+  // Up to max_batch_ items of `lane`, dead letters first. Called with the lane's mutex held.
+  std::vector<PendingOutput> take_batch(Lane& lane);
   bool abandoning() const { return abandoning_.load(); }
 
   connector::Sink& sink_;
@@ -89,6 +95,8 @@ class OutputProducer {
   FatalFn fatal_;
 
   std::vector<std::unique_ptr<Lane>> lanes_;
+  // Read by the streamhost_dead_letter_oldest_unacked_seconds collect hook (a weak reference).
+  std::shared_ptr<UnackedAges> dead_letter_ages_;
   std::atomic<bool> abandoning_{false};
 };
 

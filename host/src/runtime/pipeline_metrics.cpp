@@ -37,7 +37,11 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
       paused_partitions(
           r.gauge("streamhost_paused_partitions", "Partitions paused by a record in RETRY")),
       in_flight(r.gauge("streamhost_in_flight_records",
-                        "Records dispatched and not yet done or abandoned")) {
+                        "Records dispatched and not yet done or abandoned")),
+      dead_letter_oldest_unacked(
+          r.gauge("streamhost_dead_letter_oldest_unacked_seconds",
+                  "Age of the oldest dead letter not yet acknowledged by Kafka (each holds its "
+                  "partition's commit back); 0 when none waits")) {
   for (const auto& route : routes) {
     metrics::Labels labels{{"route", route.name}};
     RouteMetrics m;

@@ -54,6 +54,7 @@ class PipelineMetrics {
   metrics::Gauge& in_flight_bytes;
   metrics::Gauge& paused_partitions;
   metrics::Gauge& in_flight;
+  metrics::Gauge& dead_letter_oldest_unacked;
 
  private:
   std::map<std::string, RouteMetrics> routes_;

@@ -157,17 +157,16 @@ class OriginalScorerStandIn {
     doc.Parse(body.data(), body.size());
     const std::string why = doc.HasParseError() ? "not JSON" : refusal(doc);
     if (!why.empty()) {
-      ++invalid_requests;
       {
         std::lock_guard lock(mutex_);
         last_refusal_ = why;
       }
+      ++invalid_requests;  // after the refusal is stored: a test that sees the count reads it
       request.reply(web::http::status_codes::UnprocessableEntity,
                     R"({"detail":[{"type":"value_error","loc":["body"],"msg":")" + why + "\"}]}",
                     "application/json");
       return;
     }
-    ++valid_requests;
     const int64_t customer_id = doc["customer"]["customer_id"].GetInt64();
     std::vector<int64_t> ids;
     rapidjson::StringBuffer buffer;
@@ -190,6 +189,9 @@ class OriginalScorerStandIn {
       std::lock_guard lock(mutex_);
       last_coupon_ids_ = std::move(ids);
     }
+    // Counted only once its coupons are stored: a test that waits for the count to move then
+    // reads this request's coupons, never the previous request's.
+    ++valid_requests;
     request.reply(web::http::status_codes::OK, buffer.GetString(), "application/json");
   }
 
