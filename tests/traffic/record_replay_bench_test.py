@@ -15,6 +15,8 @@ import sys
 import tempfile
 
 BIN, PLUGIN_DIR, MANIFEST, STACK = sys.argv[1:5]
+# Like the other stack tests: another checkout's stack script when the stack runs from there.
+STACK = os.environ.get("STREAMHOST_STACK_SCRIPT", STACK)
 PROXY = os.environ.get("STREAMHOST_REST_PROXY_URL")
 if not PROXY:
     sys.exit("STREAMHOST_REST_PROXY_URL is not set: run manifests/local/stack up and "
