@@ -4,9 +4,9 @@
 //
 // The input is read whole as a JSONL file, and as a report.
 //
-// Invariants: only RecordFileError (JSONL) and CompareError (report) escape; every record read
-// writes back as one line (no line break inside) that reads back as the same record; a report's
-// medians are finite.
+// Invariants: only RecordFileError (JSONL) and CompareError (report and statistics) escape; every
+// record read writes back as one line (no line break inside) that reads back as the same record;
+// a report's medians are finite, and the ratio of its two halves lies inside its own interval.
 #include <cmath>
 #include <sstream>
 
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace bench = streamhost::host::bench;
   try {
     std::istringstream in(input);
-    for (const ConsumedRecord& record : bench::read_record_file(in, "fuzz.jsonl", 1000)) {
+    for (const ConsumedRecord& record : bench::read_record_file(in, "fuzz.jsonl", 1000, 1 << 20)) {
       const std::string line = bench::format_record_line(record);
       if (line.find('\n') != std::string::npos) __builtin_trap();
       if (!same(bench::parse_record_line(line), record)) __builtin_trap();
@@ -47,9 +47,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   try {
     std::string route;
-    for (double median : bench::read_round_medians(input, "", route)) {
+    const std::vector<double> medians = bench::read_round_medians(input, "", route);
+    for (double median : medians) {
       if (!std::isfinite(median)) __builtin_trap();
     }
+    // The statistics on whatever a report holds: an answer or a CompareError, never a crash.
+    const std::vector<double> a(medians.begin(), medians.begin() + medians.size() / 2);
+    const std::vector<double> b(medians.begin() + medians.size() / 2, medians.end());
+    const bench::RatioEstimate e = bench::unpaired_ratio(a, b);
+    if (!(e.low <= e.ratio && e.ratio <= e.high)) __builtin_trap();
   } catch (const bench::CompareError&) {
   }
   return 0;

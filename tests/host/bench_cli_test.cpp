@@ -122,11 +122,41 @@ TEST(BenchCli, FileRecordsAreRoutedByTopicAndOutcomesCounted) {
 
 TEST(BenchCli, AFatalStopsTheRunWithExitOne) {
   TempDir dir;
-  const std::string m = manifest(dir, "a", 0, "by_value");
-  auto r = bench({"-f", m, "--route", "main", "--generate", "{{choice:ok|fatal}}", "--count", "500",
-                  "--warmup", "0"});
+  const std::string m = manifest(dir, "a", 0, "by_value", 1);
+  // The 4th record is FATAL: with one worker, 3 OK then the FATAL, and no later round runs.
+  const std::string input = dir.write("f.jsonl",
+                                      "{\"value\":\"ok\"}\n{\"value\":\"ok\"}\n"
+                                      "{\"value\":\"ok\"}\n{\"value\":\"fatal\"}\n");
+  auto r = bench({"-f", m, "--route", "main", "--input", input, "--count", "1000", "--rounds",
+                  "10", "--warmup", "0"});
   EXPECT_EQ(r.code, 1);
+  EXPECT_THAT(r.out, HasSubstr("4 records, OK 3, REJECT 0, RETRY 0, FATAL 1"));
   EXPECT_THAT(r.out, HasSubstr("stopped by FATAL: main: asked to stop"));
+  // --ab: B's FATAL is B's, and no verdict compares the unequal rounds.
+  const std::string b = manifest(dir, "b", 0, "by_value", 1);
+  const std::string a = manifest(dir, "echo", 0, "echo", 1);
+  auto ab = bench({"-f", a, "--ab", b, "--route", "main", "--input", input, "--count", "100",
+                   "--rounds", "10", "--warmup", "0"});
+  EXPECT_EQ(ab.code, 1);
+  EXPECT_THAT(ab.err, HasSubstr("a FATAL ended the run (B)"));
+  EXPECT_THAT(ab.out, Not(HasSubstr("B/A =")));
+}
+
+// At a fixed rate above what the handler can do, the queue grows for the whole run, and so does
+// the corrected latency: the rounds share one schedule, so no round forgives the one before.
+TEST(BenchCli, AFixedRateAboveCapacityCountsTheWholeQueue) {
+  TempDir dir;
+  const std::string m = manifest(dir, "slow", 2000, "echo", 1);  // 2 ms a record: 500/s
+  const std::string report = (dir.path() / "rate.json").string();
+  auto r = bench({"-f", m, "--route", "main", "--generate", "{{seq}}", "--rate", "1000", "--count",
+                  "200", "--rounds", "10", "--warmup", "0", "--report", report});
+  ASSERT_EQ(r.code, 0) << r.err;
+  rapidjson::Document doc;
+  doc.Parse(read(report).c_str());
+  ASSERT_TRUE(doc.IsObject());
+  // 200 records sent over 0.2 s take at least 0.4 s: the last waits at least 0.2 s. Rounds that
+  // each restarted the schedule would have shown at most about 20 ms.
+  EXPECT_GT(doc["routes"][0]["latency_us"]["max"].GetDouble(), 150000.0);
 }
 
 TEST(BenchCli, UsageMistakesExitTwoNamingTheFix) {

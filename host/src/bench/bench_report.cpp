@@ -222,6 +222,11 @@ std::vector<double> read_round_medians(const std::string& text, const std::strin
     if (!r.HasMember("round_median_handler_us") || !r["round_median_handler_us"].IsArray()) {
       throw CompareError("route " + route_found + " has no round_median_handler_us");
     }
+    // Far more than any run keeps; bounds --compare's pairwise work (rounds of A times B).
+    constexpr rapidjson::SizeType kMaxRounds = 10000;
+    if (r["round_median_handler_us"].Size() > kMaxRounds) {
+      throw CompareError("route " + route_found + " has more than 10000 rounds");
+    }
     for (const auto& v : r["round_median_handler_us"].GetArray()) {
       const double ns = v.IsNumber() ? v.GetDouble() * 1e3 : 0;
       if (!std::isfinite(ns) || ns <= 0) {

@@ -65,6 +65,16 @@ std::vector<RouteResult> empty_results(const std::vector<runtime::Route>& routes
   return out;
 }
 
+// The median (the mean of the two middle values for an even count); reorders `values`.
+double median_of(std::vector<int64_t>& values) {
+  const size_t n = values.size();
+  auto upper = values.begin() + static_cast<std::ptrdiff_t>(n / 2);
+  std::nth_element(values.begin(), upper, values.end());
+  if (n % 2 == 1) return static_cast<double>(*upper);
+  const int64_t lower = *std::max_element(values.begin(), upper);
+  return (static_cast<double>(lower) + static_cast<double>(*upper)) / 2;
+}
+
 }  // namespace
 
 // Worker threads with one queue each; a record goes to the worker the runtime would pick.
@@ -88,7 +98,6 @@ class WorkerThreads {
   void bind(const std::vector<runtime::Route>& routes) {
     routes_ = &routes;
     for (auto& w : workers_) w->results = empty_results(routes);
-    fatal_seen_ = false;
   }
 
   ~WorkerThreads() {
@@ -127,6 +136,7 @@ class WorkerThreads {
       for (size_t r = 0; r < merged.size(); ++r) merge_into(merged[r], w->results[r]);
       w->results = empty_results(*routes_);
       if (first_fatal.empty()) first_fatal = w->first_fatal;
+      w->first_fatal.clear();  // the next runner's rounds start with none
     }
     return merged;
   }
@@ -225,8 +235,15 @@ void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size
   if (options_.rate > 0) prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
   const double cpu_before = cpu_seconds_now();
   const Clock::time_point start = Clock::now();
+  // A continuous schedule runs on across measured rounds: a round that ends late (draining a
+  // queue the handler could not keep up with) leaves the next round's records late, and that
+  // lateness is latency, as it would be for the records of a real stream.
+  const bool continuous = measure && options_.continuous_schedule;
+  if (continuous && scheduled_ == 0) schedule_start_ = start;
+  const Clock::time_point schedule_start = continuous ? schedule_start_ : start;
+  const uint64_t schedule_offset = continuous ? scheduled_ : 0;
   size_t sent = 0;
-  for (size_t i = 0; i < n && !pool_->fatal_seen(); ++i) {
+  for (size_t i = 0; i < n && !pool_->fatal_seen() && result_.first_fatal.empty(); ++i) {
     WorkerThreads::Item item;
     auto route = source(first_seq + i, item.record);
     if (!route) {
@@ -235,9 +252,9 @@ void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size
     }
     item.route = *route;
     if (options_.rate > 0) {
-      item.intended =
-          start + std::chrono::duration_cast<Clock::duration>(
-                      std::chrono::duration<double>(static_cast<double>(sent) / options_.rate));
+      item.intended = schedule_start +
+                      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                          static_cast<double>(schedule_offset + sent) / options_.rate));
       std::this_thread::sleep_until(item.intended);
     } else {
       item.intended = Clock::now();
@@ -246,6 +263,7 @@ void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size
     pool_->submit(std::move(item), measure);
   }
   pool_->wait_idle();
+  if (continuous) scheduled_ += sent;
   const Clock::time_point end = Clock::now();
   std::vector<RouteResult> round = pool_->take(result_.first_fatal);
   if (!measure) return;
@@ -253,11 +271,8 @@ void BenchRunner::run_round(const RecordSource& source, uint64_t first_seq, size
   result_.cpu_seconds += cpu_seconds_now() - cpu_before;
   for (size_t r = 0; r < round.size(); ++r) {
     if (round[r].records == 0) continue;
-    auto& samples = round[r].round_samples_ns;
-    auto middle = samples.begin() + static_cast<std::ptrdiff_t>(samples.size() / 2);
-    std::nth_element(samples.begin(), middle, samples.end());
-    per_route_[r].round_median_ns.push_back(static_cast<double>(*middle));
-    samples.clear();
+    per_route_[r].round_median_ns.push_back(median_of(round[r].round_samples_ns));
+    round[r].round_samples_ns.clear();
     merge_into(per_route_[r], round[r]);
   }
 }
@@ -277,6 +292,10 @@ BenchResult BenchRunner::take_result() {
   return out;
 }
 
+bool BenchRunner::fatal_seen() const {
+  return !result_.first_fatal.empty();
+}
+
 BenchResult run_bench(const std::vector<runtime::Route>& routes, const RecordSource& source,
                       const BenchOptions& options) {
   BenchRunner runner(routes, options);
@@ -291,6 +310,7 @@ BenchResult run_bench(const std::vector<runtime::Route>& routes, const RecordSou
     const size_t n = options.count * (i + 1) / rounds - options.count * i / rounds;
     runner.run_round(source, seq, n, true);
     seq += n;
+    if (runner.fatal_seen()) break;
   }
   return runner.take_result();
 }

@@ -38,6 +38,9 @@ struct BenchOptions {
   // As fast as possible, at most this many records wait in the workers' queues (so latency is
   // queueing of a bounded pipeline, not of the whole input).
   size_t max_queued = 256;
+  // At a fixed rate: one schedule across all measured rounds (a plain run), or a fresh one per
+  // round (--ab, whose rounds alternate between two runners and are separate trials).
+  bool continuous_schedule = true;
 };
 
 // What one route's handler did in the measured phase.
@@ -91,6 +94,7 @@ class BenchRunner {
   // measure == false (a warm-up) nothing is recorded. Each call is one round.
   void run_round(const RecordSource& source, uint64_t first_seq, size_t n, bool measure);
   BenchResult take_result();  // what every measured round did, together
+  bool fatal_seen() const;    // a FATAL ended a round: run no further round
 
  private:
   const std::vector<runtime::Route>& routes_;
@@ -98,6 +102,8 @@ class BenchRunner {
   std::shared_ptr<WorkerThreads> pool_;
   BenchResult result_;
   std::vector<RouteResult> per_route_;
+  std::chrono::steady_clock::time_point schedule_start_{};
+  uint64_t scheduled_ = 0;  // records the continuous schedule has placed
 };
 
 // The whole run: warm-up, then options.rounds measured rounds.

@@ -153,7 +153,8 @@ std::string format_record_line(const connector::ConsumedRecord& record) {
 }
 
 std::vector<connector::ConsumedRecord> read_record_file(std::istream& in, const std::string& name,
-                                                        size_t max_records) {
+                                                        size_t max_records, size_t max_bytes) {
+  size_t bytes = 0;
   std::vector<connector::ConsumedRecord> records;
   std::string line;
   size_t number = 0;
@@ -168,6 +169,11 @@ std::vector<connector::ConsumedRecord> read_record_file(std::istream& in, const 
     if (records.size() == max_records) {
       throw RecordFileError(name + ":" + std::to_string(number) + ": more than " +
                             std::to_string(max_records) + " records");
+    }
+    bytes += line.size() + 1;
+    if (bytes > max_bytes) {
+      throw RecordFileError(name + ":" + std::to_string(number) + ": more than " +
+                            std::to_string(max_bytes >> 20) + " MiB of records");
     }
     try {
       records.push_back(parse_record_line(line));

@@ -37,9 +37,14 @@ connector::ConsumedRecord parse_record_line(std::string_view line);
 // The record as one line, without the newline. Round-trips through parse_record_line exactly.
 std::string format_record_line(const connector::ConsumedRecord& record);
 
+// A file is held in memory whole: past this many bytes, sample it first.
+inline constexpr size_t kMaxRecordFileBytes = size_t{1} << 30;
+
 // Every record of a JSONL stream; blank lines are skipped. Throws RecordFileError
-// "<name>:<line>: <problem>". Stops with an error past `max_records` records.
+// "<name>:<line>: <problem>". Stops with an error past `max_records` records or `max_bytes`
+// bytes.
 std::vector<connector::ConsumedRecord> read_record_file(std::istream& in, const std::string& name,
-                                                        size_t max_records);
+                                                        size_t max_records,
+                                                        size_t max_bytes = kMaxRecordFileBytes);
 
 }  // namespace streamhost::host::bench

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -63,7 +64,8 @@ bool parse_number(const std::string& text, double& out) {
 
 bool parse_count(const std::string& text, size_t& out) {
   double d = 0;
-  if (!parse_number(text, d) || d != static_cast<double>(static_cast<size_t>(d))) return false;
+  // Above 2^53 a double no longer holds every whole number; nobody benches that many records.
+  if (!parse_number(text, d) || d > 9007199254740992.0 || d != std::floor(d)) return false;
   out = static_cast<size_t>(d);
   return true;
 }
@@ -123,6 +125,7 @@ std::string parse_args(const std::vector<std::string>& args, BenchArgs& a) {
       if ((flag == "--count" || flag == "--rounds" || flag == "--workers") && n == 0) {
         return flag + " must be at least 1";
       }
+      if (flag == "--workers" && n > 256) return "--workers must be at most 256, as in a manifest";
     } else if (flag == "--rate" || flag == "--ready-timeout" || flag == "--confidence") {
       if (!(error = need("a number")).empty()) return error;
       double d = 0;
@@ -147,6 +150,13 @@ std::string parse_args(const std::vector<std::string>& args, BenchArgs& a) {
     return "give exactly one input: --input FILE.jsonl or --generate TEMPLATE";
   }
   if (a.key_template && !a.value_template) return "--key goes with --generate";
+  if (a.key_template && a.key_template->find("{{key}}") != std::string::npos) {
+    return "--key: {{key}} is the key itself, so it can stand only in the value template";
+  }
+  if (a.options.count < a.options.rounds) {
+    return "--count " + std::to_string(a.options.count) + " cannot fill --rounds " +
+           std::to_string(a.options.rounds) + " (each round needs at least one record)";
+  }
   if (!a.report.empty() && a.svg.empty()) {
     const std::string stem =
         a.report.ends_with(".json") ? a.report.substr(0, a.report.size() - 5) : a.report;
@@ -302,21 +312,26 @@ bool write_picture(const BenchArgs& a, const bench::RunConditions& conditions,
 }
 
 int compare_command(const BenchArgs& a, std::ostream& out, std::ostream& err) {
+  // A report holds a few KiB per route; anything far larger is not one of ours.
+  constexpr std::streamsize kMaxReportBytes = 16 << 20;
   auto read = [&](const std::string& path, std::string& text) {
-    std::ifstream in(path);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-    return static_cast<bool>(in);
+    std::ifstream in(path, std::ios::binary);
+    text.assign(static_cast<size_t>(kMaxReportBytes) + 1, '\0');
+    in.read(text.data(), kMaxReportBytes + 1);
+    text.resize(static_cast<size_t>(in.gcount()));
+    if (text.size() > static_cast<size_t>(kMaxReportBytes)) {
+      err << "streamhost bench: " << path << " is larger than 16 MiB, not a bench report\n";
+      return false;
+    }
+    return !in.bad() && (in.good() || in.eof());
   };
   std::string text_a, text_b;
-  if (!read(a.compare_a, text_a)) {
-    err << "streamhost bench: cannot read " << a.compare_a << "\n";
-    return kExitUsage;
-  }
-  if (!read(a.compare_b, text_b)) {
-    err << "streamhost bench: cannot read " << a.compare_b << "\n";
-    return kExitUsage;
+  for (auto [path, text] : {std::pair{&a.compare_a, &text_a}, {&a.compare_b, &text_b}}) {
+    if (!std::ifstream(*path)) {
+      err << "streamhost bench: cannot read " << *path << "\n";
+      return kExitUsage;
+    }
+    if (!read(*path, *text)) return kExitUsage;
   }
   try {
     std::string route_a, route_b;
@@ -451,6 +466,9 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
   // --ab: A and B interleaved, ABBA, on the same records per round.
   const auto source_a = inputs.source(pa->routes, route);
   const auto source_b = inputs.source(pb->routes, route_b);
+  // Each round of --ab is a trial of its own: a fresh schedule at a fixed rate, since A's and B's
+  // rounds alternate.
+  a.options.continuous_schedule = false;
   const auto threads = bench::make_worker_threads(a.options);
   bench::BenchRunner runner_a(pa->routes, a.options, threads),
       runner_b(pb->routes, a.options, threads);
@@ -472,6 +490,7 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
       runner_a.run_round(source_a, seq, per_round, true);
     }
     seq += per_round;
+    if (runner_a.fatal_seen() || runner_b.fatal_seen()) break;
   }
   bench::BenchResult ra = runner_a.take_result(), rb = runner_b.take_result();
   conditions.load_average_end = bench::load_average_now();
@@ -482,6 +501,11 @@ int bench_command(const std::vector<std::string>& args, std::ostream& out, std::
   out << "== A: " << a.manifest << "\n" << bench::report_text(conditions, ra);
   conditions.manifest = a.ab_manifest;
   out << "\n== B: " << a.ab_manifest << "\n" << bench::report_text(conditions, rb) << "\n";
+  if (!ra.first_fatal.empty() || !rb.first_fatal.empty()) {
+    err << "streamhost bench --ab: a FATAL ended the run (" << (ra.first_fatal.empty() ? "B" : "A")
+        << "); no comparison of unequal rounds\n";
+    return kExitRuntimeFailure;
+  }
   try {
     const auto estimate = bench::paired_ratio(ra.routes.front().round_median_ns,
                                               rb.routes.front().round_median_ns, a.confidence);

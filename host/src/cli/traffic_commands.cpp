@@ -116,7 +116,7 @@ std::string parse_record_args(const std::vector<std::string>& args, RecordArgs& 
       continue;
     }
     const std::string& flag = args[i];
-    if (i + 1 >= args.size()) return flag == "-h" ? "" : "unexpected argument \"" + flag + "\"";
+    if (i + 1 >= args.size()) return "unexpected argument \"" + flag + "\"";
     const std::string& v = args[++i];
     int64_t n = 0;
     if (flag == "--topic") {
@@ -152,6 +152,10 @@ std::string parse_record_args(const std::vector<std::string>& args, RecordArgs& 
   if (a.proxy.manifest.empty() && a.proxy.url.empty()) return "give -f MANIFEST or --proxy URL";
   if (a.topic.empty()) return "missing --topic";
   if (a.max_records == 0) return "--max-records must be at least 1";
+  if (a.to_offset && a.partitions.empty()) {
+    return "--to-offset needs --partitions: the partitions whose end it marks (offsets are per "
+           "partition)";
+  }
   return {};
 }
 
@@ -218,6 +222,8 @@ int record_command(const std::vector<std::string>& args, std::ostream& out, std:
     }
   }
   std::ostream& sink = a.output.empty() ? out : file;
+  const auto started = Clock::now();
+  int64_t written = 0;
   try {
     const connector::RestProxyOptions proxy = proxy_options(a.proxy);
     connector::ConsumerOptions consumer;
@@ -236,18 +242,9 @@ int record_command(const std::vector<std::string>& args, std::ostream& out, std:
     }
     auto source = connector::make_rest_proxy_source(proxy, consumer);
     source->subscribe({a.topic});
-    const auto started = Clock::now();
-    auto last_record = Clock::now();
-    std::set<int32_t> sought;
-    int64_t written = 0;
-    auto all_ended = [&] {
-      if (ends.empty()) return false;
-      for (const auto& [p, end] : ends) {
-        if (end > a.from_offset) return false;
-      }
-      return true;
-    };
-    std::map<int32_t, int64_t> next;  // per partition: the offset after the last one read
+    auto last_progress = Clock::now();
+    std::map<int32_t, int64_t> next;       // per partition: the offset after the last one taken
+    std::map<int32_t, int64_t> sought_to;  // per partition: the last seek's target
     auto reached_ends = [&] {
       if (ends.empty()) return false;
       for (const auto& [p, end] : ends) {
@@ -258,32 +255,36 @@ int record_command(const std::vector<std::string>& args, std::ostream& out, std:
       }
       return true;
     };
-    bool done = all_ended();
+    bool done = reached_ends();
     while (!done && written < a.max_records) {
-      auto batch = source->poll(std::chrono::milliseconds(500));
-      if (!batch.empty()) last_record = Clock::now();
-      for (const auto& r : batch) {
+      for (const auto& r : source->poll(std::chrono::milliseconds(500))) {
         if (!a.partitions.empty() && !a.partitions.contains(r.partition)) continue;
-        next[r.partition] = std::max(next[r.partition], r.offset + 1);
-        if (r.offset < a.from_offset) {
-          // Skip ahead instead of reading up to --from-offset.
-          if (sought.insert(r.partition).second) {
-            source->seek({r.topic, r.partition}, a.from_offset);
+        // Below --from-offset, or read again after the proxy recreated its consumer (which,
+        // with nothing committed, starts over from the earliest offset): skip ahead.
+        const int64_t wanted = std::max(a.from_offset, next[r.partition]);
+        if (r.offset < wanted) {
+          if (sought_to[r.partition] != wanted) {
+            source->seek({r.topic, r.partition}, wanted);
+            sought_to[r.partition] = wanted;
           }
           continue;
         }
-        if (a.to_offset && r.offset >= *a.to_offset) continue;
-        if (a.from_time && r.timestamp_ms >= 0 && r.timestamp_ms < *a.from_time) continue;
-        if (a.to_time && r.timestamp_ms >= 0 && r.timestamp_ms >= *a.to_time) continue;
+        next[r.partition] = r.offset + 1;
         if ((a.from_time || a.to_time) && r.timestamp_ms < 0) {
           throw connector::PermanentError(
               "the proxy gives no record timestamps (the Confluent v2 API does not), so "
               "--from-time/--to-time cannot apply; use --from-offset/--to-offset");
         }
+        // Past the window: no progress, so a live topic cannot keep the recording open.
+        if (a.to_offset && r.offset >= *a.to_offset) continue;
+        if (a.to_time && r.timestamp_ms >= *a.to_time) continue;
+        last_progress = Clock::now();
+        if (a.from_time && r.timestamp_ms < *a.from_time) continue;
         sink << bench::format_record_line(r) << "\n";
         if (++written == a.max_records) break;
       }
-      done = reached_ends() || Clock::now() - last_record > std::chrono::duration<double>(a.idle_s);
+      done =
+          reached_ends() || Clock::now() - last_progress > std::chrono::duration<double>(a.idle_s);
     }
     source->close();
     sink.flush();
@@ -295,7 +296,9 @@ int record_command(const std::vector<std::string>& args, std::ostream& out, std:
     err << e.what() << "\n";
     return kExitUsage;
   } catch (const std::exception& e) {
-    err << "streamhost record: " << e.what() << "\n";
+    sink.flush();
+    err << "streamhost record: " << e.what() << " (" << written << " records written before it"
+        << (a.output.empty() ? "" : ", to " + a.output) << ")\n";
     return kExitRuntimeFailure;
   }
 }
@@ -316,6 +319,10 @@ int replay_command(const std::vector<std::string>& args, std::ostream& out, std:
     records = bench::read_record_file(in, a.input, kMaxReplayRecords);
   } catch (const bench::RecordFileError& e) {
     err << "streamhost replay: " << e.what() << "\n";
+    return kExitUsage;
+  }
+  if (records.empty()) {
+    err << "streamhost replay: " << a.input << " holds no record\n";
     return kExitUsage;
   }
   for (size_t i = 0; i < records.size(); ++i) {
@@ -357,7 +364,17 @@ int replay_command(const std::vector<std::string>& args, std::ostream& out, std:
         batch.push_back(std::move(o));
         ++i;
       }
-      for (const auto& result : sink->produce(topic, batch)) {
+      std::vector<connector::DeliveryResult> results;
+      try {
+        results = sink->produce(topic, batch);
+      } catch (const std::exception& e) {
+        // The proxy failed past its own retries: say how far the file got, so a rerun can
+        // start there (--input with the lines after the acknowledged ones).
+        err << "streamhost replay: " << e.what() << "; " << sent << " of " << records.size()
+            << " records were acknowledged before it, " << failed << " refused\n";
+        return kExitRuntimeFailure;
+      }
+      for (const auto& result : results) {
         if (result.ok) {
           ++sent;
         } else if (failed++ == 0) {
@@ -394,7 +411,7 @@ streamhost-record-<pid>-<n>, from the earliest offset, and deletes its consumer 
   --partitions 0,2             only these partitions; recording stops once each reaches its
                                current end (or --to-offset)
   --from-offset N              from offset N of each partition (seeks there)
-  --to-offset N                up to, not including, offset N
+  --to-offset N                up to, not including, offset N (with --partitions)
   --from-time MS, --to-time MS a window of record timestamps, ms since the epoch (not with the
                                Confluent v2 API, which gives no timestamps)
   --max-records N              at most N records (10000)
