@@ -127,7 +127,8 @@ TEST(Cli, ValidateReportsPluginErrorsWithExitTwo) {
                 "routes: [{topic: t, handler: st/nope}]\ndead_letter_topic: d\n");
   auto r = cli({"validate", "-f", path});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, path + ": plugins.st.config.copies: 0 is below the minimum 1\n" + path +
+  // The plugin's config error has the manifest line, like the manifest's own.
+  EXPECT_EQ(r.err, path + ":4: plugins.st.config.copies: 0 is below the minimum 1\n" + path +
                        ": routes[0].handler: plugin \"st\" has no handler \"nope\" (its "
                        "handlers: ok, retry, reject, fatal)\n");
 }

@@ -408,15 +408,27 @@ int ready(void* instance, char* msg, size_t msg_cap) noexcept {
   return 0;
 }
 
-// Used when the instance type has `static void check_config(std::string_view config_json)` (or,
-// with a typed Config, `static void check_config(const Config&)`), which throws with the reason
-// when the config cannot work.
+// Used when the instance type has a static check_config, in one of three forms:
+//   static void check_config(const Config&, ConfigErrors&)  adds each problem at its key path
+//   static void check_config(const Config&)                 throws with the reason
+//   static void check_config(std::string_view config_json)  throws (untyped config)
+// The problems reach the host as ConfigErrors::encoded() lines, which it locates in the manifest.
 template <typename Instance>
 int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexcept {
   try {
     std::string_view text(config_json ? config_json : "{}");
     if constexpr (HasTypedConfig<Instance>) {
-      Instance::check_config(read_config<typename Instance::Config>(text));
+      using Config = typename Instance::Config;
+      const Config config = read_config<Config>(text);
+      if constexpr (requires(ConfigErrors & e) { Instance::check_config(config, e); }) {
+        ConfigErrors errors;
+        Instance::check_config(config, errors);
+        if (errors.empty()) return 1;
+        copy_message(errbuf, errbuf_cap, errors.encoded());
+        return 0;
+      } else {
+        Instance::check_config(config);
+      }
     } else {
       Instance::check_config(text);
     }

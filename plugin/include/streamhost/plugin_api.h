@@ -242,7 +242,11 @@ typedef struct sh_plugin_descriptor {
    * `streamhost validate` and before instance_create, from the main thread, with the config already
    * validated against config_schema_json (host-owned, NUL-terminated, valid during the call).
    * Returns 1 when the config is usable; otherwise 0 and a NUL-terminated reason naming the
-   * problem in errbuf (host-owned, errbuf_cap bytes, at least 256).
+   * problem in errbuf (host-owned, errbuf_cap bytes, at least 256; this host gives 16384).
+   * Several problems may be reported, one per line, each as "<JSON Pointer>\t<message>" where the
+   * pointer locates the value within the config ("/zones/1/radius_m"; empty for the whole
+   * config): the host then reports each at its key path and manifest line. Text without that
+   * form is one problem of the whole config. (plugin.hpp's ConfigErrors writes the line form.)
    */
   int (*config_check)(const char* config_json, char* errbuf, size_t errbuf_cap);
   /* --- ABI 1.2 --- (absent from an older plugin's descriptor: the host uses the 1.1 stride) */
