@@ -186,6 +186,10 @@ TEST(Cli, InspectShowsTheDescriptor) {
                                "  retry - always RETRY (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
+  EXPECT_THAT(r.out, HasSubstr("config check: none (the schema is the whole check)\n"));
+  auto checked = cli({"plugins", "inspect", STREAMHOST_FIXTURE_NESTED_CONFIG});
+  EXPECT_THAT(checked.out, HasSubstr("config check: yes (the plugin checks its config beyond the "
+                                     "schema, in validate and at start)\n"));
 }
 
 TEST(Cli, InspectRefusesBrokenLibraries) {
@@ -220,6 +224,9 @@ TEST_F(PluginsNew, WritesAProjectNamedAfterThePlugin) {
   auto r = cli({"plugins", "new", "order_tagger"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_THAT(r.out, HasSubstr("wrote order_tagger/"));
+  // The test binary is in a build tree, not an installed prefix: the command says what to fill in.
+  EXPECT_THAT(r.out, HasSubstr("cmake -S order_tagger -B order_tagger/build "
+                               "-DCMAKE_PREFIX_PATH=SDK_PREFIX && cmake --build"));
   for (const char* file : {"order_tagger/CMakeLists.txt", "order_tagger/order_tagger.cpp",
                            "order_tagger/order_tagger_test.cpp"}) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file;

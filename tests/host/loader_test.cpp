@@ -25,9 +25,10 @@ std::string load_error(const std::string& path) {
   return "(loaded)";
 }
 
-TEST(Loader, MissingFile) {
-  EXPECT_THAT(load_error("/nonexistent/libx.so"),
-              HasSubstr("/nonexistent/libx.so: cannot load the library: "));
+TEST(Loader, MissingFileNamesThePathOnce) {
+  EXPECT_EQ(load_error("/nonexistent/libx.so"),
+            "/nonexistent/libx.so: cannot load the library: cannot open shared object file: No "
+            "such file or directory");
 }
 
 TEST(Loader, NoDescriptorSymbol) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <iostream>
+#include <sstream>
 #include <streamhost/plugin_testing.hpp>
 #include <string>
 
@@ -151,6 +153,30 @@ TEST(ExtendedStructs, TrailingFieldsTheHostDoesNotKnowAreIgnored) {
   ASSERT_EQ(r.emitted.size(), 1u);
   EXPECT_EQ(r.emitted[0].topic, "side");
   EXPECT_EQ(r.emitted[0].value, "second handler");
+}
+
+}  // namespace
+
+namespace {
+
+// Checks, the framework-free check list of the `plugins new` template, says what it got and what
+// it wanted, so a failure is understood without a debugger.
+TEST(HarnessChecks, AFailureShowsTheActualAndExpectedValues) {
+  std::ostringstream captured;
+  std::streambuf* previous = std::cerr.rdbuf(captured.rdbuf());
+  streamhost::plugin::testing::Checks check;
+  check.equal(std::string("hello!"), std::string("hello?"), "the value gets the suffix");
+  check.equal(std::optional<std::string>(), std::optional<std::string>("k-1"), "the key is kept");
+  check.equal(SH_STATUS_REJECT, SH_STATUS_OK, "append returns OK");
+  check.equal(size_t{2}, size_t{1}, "one record");
+  check.equal(1, 1, "passes");
+  std::cerr.rdbuf(previous);
+  EXPECT_EQ(check.exit_code(), 1);
+  EXPECT_EQ(captured.str(),
+            "FAILED: the value gets the suffix\n  actual:   \"hello!\"\n  expected: \"hello?\"\n"
+            "FAILED: the key is kept\n  actual:   nullopt\n  expected: \"k-1\"\n"
+            "FAILED: append returns OK\n  actual:   reject\n  expected: ok\n"
+            "FAILED: one record\n  actual:   2\n  expected: 1\n");
 }
 
 }  // namespace

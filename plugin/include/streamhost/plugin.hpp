@@ -240,6 +240,22 @@ struct Shape<L> {
   static constexpr bool takes_instance = Free::takes_instance;
 };
 
+// Whether F's call operator is declared noexcept: an exception from such a handler would call
+// std::terminate inside the plugin instead of reaching process()'s barrier.
+template <typename T>
+struct DeclaredNoexcept : std::false_type {};
+template <typename R, typename C, typename... A>
+struct DeclaredNoexcept<R (C::*)(A...) noexcept> : std::true_type {};
+template <typename R, typename C, typename... A>
+struct DeclaredNoexcept<R (C::*)(A...) const noexcept> : std::true_type {};
+template <typename R, typename... A>
+struct DeclaredNoexcept<R (*)(A...) noexcept> : std::true_type {};
+template <typename L>
+requires requires {
+  &L::operator();
+}
+struct DeclaredNoexcept<L> : DeclaredNoexcept<decltype(&L::operator())> {};
+
 template <typename R>
 constexpr bool kValidResult = std::is_void_v<R> || std::is_same_v<R, Outcome>;
 
@@ -489,7 +505,12 @@ constexpr sh_handler_def handler(HandlerInfo info) {
                 "name(const Record&, Emitter&) const`, or a free function or captureless lambda "
                 "`Outcome (const Record&, Emitter&)` or `Outcome (const Instance&, const Record&, "
                 "Emitter&)`; each may return void instead of Outcome");
-  if constexpr (detail::valid_handler<F>()) {
+  static_assert(!detail::DeclaredNoexcept<std::remove_cvref_t<decltype(F)>>::value,
+                "streamhost::plugin::handler<F>: F is declared noexcept, so an exception it (or "
+                "anything it calls) throws would terminate the host instead of dead-lettering the "
+                "record: remove noexcept from the handler");
+  if constexpr (detail::valid_handler<F>() &&
+                !detail::DeclaredNoexcept<std::remove_cvref_t<decltype(F)>>::value) {
     return sh_handler_def{.name = info.name,
                           .description = info.description,
                           .process = &detail::process<F>,

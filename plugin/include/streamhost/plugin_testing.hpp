@@ -21,9 +21,11 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -115,12 +117,37 @@ class Checks {
   void equal(const A& actual, const B& expected, std::string_view what) {
     if (actual == expected) return;
     ++failures_;
-    std::cerr << "FAILED: " << what << "\n";
+    std::cerr << "FAILED: " << what << "\n  actual:   " << printable(actual)
+              << "\n  expected: " << printable(expected) << "\n";
   }
   void is_true(bool condition, std::string_view what) { equal(condition, true, what); }
   int exit_code() const {
     if (failures_ == 0) std::cout << "all checks passed\n";
     return failures_ == 0 ? 0 : 1;
+  }
+
+  // How a value reads in a failure: strings quoted, an optional's value or nullopt, a status by
+  // name; anything else streamable as itself.
+  template <typename T>
+  static std::string printable(const T& v) {
+    if constexpr (std::is_same_v<T, sh_status>) {
+      return sh_status_name(v);
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      return "\"" + std::string(std::string_view(v)) + "\"";
+    } else if constexpr (requires {
+                           v.has_value();
+                           *v;
+                         }) {
+      return v.has_value() ? printable(*v) : "nullopt";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return v ? "true" : "false";
+    } else if constexpr (requires(std::ostream & os) { os << v; }) {
+      std::ostringstream os;
+      os << v;
+      return os.str();
+    } else {
+      return "(a value that cannot be printed)";
+    }
   }
 
  private:
