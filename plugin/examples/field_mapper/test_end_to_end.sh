@@ -46,11 +46,12 @@ SEEN=""
 for _ in $(seq 1 60); do  # a deadline for a broken pipeline, not a speed check
   SEEN+=$(curl -s "$PROXY/consumers/$CHECKER/instances/c1/records?timeout=1000" \
             -H 'accept: application/vnd.kafka.json.v2+json')
-  [[ $SEEN == *'"customer_id":"c-7"'* && $SEEN == *'value is not a JSON object'* ]] && break
+  [[ $SEEN == *'"customer_id":"c-7"'* && $SEEN == *'payload: expected an object'* ]] && break
   kill -0 "$HOST_PID" 2>/dev/null || fail "streamhost exited early"
 done
 [[ $SEEN == *'{"order_id":5,"customer_id":"c-7","id":5}'* ]] || fail "no mapped record in $SEEN"
-[[ $SEEN == *'"reason":"value is not a JSON object"'* ]] || fail "no dead letter in $SEEN"
+[[ $SEEN == *'"reason":"payload: expected an object, got \"not an object\""'* ]] ||
+  fail "no dead letter in $SEEN"
 
 kill -TERM "$HOST_PID"
 wait "$HOST_PID"
