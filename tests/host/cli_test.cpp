@@ -69,7 +69,7 @@ TEST(Cli, HelpAndVersionExitZero) {
   }
   auto version = cli({"--version"});
   EXPECT_EQ(version.code, 0);
-  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.2)"));
+  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.3)"));
 }
 
 TEST(Cli, UsageErrorsExitTwoWithAMessageOnStderr) {
@@ -94,7 +94,7 @@ TEST(Cli, ValidatePrintsASummary) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("OK: pipeline \"demo\""));
   EXPECT_THAT(r.out, HasSubstr("route:   in: demo-in -> st/ok -> demo-out"));
-  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.2)"));
+  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.3)"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -181,7 +181,7 @@ TEST(Cli, InspectShowsTheDescriptor) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("name:        statuses\n"));
   EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
-  EXPECT_THAT(r.out, HasSubstr("abi:         1.2 (host supports 1.2)\n"));
+  EXPECT_THAT(r.out, HasSubstr("abi:         1.3 (host supports 1.3)\n"));
   EXPECT_THAT(r.out, HasSubstr("  ok - emits three records (emits to the output topic)\n"
                                "  retry - always RETRY (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
@@ -195,7 +195,7 @@ TEST(Cli, InspectShowsTheDescriptor) {
 TEST(Cli, InspectRefusesBrokenLibraries) {
   auto abi = cli({"plugins", "inspect", STREAMHOST_FIXTURE_ABI_MAJOR});
   EXPECT_EQ(abi.code, 2);
-  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.2"));
+  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.3"));
   auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
   EXPECT_EQ(schema.code, 2);
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));

@@ -107,7 +107,7 @@ TEST(Harness, RefusesWhatTheLoaderRefuses) {
     PluginHarness harness(STREAMHOST_FIXTURE_ABI_NEWER_MINOR);
     FAIL() << "loaded";
   } catch (const HarnessError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("plugin built against ABI 1.3, host supports 1.2"));
+    EXPECT_THAT(e.what(), HasSubstr("plugin built against ABI 1.4, host supports 1.3"));
   }
   PluginHarness forms(STREAMHOST_FIXTURE_HANDLER_FORMS);
   EXPECT_THROW(forms.call("greet", "v"), HarnessError);  // not configured yet

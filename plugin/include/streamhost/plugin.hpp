@@ -46,6 +46,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace streamhost::plugin {
 
@@ -103,6 +104,14 @@ class Record {
     return raw_.struct_size >= kEnd && raw_.header_size != 0 ? raw_.header_size : sizeof(sh_header);
   }
   const sh_record& raw_;
+};
+
+// One partition of a route's source topic, as the partition hooks receive it; the topic's bytes
+// are the host's, valid during the hook call.
+struct Partition {
+  std::string_view topic;
+  int32_t partition = 0;
+  bool operator==(const Partition&) const = default;
 };
 
 // Sends outputs; the host copies the bytes before emit returns.
@@ -466,6 +475,60 @@ constexpr auto config_check_fn() {
   }
 }
 
+// Used when the instance type has `void partitions_assigned(std::span<const Partition>)` or
+// `void partitions_revoked(std::span<const Partition>)` (ABI 1.3). An exception from either stops
+// the pipeline as FATAL with its message: state that cannot be loaded or saved is not a record
+// problem.
+template <typename Instance, bool kAssigned>
+sh_status partition_hook(void* instance, const sh_partition* partitions, size_t count,
+                         size_t partition_size, char* reason, size_t reason_cap) noexcept {
+  try {
+    std::vector<Partition> list;
+    list.reserve(count);
+    const size_t stride = partition_size != 0 ? partition_size : sizeof(sh_partition);
+    for (size_t i = 0; i < count; ++i) {
+      const auto& p = *reinterpret_cast<const sh_partition*>(
+          reinterpret_cast<const char*>(partitions) + i * stride);
+      list.push_back(Partition{p.topic ? p.topic : "", p.partition});
+    }
+    Instance* self = unbox<Instance>(instance);
+    if (self == nullptr) throw Fatal("partition hook called with another plugin's instance");
+    if constexpr (kAssigned) {
+      self->partitions_assigned(std::span<const Partition>(list));
+    } else {
+      self->partitions_revoked(std::span<const Partition>(list));
+    }
+    return SH_STATUS_OK;
+  } catch (const std::exception& e) {
+    copy_message(reason, reason_cap, e.what());
+  } catch (...) {
+    copy_message(reason, reason_cap, "partition hook threw an exception of unknown type");
+  }
+  return SH_STATUS_FATAL;
+}
+
+using PartitionHookFn = sh_status (*)(void*, const sh_partition*, size_t, size_t, char*, size_t);
+
+template <typename Instance>
+constexpr PartitionHookFn assigned_fn() {
+  if constexpr (requires(Instance & i, std::span<const Partition> p) {
+                  i.partitions_assigned(p);
+                }) {
+    return &partition_hook<Instance, true>;
+  } else {
+    return nullptr;
+  }
+}
+
+template <typename Instance>
+constexpr PartitionHookFn revoked_fn() {
+  if constexpr (requires(Instance & i, std::span<const Partition> p) { i.partitions_revoked(p); }) {
+    return &partition_hook<Instance, false>;
+  } else {
+    return nullptr;
+  }
+}
+
 template <typename Instance>
 constexpr auto ready_fn() {
   if constexpr (requires(Instance & i, std::string & s) {
@@ -536,7 +599,9 @@ sh_plugin_descriptor describe(const PluginInfo& info) {
                               .handlers = info.handlers.data(),
                               .handler_count = info.handlers.size(),
                               .config_check = detail::config_check_fn<Instance>(),
-                              .handler_def_size = sizeof(sh_handler_def)};
+                              .handler_def_size = sizeof(sh_handler_def),
+                              .partitions_assigned = detail::assigned_fn<Instance>(),
+                              .partitions_revoked = detail::revoked_fn<Instance>()};
 }
 
 }  // namespace streamhost::plugin

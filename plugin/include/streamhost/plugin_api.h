@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SH_PLUGIN_ABI_MAJOR 1
-#define SH_PLUGIN_ABI_MINOR 2
+#define SH_PLUGIN_ABI_MINOR 3
 
 /* The name of the one symbol a plugin exports. */
 #define SH_PLUGIN_DESCRIPTOR_SYMBOL "streamhost_plugin_descriptor"
@@ -164,6 +164,15 @@ typedef struct sh_host_api {
 } sh_host_api;
 
 /*
+ * One partition of a route's source topic (ABI 1.3). Host-owned, valid during the call that
+ * received it. An element of an array whose stride is passed next to it (`partition_size`).
+ */
+typedef struct sh_partition {
+  const char* topic; /* never NULL */
+  int32_t partition;
+} sh_partition;
+
+/*
  * Processes one record. Called by host worker threads, possibly concurrently on the same instance for
  * records of different keys; records with the same key arrive one at a time, in offset order.
  *   instance: what instance_create returned.
@@ -255,6 +264,33 @@ typedef struct sh_plugin_descriptor {
    * (const char*)handlers + i * handler_def_size. The host reads only the fields it covers.
    */
   size_t handler_def_size;
+  /* --- ABI 1.3 --- (absent from an older plugin's descriptor: treat as NULL) */
+  /*
+   * Optional (may be NULL): the partition lifecycle, for a plugin that keeps state per partition
+   * (load it when a partition arrives, flush and drop it when it leaves). `partitions` is a
+   * host-owned array of `count` elements, each `partition_size` bytes (walk it by that stride).
+   * Returns SH_STATUS_OK; any other status stops the pipeline as FATAL with the NUL-terminated
+   * reason written into `reason` (host-owned, reason_cap bytes, at least 256). Must not throw.
+   *
+   * The guarantees, per instance:
+   *   - Both are called from one host thread (the pipeline's polling thread), never concurrently
+   *     with each other, but concurrently with handler calls for other partitions.
+   *   - partitions_assigned(P) returns before the first handler call for a record of P delivered
+   *     after that assignment begins.
+   *   - partitions_revoked(P) is called only once every handler call for a record of P has
+   *     returned, and no handler call for P starts after it until P is assigned again (with
+   *     another partitions_assigned). Outputs of those calls may still be in production.
+   *   - Every assigned partition is revoked exactly once: when the consumer loses it (a rebalance,
+   *     noticed within the host's assignment refresh interval), when the consumer instance is
+   *     recreated, and at shutdown, before instance_destroy.
+   * Kafka delivers at least once: after a revocation, records of P past its last committed offset
+   * come again to whichever member gets P next, so state must be rebuilt from what was committed
+   * (or kept somewhere shared), not trusted to be complete.
+   */
+  sh_status (*partitions_assigned)(void* instance, const sh_partition* partitions, size_t count,
+                                   size_t partition_size, char* reason, size_t reason_cap);
+  sh_status (*partitions_revoked)(void* instance, const sh_partition* partitions, size_t count,
+                                  size_t partition_size, char* reason, size_t reason_cap);
 } sh_plugin_descriptor;
 
 /* The signature of the one exported function. */

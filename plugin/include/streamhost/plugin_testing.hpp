@@ -57,6 +57,12 @@ struct Input {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
+// A partition of a route's source topic, for the partition hooks.
+struct PartitionId {
+  std::string topic = "input";
+  int32_t partition = 0;
+};
+
 // What the loader, the config check or instance creation refused, with the host's own message.
 class HarnessError : public std::runtime_error {
  public:
@@ -88,6 +94,13 @@ class PluginHarness {
   Result call(const std::string& handler, std::string value,
               std::optional<std::string> key = std::nullopt);
 
+  // The partition hooks (ABI 1.3) as the runtime calls them: assign() before the first record of
+  // a partition, revoke() when it leaves. A test plays a rebalance by revoking a partition from
+  // one harness and assigning it to another. Nothing happens for a plugin without the hook;
+  // HarnessError with the plugin's reason when the hook fails (the runtime stops as FATAL).
+  void assign(const std::vector<PartitionId>& partitions);
+  void revoke(const std::vector<PartitionId>& partitions);
+
   // The instance's readiness check (/readyz); true when it has none.
   bool ready(std::string& why) const;
 
@@ -105,6 +118,7 @@ class PluginHarness {
   const sh_plugin_descriptor& descriptor() const;
 
  private:
+  void partition_hook(bool assigned, const std::vector<PartitionId>& partitions);
   struct State;
   std::unique_ptr<State> state_;
 };
