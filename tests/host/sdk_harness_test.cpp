@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <iostream>
 #include <sstream>
 #include <streamhost/plugin_testing.hpp>
@@ -177,6 +178,34 @@ TEST(HarnessChecks, AFailureShowsTheActualAndExpectedValues) {
             "FAILED: the key is kept\n  actual:   nullopt\n  expected: \"k-1\"\n"
             "FAILED: append returns OK\n  actual:   reject\n  expected: ok\n"
             "FAILED: one record\n  actual:   2\n  expected: 1\n");
+}
+
+}  // namespace
+
+namespace {
+
+// A handler that crashes the process on one record is shown as a result of call_isolated, and the
+// harness (and the test) live on.
+TEST(HarnessIsolatedCall, ACrashIsAResultNotTheEndOfTheTest) {
+  PluginHarness crashing(STREAMHOST_FIXTURE_CRASHING);
+  crashing.configure();
+  Input fine;
+  fine.value = "fine";
+  fine.key = "k";
+  auto ok = crashing.call_isolated("echo", fine);
+  ASSERT_EQ(ok.status, SH_STATUS_OK) << ok.reason;
+  ASSERT_EQ(ok.emitted.size(), 1u);
+  EXPECT_EQ(ok.emitted[0].value, "fine");
+  EXPECT_EQ(ok.emitted[0].key, "k");
+  EXPECT_FALSE(ok.crash_signal);
+
+  Input poison;
+  poison.value = "poison";
+  auto crashed = crashing.call_isolated("echo", poison);
+  EXPECT_EQ(crashed.status, SH_STATUS_FATAL);
+  EXPECT_EQ(crashed.crash_signal, SIGSEGV);
+  EXPECT_THAT(crashed.reason, HasSubstr("the handler crashed the process with signal 11"));
+  EXPECT_EQ(crashing.call("echo", "after").emitted.at(0).value, "after");  // still usable
 }
 
 }  // namespace

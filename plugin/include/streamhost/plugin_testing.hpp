@@ -43,6 +43,9 @@ struct Result {
   sh_status status = SH_STATUS_OK;
   std::string reason;
   std::vector<Emitted> emitted;
+  // call_isolated() only: the signal that ended the child process (SIGSEGV, SIGABRT, ...); the
+  // status is then FATAL and the reason names the signal.
+  std::optional<int> crash_signal;
   bool ok() const { return status == SH_STATUS_OK; }
 };
 
@@ -100,6 +103,11 @@ class PluginHarness {
   // HarnessError with the plugin's reason when the hook fails (the runtime stops as FATAL).
   void assign(const std::vector<PartitionId>& partitions);
   void revoke(const std::vector<PartitionId>& partitions);
+
+  // call() in a forked child process, so a handler that crashes the process (a segfault in
+  // native code) is reported as a result, with crash_signal set, instead of ending the test. What
+  // the child logs, counts or changes in the instance stays in the child. POSIX only.
+  Result call_isolated(const std::string& handler, const Input& record);
 
   // The instance's readiness check (/readyz); true when it has none.
   bool ready(std::string& why) const;
