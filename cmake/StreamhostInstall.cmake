@@ -3,14 +3,19 @@
 #   streamhost_add_plugin(my_plugin SOURCES my_plugin.cpp)   # links streamhost::plugin_api
 #   streamhost_add_plugin_test(my_plugin_test SOURCES my_plugin_test.cpp PLUGIN my_plugin)
 #
-# The plugin SDK (the ABI headers, the streamhost::plugin_api target, the test harness library
+# The plugin SDK (the ABI headers, the streamhost::plugin_api target, the JSON view's
+# streamhost::plugin_json, the test harness library
 # streamhost::plugin_testing and the CMake functions) is the `streamhost_sdk` component, so
 # `cmake --install build --component streamhost_sdk` installs only what a plugin author needs.
 include(CMakePackageConfigHelpers)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugin/include/streamhost
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT streamhost_sdk)
-install(TARGETS streamhost_plugin_api streamhost_plugin_testing EXPORT streamhostTargets
+# The bounded JSON parser record_json.hpp is built on, beside the SDK's headers.
+install(FILES ${PROJECT_SOURCE_DIR}/common/include/streamhost/json/bounded_parse.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/streamhost/json COMPONENT streamhost_sdk)
+install(TARGETS streamhost_plugin_api streamhost_plugin_json streamhost_plugin_testing
+        EXPORT streamhostTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT streamhost_sdk)
 install(EXPORT streamhostTargets NAMESPACE streamhost::
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/streamhost COMPONENT streamhost_sdk)

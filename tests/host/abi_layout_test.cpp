@@ -19,7 +19,7 @@ namespace {
 
 static_assert(sizeof(void*) == 8 && sizeof(size_t) == 8, "the pins below are for LP64 targets");
 
-static_assert(SH_PLUGIN_ABI_MAJOR == 1 && SH_PLUGIN_ABI_MINOR == 2);
+static_assert(SH_PLUGIN_ABI_MAJOR == 1 && SH_PLUGIN_ABI_MINOR == 3);
 
 static_assert(sizeof(sh_status) == 4 && SH_STATUS_OK == 0 && SH_STATUS_RETRY == 1 &&
               SH_STATUS_REJECT == 2 && SH_STATUS_FATAL == 3);
@@ -53,7 +53,10 @@ static_assert(sizeof(sh_handler_def) == 32);
 static_assert(offsetof(sh_handler_def, name) == 0 && offsetof(sh_handler_def, description) == 8 &&
               offsetof(sh_handler_def, process) == 16 && offsetof(sh_handler_def, emits) == 24);
 
-static_assert(sizeof(sh_plugin_descriptor) == 104);
+static_assert(sizeof(sh_partition) == 16);
+static_assert(offsetof(sh_partition, topic) == 0 && offsetof(sh_partition, partition) == 8);
+
+static_assert(sizeof(sh_plugin_descriptor) == 120);
 static_assert(offsetof(sh_plugin_descriptor, struct_size) == 0 &&
               offsetof(sh_plugin_descriptor, abi_major) == 8 &&
               offsetof(sh_plugin_descriptor, abi_minor) == 12 &&
@@ -67,7 +70,9 @@ static_assert(offsetof(sh_plugin_descriptor, struct_size) == 0 &&
               offsetof(sh_plugin_descriptor, handlers) == 72 &&
               offsetof(sh_plugin_descriptor, handler_count) == 80 &&
               offsetof(sh_plugin_descriptor, config_check) == 88 &&
-              offsetof(sh_plugin_descriptor, handler_def_size) == 96);
+              offsetof(sh_plugin_descriptor, handler_def_size) == 96 &&
+              offsetof(sh_plugin_descriptor, partitions_assigned) == 104 &&
+              offsetof(sh_plugin_descriptor, partitions_revoked) == 112);
 
 // The sizes older plugins have, which the loader accepts as their minimum.
 static_assert(streamhost::host::kMinDescriptorSizeV1 == 88);     // ABI 1.0: up to handler_count
@@ -91,6 +96,7 @@ std::map<std::string, size_t> current_offsets() {
           AT(sh_record, value),
           AT(sh_record, headers),
           AT(sh_record, header_count),
+          AT(sh_record, header_size),
           AT(sh_emitter, host_ctx),
           AT(sh_emitter, emit),
           AT(sh_host_api, struct_size),
@@ -98,9 +104,11 @@ std::map<std::string, size_t> current_offsets() {
           AT(sh_host_api, log),
           AT(sh_host_api, observe_seconds),
           AT(sh_host_api, count),
+          AT(sh_host_api, monotonic_ns),
           AT(sh_handler_def, name),
           AT(sh_handler_def, description),
           AT(sh_handler_def, process),
+          AT(sh_handler_def, emits),
           AT(sh_plugin_descriptor, struct_size),
           AT(sh_plugin_descriptor, abi_major),
           AT(sh_plugin_descriptor, abi_minor),
@@ -113,7 +121,10 @@ std::map<std::string, size_t> current_offsets() {
           AT(sh_plugin_descriptor, instance_ready),
           AT(sh_plugin_descriptor, handlers),
           AT(sh_plugin_descriptor, handler_count),
-          AT(sh_plugin_descriptor, config_check)};
+          AT(sh_plugin_descriptor, config_check),
+          AT(sh_plugin_descriptor, handler_def_size),
+          AT(sh_plugin_descriptor, partitions_assigned),
+          AT(sh_plugin_descriptor, partitions_revoked)};
 #undef AT
 }
 
@@ -127,18 +138,25 @@ std::map<std::string, size_t> current_sizes() {
           {"sh_plugin_descriptor", sizeof(sh_plugin_descriptor)}};
 }
 
-// Every field of the previous minor keeps its offset, and no struct shrank: 1.2 only appended.
-TEST(AbiLayout, EveryPreviousMinorFieldKeepsItsOffset) {
+// Every field of an earlier minor keeps its offset, and no struct shrank: minors only append.
+void expect_kept(const abi_field_layout* fields, size_t count, const char* minor) {
   const auto offsets = current_offsets();
   const auto sizes = current_sizes();
-  ASSERT_EQ(abi_1_1_field_count, offsets.size()) << "a 1.1 field is missing from the comparison";
-  for (size_t i = 0; i < abi_1_1_field_count; ++i) {
-    const abi_field_layout& old = abi_1_1_fields[i];
+  for (size_t i = 0; i < count; ++i) {
+    const abi_field_layout& old = fields[i];
     const std::string name = std::string(old.type) + "." + old.field;
-    ASSERT_TRUE(offsets.count(name)) << name << " is gone from plugin_api.h";
-    EXPECT_EQ(offsets.at(name), old.offset) << name << " moved";
-    EXPECT_GE(sizes.at(old.type), old.type_size) << old.type << " shrank";
+    ASSERT_TRUE(offsets.count(name)) << name << " of ABI " << minor << " is gone from plugin_api.h";
+    EXPECT_EQ(offsets.at(name), old.offset) << name << " moved since ABI " << minor;
+    EXPECT_GE(sizes.at(old.type), old.type_size) << old.type << " shrank since ABI " << minor;
   }
+}
+
+TEST(AbiLayout, EveryPreviousMinorFieldKeepsItsOffset) {
+  // The comparison lists every field of the previous minor, and exactly the two 1.3 added.
+  ASSERT_EQ(abi_1_2_field_count + 2, current_offsets().size())
+      << "a 1.2 field is missing from the comparison";
+  expect_kept(abi_1_2_fields, abi_1_2_field_count, "1.2");
+  expect_kept(abi_1_1_fields, abi_1_1_field_count, "1.1");
 }
 
 // The frozen 1.1 sizes are what the loader assumes for plugins that do not state their own.

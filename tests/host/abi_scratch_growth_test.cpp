@@ -14,7 +14,7 @@ using streamhost::plugin::testing::PluginHarness;
 
 static_assert(SH_PLUGIN_ABI_MINOR == STREAMHOST_SCRATCH_ABI_MINOR,
               "this suite must be compiled against the scratch header");
-static_assert(sizeof(sh_handler_def) == 40 && sizeof(sh_plugin_descriptor) == 112 &&
+static_assert(sizeof(sh_handler_def) == 40 && sizeof(sh_plugin_descriptor) == 128 &&
                   sizeof(sh_header) == 40 && sizeof(sh_host_api) == 56,
               "every struct of the scratch header has a field appended");
 

@@ -69,7 +69,7 @@ TEST(Cli, HelpAndVersionExitZero) {
   }
   auto version = cli({"--version"});
   EXPECT_EQ(version.code, 0);
-  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.2)"));
+  EXPECT_THAT(version.out, HasSubstr("(plugin ABI 1.3)"));
 }
 
 TEST(Cli, UsageErrorsExitTwoWithAMessageOnStderr) {
@@ -94,7 +94,7 @@ TEST(Cli, ValidatePrintsASummary) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, StartsWith("OK: pipeline \"demo\""));
   EXPECT_THAT(r.out, HasSubstr("route:   in: demo-in -> st/ok -> demo-out"));
-  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.2)"));
+  EXPECT_THAT(r.out, HasSubstr("plugin:  st = statuses 2.1.0 (ABI 1.3)"));
   EXPECT_EQ(r.err, "");
 }
 
@@ -127,7 +127,8 @@ TEST(Cli, ValidateReportsPluginErrorsWithExitTwo) {
                 "routes: [{topic: t, handler: st/nope}]\ndead_letter_topic: d\n");
   auto r = cli({"validate", "-f", path});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, path + ": plugins.st.config.copies: 0 is below the minimum 1\n" + path +
+  // The plugin's config error has the manifest line, like the manifest's own.
+  EXPECT_EQ(r.err, path + ":4: plugins.st.config.copies: 0 is below the minimum 1\n" + path +
                        ": routes[0].handler: plugin \"st\" has no handler \"nope\" (its "
                        "handlers: ok, retry, reject, fatal)\n");
 }
@@ -180,17 +181,21 @@ TEST(Cli, InspectShowsTheDescriptor) {
   EXPECT_EQ(r.code, 0) << r.err;
   EXPECT_THAT(r.out, HasSubstr("name:        statuses\n"));
   EXPECT_THAT(r.out, HasSubstr("version:     2.1.0\n"));
-  EXPECT_THAT(r.out, HasSubstr("abi:         1.2 (host supports 1.2)\n"));
+  EXPECT_THAT(r.out, HasSubstr("abi:         1.3 (host supports 1.3)\n"));
   EXPECT_THAT(r.out, HasSubstr("  ok - emits three records (emits to the output topic)\n"
                                "  retry - always RETRY (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("  fatal (emits nothing)\n"));
   EXPECT_THAT(r.out, HasSubstr("config schema:\n{\n  \"type\": \"object\",\n"));
+  EXPECT_THAT(r.out, HasSubstr("config check: none (the schema is the whole check)\n"));
+  auto checked = cli({"plugins", "inspect", STREAMHOST_FIXTURE_NESTED_CONFIG});
+  EXPECT_THAT(checked.out, HasSubstr("config check: yes (the plugin checks its config beyond the "
+                                     "schema, in validate and at start)\n"));
 }
 
 TEST(Cli, InspectRefusesBrokenLibraries) {
   auto abi = cli({"plugins", "inspect", STREAMHOST_FIXTURE_ABI_MAJOR});
   EXPECT_EQ(abi.code, 2);
-  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.2"));
+  EXPECT_THAT(abi.err, HasSubstr("plugin built against ABI 2.0, host supports 1.3"));
   auto schema = cli({"plugins", "inspect", STREAMHOST_FIXTURE_BAD_SCHEMA});
   EXPECT_EQ(schema.code, 2);
   EXPECT_THAT(schema.err, HasSubstr("plugin \"badschema\": its config schema is not valid JSON"));
@@ -219,6 +224,9 @@ TEST_F(PluginsNew, WritesAProjectNamedAfterThePlugin) {
   auto r = cli({"plugins", "new", "order_tagger"});
   ASSERT_EQ(r.code, kExitOk) << r.err;
   EXPECT_THAT(r.out, HasSubstr("wrote order_tagger/"));
+  // The test binary is in a build tree, not an installed prefix: the command says what to fill in.
+  EXPECT_THAT(r.out, HasSubstr("cmake -S order_tagger -B order_tagger/build "
+                               "-DCMAKE_PREFIX_PATH=SDK_PREFIX && cmake --build"));
   for (const char* file : {"order_tagger/CMakeLists.txt", "order_tagger/order_tagger.cpp",
                            "order_tagger/order_tagger_test.cpp"}) {
     EXPECT_TRUE(std::filesystem::exists(file)) << file;

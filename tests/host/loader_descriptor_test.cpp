@@ -54,7 +54,9 @@ class DescriptorChecks : public ::testing::Test {
                           .handlers = nullptr,
                           .handler_count = 2,
                           .config_check = nullptr,
-                          .handler_def_size = sizeof(sh_handler_def)};
+                          .handler_def_size = sizeof(sh_handler_def),
+                          .partitions_assigned = nullptr,
+                          .partitions_revoked = nullptr};
 };
 
 TEST_F(DescriptorChecks, AcceptsAValidDescriptor) {
@@ -152,7 +154,7 @@ TEST_F(DescriptorChecks, FromAbi12EveryHandlerDeclaresWhereItEmits) {
 
 TEST_F(DescriptorChecks, FromAbi12TheDescriptorStatesItsHandlerSize) {
   d_.struct_size = offsetof(sh_plugin_descriptor, handler_def_size);
-  EXPECT_EQ(error(), "libp.so: descriptor struct_size is 96 bytes, ABI 1.2 needs at least 104");
+  EXPECT_EQ(error(), "libp.so: descriptor struct_size is 96 bytes, ABI 1.3 needs at least 104");
   d_.struct_size = sizeof(sh_plugin_descriptor);
   d_.handler_def_size = 16;
   EXPECT_EQ(error(),

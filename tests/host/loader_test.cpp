@@ -25,9 +25,10 @@ std::string load_error(const std::string& path) {
   return "(loaded)";
 }
 
-TEST(Loader, MissingFile) {
-  EXPECT_THAT(load_error("/nonexistent/libx.so"),
-              HasSubstr("/nonexistent/libx.so: cannot load the library: "));
+TEST(Loader, MissingFileNamesThePathOnce) {
+  EXPECT_EQ(load_error("/nonexistent/libx.so"),
+            "/nonexistent/libx.so: cannot load the library: cannot open shared object file: No "
+            "such file or directory");
 }
 
 TEST(Loader, NoDescriptorSymbol) {
@@ -46,7 +47,7 @@ TEST(Loader, NullDescriptor) {
 TEST(Loader, AbiMajorMismatchNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_MAJOR;
   EXPECT_EQ(load_error(path), path +
-                                  ": plugin built against ABI 2.0, host supports 1.2 (rebuild "
+                                  ": plugin built against ABI 2.0, host supports 1.3 (rebuild "
                                   "the plugin against this host's plugin_api.h)");
 }
 
@@ -54,7 +55,7 @@ TEST(Loader, NewerMinorNamesBothVersions) {
   const std::string path = STREAMHOST_FIXTURE_ABI_NEWER_MINOR;
   EXPECT_EQ(load_error(path),
             path +
-                ": plugin built against ABI 1.3, host supports 1.2 (upgrade the host, or "
+                ": plugin built against ABI 1.4, host supports 1.3 (upgrade the host, or "
                 "rebuild the plugin against this host's plugin_api.h)");
 }
 
@@ -63,7 +64,7 @@ TEST(Loader, StructTooSmall) {
   EXPECT_EQ(load_error(path),
             path + ": descriptor struct_size is " +
                 std::to_string(offsetof(sh_plugin_descriptor, handlers)) +
-                " bytes, ABI 1.2 needs at least " +
+                " bytes, ABI 1.3 needs at least " +
                 std::to_string(offsetof(sh_plugin_descriptor, handler_def_size) + sizeof(size_t)));
 }
 

@@ -262,7 +262,8 @@ TEST(ManifestLoader, TestingWithoutKafkaImpliesTesting) {
   EXPECT_FALSE(off.testing);
   EXPECT_FALSE(off.no_kafka);
   EXPECT_THAT(errors_of(yaml, fake_env({{"TESTING_NO_KAFKA", "maybe"}})),
-              ElementsAre("m.yaml:18: testing_without_kafka: expected a boolean, got \"maybe\""));
+              ElementsAre("m.yaml:18: testing_without_kafka: expected a boolean, got \"maybe\" "
+                          "(from ${TESTING_NO_KAFKA:-false})"));
 }
 
 TEST(ManifestLoader, TheHostReadsNoVariableAManifestDoesNotName) {

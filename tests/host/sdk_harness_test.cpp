@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <iostream>
+#include <sstream>
 #include <streamhost/plugin_testing.hpp>
 #include <string>
 
@@ -105,7 +108,7 @@ TEST(Harness, RefusesWhatTheLoaderRefuses) {
     PluginHarness harness(STREAMHOST_FIXTURE_ABI_NEWER_MINOR);
     FAIL() << "loaded";
   } catch (const HarnessError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("plugin built against ABI 1.3, host supports 1.2"));
+    EXPECT_THAT(e.what(), HasSubstr("plugin built against ABI 1.4, host supports 1.3"));
   }
   PluginHarness forms(STREAMHOST_FIXTURE_HANDLER_FORMS);
   EXPECT_THROW(forms.call("greet", "v"), HarnessError);  // not configured yet
@@ -151,6 +154,58 @@ TEST(ExtendedStructs, TrailingFieldsTheHostDoesNotKnowAreIgnored) {
   ASSERT_EQ(r.emitted.size(), 1u);
   EXPECT_EQ(r.emitted[0].topic, "side");
   EXPECT_EQ(r.emitted[0].value, "second handler");
+}
+
+}  // namespace
+
+namespace {
+
+// Checks, the framework-free check list of the `plugins new` template, says what it got and what
+// it wanted, so a failure is understood without a debugger.
+TEST(HarnessChecks, AFailureShowsTheActualAndExpectedValues) {
+  std::ostringstream captured;
+  std::streambuf* previous = std::cerr.rdbuf(captured.rdbuf());
+  streamhost::plugin::testing::Checks check;
+  check.equal(std::string("hello!"), std::string("hello?"), "the value gets the suffix");
+  check.equal(std::optional<std::string>(), std::optional<std::string>("k-1"), "the key is kept");
+  check.equal(SH_STATUS_REJECT, SH_STATUS_OK, "append returns OK");
+  check.equal(size_t{2}, size_t{1}, "one record");
+  check.equal(1, 1, "passes");
+  std::cerr.rdbuf(previous);
+  EXPECT_EQ(check.exit_code(), 1);
+  EXPECT_EQ(captured.str(),
+            "FAILED: the value gets the suffix\n  actual:   \"hello!\"\n  expected: \"hello?\"\n"
+            "FAILED: the key is kept\n  actual:   nullopt\n  expected: \"k-1\"\n"
+            "FAILED: append returns OK\n  actual:   reject\n  expected: ok\n"
+            "FAILED: one record\n  actual:   2\n  expected: 1\n");
+}
+
+}  // namespace
+
+namespace {
+
+// A handler that crashes the process on one record is shown as a result of call_isolated, and the
+// harness (and the test) live on.
+TEST(HarnessIsolatedCall, ACrashIsAResultNotTheEndOfTheTest) {
+  PluginHarness crashing(STREAMHOST_FIXTURE_CRASHING);
+  crashing.configure();
+  Input fine;
+  fine.value = "fine";
+  fine.key = "k";
+  auto ok = crashing.call_isolated("echo", fine);
+  ASSERT_EQ(ok.status, SH_STATUS_OK) << ok.reason;
+  ASSERT_EQ(ok.emitted.size(), 1u);
+  EXPECT_EQ(ok.emitted[0].value, "fine");
+  EXPECT_EQ(ok.emitted[0].key, "k");
+  EXPECT_FALSE(ok.crash_signal);
+
+  Input poison;
+  poison.value = "poison";
+  auto crashed = crashing.call_isolated("echo", poison);
+  EXPECT_EQ(crashed.status, SH_STATUS_FATAL);
+  EXPECT_EQ(crashed.crash_signal, SIGSEGV);
+  EXPECT_THAT(crashed.reason, HasSubstr("the handler crashed the process with signal 11"));
+  EXPECT_EQ(crashing.call("echo", "after").emitted.at(0).value, "after");  // still usable
 }
 
 }  // namespace

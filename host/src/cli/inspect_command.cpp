@@ -7,6 +7,7 @@
 #include <ostream>
 
 #include "cli/cli.hpp"
+#include "plugin/descriptor_read.hpp"
 #include "plugin/loader.hpp"
 
 namespace streamhost::host {
@@ -34,6 +35,12 @@ int inspect_command(const std::string& library_path, std::ostream& out, std::ost
     if (h.description != nullptr) out << " - " << h.description;
     out << " (emits " << describe_emits(h.emits) << ")\n";
   }
+  // read_descriptor() leaves config_check NULL for a 1.0 descriptor, which ends before it.
+  out << "config check: "
+      << (read_descriptor(d).config_check != nullptr
+              ? "yes (the plugin checks its config beyond the schema, in validate and at start)"
+              : "none (the schema is the whole check)")
+      << "\n";
   if (d.config_schema_json == nullptr) {
     out << "config schema: none (any object is accepted)\n";
     return kExitOk;

@@ -4,6 +4,7 @@
 //   ctest --test-dir demo/build
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <ostream>
 #include <string>
 
@@ -139,6 +140,21 @@ int main() {
 }
 )tmpl";
 
+// The prefix this streamhost binary is installed in when the SDK's package config is there too
+// (<prefix>/bin/streamhost and <prefix>/lib*/cmake/streamhost/); nullopt otherwise (a build tree).
+std::optional<std::string> installed_sdk_prefix() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.parent_path().filename() != "bin") return std::nullopt;
+  const std::filesystem::path prefix = exe.parent_path().parent_path();
+  for (const char* lib : {"lib", "lib64"}) {
+    if (std::filesystem::exists(prefix / lib / "cmake" / "streamhost" / "streamhostConfig.cmake",
+                                ec))
+      return prefix.string();
+  }
+  return std::nullopt;
+}
+
 std::string fill(std::string text, const std::string& name, const std::string& class_name) {
   for (const auto& [placeholder, value] :
        {std::pair<std::string, std::string>{"@NAME@", name},
@@ -202,11 +218,16 @@ int plugins_new_command(const std::string& name, std::ostream& out, std::ostream
       return kExitRuntimeFailure;
     }
   }
+  // Without CMAKE_PREFIX_PATH, find_package(streamhost) fails unless the SDK is in a system
+  // prefix, so the command names where it is (or where to say it is).
+  const std::optional<std::string> prefix = installed_sdk_prefix();
   out << "wrote " << dir.string() << "/ (CMakeLists.txt, " << name << ".cpp, " << name
       << "_test.cpp, " << name << ".yaml)\n"
-      << "build and test it against the installed SDK:\n"
-      << "  cmake -S " << name << " -B " << name << "/build && cmake --build " << name
-      << "/build && ctest --test-dir " << name << "/build\n"
+      << "build and test it against the installed SDK"
+      << (prefix ? ":\n" : " (replace SDK_PREFIX with the folder the SDK is installed in):\n")
+      << "  cmake -S " << name << " -B " << name
+      << "/build -DCMAKE_PREFIX_PATH=" << prefix.value_or("SDK_PREFIX") << " && cmake --build "
+      << name << "/build && ctest --test-dir " << name << "/build\n"
       << "measure its handler (no Kafka needed):\n"
       << "  cmake --build " << name << "/build --target bench\n";
   return kExitOk;

@@ -20,6 +20,29 @@ int SourceMap::line_of(const std::string& pointer) const {
   }
 }
 
+std::string SourceMap::variables_note(const std::string& pointer) const {
+  auto it = variables.find(pointer);
+  return it == variables.end() ? "" : " (from " + it->second + ")";
+}
+
+SourceMap SourceMap::below(const std::string& pointer) const {
+  SourceMap out;
+  auto rebase = [&](const auto& from, auto& to) {
+    for (const auto& [p, v] : from) {
+      if (p == pointer) {
+        to[""] = v;
+      } else if (p.size() > pointer.size() && p.compare(0, pointer.size(), pointer) == 0 &&
+                 p[pointer.size()] == '/') {
+        to[p.substr(pointer.size())] = v;
+      }
+    }
+  };
+  rebase(lines, out.lines);
+  rebase(plain_texts, out.plain_texts);
+  rebase(variables, out.variables);
+  return out;
+}
+
 std::string pointer_child(const std::string& pointer, const std::string& token) {
   std::string out = pointer + "/";
   for (char c : token) {

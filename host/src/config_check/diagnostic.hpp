@@ -20,9 +20,16 @@ struct Diagnostic {
 struct SourceMap {
   std::unordered_map<std::string, int> lines;  // line of the key (map members) or the item
   std::unordered_map<std::string, std::string> plain_texts;  // plain scalars' text after ${}
+  // The ${VAR} references a scalar was interpolated from, as written ("${MIN_DWELL_S}"), so a
+  // message about the value names the variable to fix.
+  std::unordered_map<std::string, std::string> variables;
 
   // The line of `pointer` or of its closest ancestor that has one; 0 when none.
   int line_of(const std::string& pointer) const;
+  // " (from ${VAR})" when the value at `pointer` came from variables; empty otherwise.
+  std::string variables_note(const std::string& pointer) const;
+  // The entries at and below `pointer`, re-rooted there: a plugin's config as its own document.
+  SourceMap below(const std::string& pointer) const;
 };
 
 // Appends one JSON Pointer token, escaped ("~" -> "~0", "/" -> "~1").

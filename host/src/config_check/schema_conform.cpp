@@ -111,6 +111,7 @@ class Conformer {
     if (!check_type(value, schema, pointer, path)) return;
     if (schema.HasMember("enum") && schema["enum"].IsArray())
       check_enum(value, schema, pointer, path);
+    if (value.IsNumber()) check_range(value, schema, pointer, path);
     if (value.IsObject()) walk_object(value, schema, pointer, path);
     if (value.IsArray() && schema.HasMember("items")) {
       for (rapidjson::SizeType i = 0; i < value.Size(); ++i) {
@@ -152,6 +153,23 @@ class Conformer {
       allowed += (allowed.empty() ? "" : ", ") + to_json_text(option);
     }
     error(pointer, path, describe_json(value) + " is not one of " + allowed);
+  }
+
+  // Bounds are checked here too, not only by the validator (which stops at the first failure), so
+  // every value out of range in a list of objects is reported at once.
+  void check_range(const Value& value, const Value& schema, const std::string& pointer,
+                   const std::string& path) {
+    const double v = value.GetDouble();
+    if (schema.HasMember("minimum") && schema["minimum"].IsNumber() &&
+        v < schema["minimum"].GetDouble()) {
+      error(pointer, path,
+            describe_json(value) + " is below the minimum " + to_json_text(schema["minimum"]));
+    }
+    if (schema.HasMember("maximum") && schema["maximum"].IsNumber() &&
+        v > schema["maximum"].GetDouble()) {
+      error(pointer, path,
+            describe_json(value) + " is above the maximum " + to_json_text(schema["maximum"]));
+    }
   }
 
   void walk_object(Value& value, const Value& schema, const std::string& pointer,
@@ -198,6 +216,7 @@ class Conformer {
 
   void error(const std::string& pointer, const std::string& path, std::string message) {
     int line = source_ != nullptr ? source_->line_of(pointer) : 0;
+    if (source_ != nullptr) message += source_->variables_note(pointer);
     errors_.push_back(Diagnostic{path, line, std::move(message)});
   }
 
@@ -250,6 +269,12 @@ std::string keyword_message(const std::string& keyword, const Value* rule, const
 
 }  // namespace
 
+std::string display_path_of(const Value& root, const std::string& pointer,
+                            const std::string& base) {
+  rapidjson::Pointer parsed(pointer.c_str(), pointer.size());
+  return parsed.IsValid() ? display_path(root, parsed, base) : base;
+}
+
 std::string describe_json(const Value& value) {
   if (value.IsNull()) return "nothing";
   if (value.IsObject()) return "a mapping";
@@ -282,6 +307,7 @@ std::optional<Diagnostic> validate_against_schema(const Value& value,
   d.path = display_path(value, doc_pointer, path);
   d.line = source != nullptr ? source->line_of(pointer_text.GetString()) : 0;
   d.message = keyword_message(keyword, rule, doc_pointer.Get(value), subschema);
+  if (source != nullptr) d.message += source->variables_note(pointer_text.GetString());
   return d;
 }
 

@@ -33,6 +33,12 @@ std::optional<Diagnostic> validate_against_schema(const rapidjson::Value& value,
                                                   const rapidjson::SchemaDocument& schema,
                                                   const std::string& path, const SourceMap* source);
 
+// The display path of a JSON Pointer into `root`, after `base`: "/zones/1/radius" ->
+// "<base>.zones[1].radius" (an index where `root` holds a list). `base` when the pointer is
+// invalid.
+std::string display_path_of(const rapidjson::Value& root, const std::string& pointer,
+                            const std::string& base);
+
 // A short human description of a JSON value for messages: "\"abc\"", "12", "a list", ...
 std::string describe_json(const rapidjson::Value& value);
 

@@ -52,6 +52,7 @@ InterpolationResult interpolate(std::string_view text, const EnvLookup& env) {
                      "}\" (expected ${NAME} or ${NAME:-default})";
       return result;
     }
+    result.used.push_back("${" + std::string(body) + "}");
     std::optional<std::string> value = env(name);
     if (has_default) {
       result.value += (value && !value->empty()) ? *value : std::string(rest.substr(2));

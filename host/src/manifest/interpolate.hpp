@@ -25,6 +25,7 @@ struct InterpolationResult {
   std::string value;
   std::vector<std::string> missing;  // names of required variables that were not set
   std::string error;                 // a malformed reference; empty when none
+  std::vector<std::string> used;     // the references the value came from, "${NAME}" as written
 };
 
 InterpolationResult interpolate(std::string_view text, const EnvLookup& env);

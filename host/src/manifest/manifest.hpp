@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "config_check/diagnostic.hpp"
+
 namespace streamhost::host {
 
 // The proxy's API: the Confluent REST Proxy v2 or the Strimzi Kafka Bridge.
@@ -51,6 +53,7 @@ struct PluginSpec {
   std::string name;     // the key routes use ("coupon" in "coupon/focus")
   std::string library;  // path of the .so, relative paths resolved against the manifest's folder
   std::string config_json;  // the plugin's config object as JSON text ("{}" when absent)
+  SourceMap config_source;  // lines and ${VAR}s of the config's values, keyed from the config
 };
 
 struct RouteSpec {

@@ -139,6 +139,8 @@ class Mapper {
       spec.library = library.lexically_normal().string();
       const Value* config = member(entry.value, "config");
       spec.config_json = config != nullptr ? json_text(*config) : "{}";
+      spec.config_source =
+          source_.below(pointer_child(pointer_child("/plugins", spec.name), "config"));
       m.plugins.push_back(std::move(spec));
     }
   }

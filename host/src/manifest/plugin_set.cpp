@@ -18,14 +18,23 @@ std::vector<LoadedPlugin> load_manifest_plugins(const Manifest& manifest) {
   // problem.
   std::map<std::string, PluginLibrary> by_name;
   for (const PluginSpec& spec : manifest.plugins) {
+    PluginLibrary library;
     try {
-      PluginLibrary library = load_plugin_library(spec.library);
+      library = load_plugin_library(spec.library);
       by_name[spec.name] = library;
-      std::string summary;
-      std::string config = validate_plugin_config(library, spec.name, spec.config_json, &summary);
-      loaded.push_back(LoadedPlugin{spec.name, library, std::move(config), std::move(summary)});
     } catch (const PluginError& e) {
       errors.push_back(in_manifest(manifest, e.what()));
+      continue;
+    }
+    try {
+      // Located by the manifest's own file, lines and ${VAR}s, like the manifest's errors.
+      std::string summary;
+      std::string config =
+          validate_plugin_config(library, spec.name, spec.config_json,
+                                 ConfigOrigin{manifest.source_path, &spec.config_source}, &summary);
+      loaded.push_back(LoadedPlugin{spec.name, library, std::move(config), std::move(summary)});
+    } catch (const PluginError& e) {
+      errors.push_back(e.what());
     }
   }
   for (size_t i = 0; i < manifest.routes.size(); ++i) {

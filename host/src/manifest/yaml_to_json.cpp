@@ -177,6 +177,10 @@ class Converter {
                 name + ":-value})");
     }
     if (!r.error.empty()) error(path, line, r.error);
+    if (!r.used.empty()) {
+      std::string& names = out_.source.variables[pointer];
+      for (const std::string& ref : r.used) names += (names.empty() ? "" : ", ") + ref;
+    }
     // The text itself was checked (and yaml-cpp refuses escapes that are no character, such as
     // "\ud800"), but a variable's value may hold any bytes.
     if (r.error.empty() && first_non_utf8(r.value)) {

@@ -111,8 +111,12 @@ PluginLibrary load_plugin_library(const std::string& path) {
   dlerror();
   void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
-    const char* why = dlerror();
-    throw PluginError(path + ": cannot load the library: " + (why ? why : "unknown dlopen error"));
+    const char* error = dlerror();
+    std::string why = error != nullptr ? error : "unknown dlopen error";
+    // dlerror() starts with the path itself ("<path>: cannot open shared object file"), which the
+    // message already begins with.
+    if (why.starts_with(path + ": ")) why.erase(0, path.size() + 2);
+    throw PluginError(path + ": cannot load the library: " + why);
   }
   void* symbol = dlsym(handle, SH_PLUGIN_DESCRIPTOR_SYMBOL);
   if (symbol == nullptr) {

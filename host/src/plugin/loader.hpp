@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "config_check/diagnostic.hpp"
 #include "plugin/host_services.hpp"
 #include "plugin/plugin_handle.hpp"
 
@@ -59,13 +60,24 @@ PluginLibrary load_plugin_library(const std::string& path);
 // wrong>").
 void check_plugin_descriptor(const std::string& path, const sh_plugin_descriptor& descriptor);
 
-// Checks `config_json` (a JSON object text) against the plugin's config_schema_json and returns the
-// config to hand to instance_create: scalars the schema wants as another type are converted
-// ("8" -> 8 where an integer is expected). `plugin_name` is the manifest's name, for messages.
-// `summary`, when given, receives what the plugin's config_check reported on success (empty when
-// it reported nothing).
+// Where a plugin's config was written: the manifest file and the lines and ${VAR}s of its values
+// (SourceMap::below() of the plugin's config), so each problem names its file and line.
+struct ConfigOrigin {
+  std::string file;                   // empty: messages name no file
+  const SourceMap* source = nullptr;  // null: messages name no line
+};
+
+// Checks `config_json` (a JSON object text) against the plugin's config_schema_json, then runs the
+// plugin's config_check, and returns the config to hand to instance_create: scalars the schema
+// wants as another type are converted ("8" -> 8 where an integer is expected). `plugin_name` is the
+// manifest's name, for messages. Throws PluginError listing every problem found, one per line, each
+// as "<file>:<line>: plugins.<name>.config.<key path>: <what>" (file and line when `origin` has
+// them). A config_check reply in ConfigErrors' line format ("<pointer>\t<message>") is located
+// the same way. `summary`, when given, receives what an ABI 1.3 plugin's config_check reported on
+// success (empty when it reported nothing, or the plugin is older: see plugin_api.h).
 std::string validate_plugin_config(const PluginLibrary& library, const std::string& plugin_name,
-                                   const std::string& config_json, std::string* summary = nullptr);
+                                   const std::string& config_json, const ConfigOrigin& origin = {},
+                                   std::string* summary = nullptr);
 
 // Calls instance_create with an already validated config. Throws PluginError carrying the plugin's
 // errbuf message.

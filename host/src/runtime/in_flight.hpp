@@ -13,6 +13,7 @@
 
 #include "runtime/clock.hpp"
 #include "runtime/offset_tracker.hpp"
+#include "runtime/partition_lifecycle.hpp"
 #include "runtime/pipeline_metrics.hpp"
 #include "runtime/route.hpp"
 
@@ -23,7 +24,9 @@ struct InFlight {
   const Route* route = nullptr;
   RouteMetrics* metrics = nullptr;
   std::shared_ptr<PartitionTracker> tracker;  // of the generation that dispatched it
-  Clock::time_point received_at{};            // when the poll that brought it returned
+  Clock::time_point received_at{};  // when the poll that brought it returned
+  // The partition's assignment as the plugin's hooks saw it; null when the plugin has no hooks.
+  std::shared_ptr<PartitionTicket> ticket;
   Clock::time_point dispatched_at{};
   size_t bytes = 0;      // the record's key, value and headers, for the in-flight byte cap
   bool started = false;  // touched only by the owning worker

@@ -293,7 +293,14 @@ void Pipeline::dispatch(connector::ConsumedRecord record, Clock::time_point rece
     tracker->mark_done(record.offset);
     return;
   }
+  std::optional<std::string> hook_error;
+  auto ticket = lifecycle_.admit(tp, hook_error);
+  if (hook_error) {
+    fatal(*hook_error);
+    return;
+  }
   auto in_flight = std::make_shared<InFlight>();
+  in_flight->ticket = std::move(ticket);
   in_flight->route = route->second;
   in_flight->metrics = &metrics_.route(*route->second);
   in_flight->tracker = tracker;
@@ -347,6 +354,12 @@ void Pipeline::on_generation_change(uint64_t generation) {
   fences_.clear();
   assigned_.reset();
   next_assignment_refresh_ = {};
+  revoke_from_plugins(std::nullopt);  // the new instance's assignment starts afresh
+}
+
+void Pipeline::revoke_from_plugins(
+    const std::optional<std::vector<connector::TopicPartition>>& lost) {
+  if (auto failed = lost ? lifecycle_.revoke(*lost) : lifecycle_.revoke_all()) fatal(*failed);
 }
 
 bool Pipeline::commit_once() {
@@ -385,6 +398,7 @@ bool Pipeline::commit_once() {
 
 void Pipeline::forget_revoked(const std::vector<connector::TopicPartition>& assigned) {
   const std::set<connector::TopicPartition> held(assigned.begin(), assigned.end());
+  std::vector<connector::TopicPartition> lost;
   for (auto it = trackers_.begin(); it != trackers_.end();) {
     if (held.count(it->first) != 0) {
       ++it;
@@ -395,11 +409,13 @@ void Pipeline::forget_revoked(const std::vector<connector::TopicPartition>& assi
     log::info("runtime", "partition assigned to another member; no longer committed here",
               {{"partition", tp_name(it->first)}});
     metrics_.partitions_revoked.inc();
+    lost.push_back(it->first);
     last_committed_.erase(it->first);
     rewind_.erase(it->first);
     fences_.forget(it->first);
     it = trackers_.erase(it);
   }
+  revoke_from_plugins(lost);
 }
 
 void Pipeline::maybe_commit(bool force) {
@@ -433,6 +449,9 @@ void Pipeline::shutdown() {
     producer_.abandon();
   }
   workers_.join();
+  // No handler call is left: the plugins drop (or save) their partitions' state before
+  // instance_destroy, which follows the pipeline.
+  revoke_from_plugins(std::nullopt);
   producer_.finish();
   producer_.join();
   // The final commit is what makes a restart start at the right place: it is retried, with the

@@ -28,6 +28,7 @@
 #include "runtime/offset_tracker.hpp"
 #include "runtime/operator_pauses.hpp"
 #include "runtime/output_producer.hpp"
+#include "runtime/partition_lifecycle.hpp"
 #include "runtime/partition_status.hpp"
 #include "runtime/pause_board.hpp"
 #include "runtime/pipeline_metrics.hpp"
@@ -143,6 +144,7 @@ class Pipeline {
   void maybe_commit(bool force);
   bool commit_once();
   void forget_revoked(const std::vector<connector::TopicPartition>& assigned);
+  void revoke_from_plugins(const std::optional<std::vector<connector::TopicPartition>>& lost);
   void wait_for(std::chrono::milliseconds delay);
   void set_source_error(const std::string& error);
   void shutdown();
@@ -163,6 +165,7 @@ class Pipeline {
   WorkerPool workers_;
 
   // Poll-thread state.
+  PartitionLifecycle lifecycle_{routes_};  // the plugins' partition hooks
   uint64_t generation_ = 0;
   std::map<connector::TopicPartition, std::shared_ptr<PartitionTracker>> trackers_;
   std::map<connector::TopicPartition, int64_t> last_committed_;

@@ -68,6 +68,9 @@ void Pipeline::refresh_assignment(bool force) {
   } catch (const std::exception&) {
     // Shown from the last listing until one succeeds; commits list again on their own.
   }
+  // A partition lost in a rebalance is let go here too, not only at the next commit, so the
+  // plugins' partitions_revoked comes within the refresh interval even when nothing is committed.
+  if (assigned_) forget_revoked(*assigned_);
 }
 
 void Pipeline::publish_status(bool force) {

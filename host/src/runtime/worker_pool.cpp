@@ -181,8 +181,15 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
     ctx_.metrics->queue_wait_seconds.observe(
         std::chrono::duration<double>(ctx_.clock->now() - record.dispatched_at).count());
   }
+  // Its partition was revoked since dispatch (partitions_revoked may already have run): the
+  // plugin must not see it. Left uncommitted, it is delivered again to the partition's owner.
+  if (record.ticket && !record.ticket->enter()) {
+    ctx_.in_flight->settle(record, false);
+    return Disposition::kHandled;
+  }
   ++record.attempts;
   HandlerResult result = call_handler(*record.route, record.record);
+  if (record.ticket) record.ticket->leave();
   ctx_.in_flight->touch();
   m.handler_seconds->observe(result.seconds);
   m.status[static_cast<size_t>(result.status)]->inc();

@@ -7,6 +7,7 @@
 
 #include "plugin/handler_boundary.hpp"
 #include "plugin/loader.hpp"
+#include "plugin/partition_hooks.hpp"
 
 namespace streamhost::plugin::testing {
 
@@ -113,6 +114,25 @@ Result PluginHarness::call(const std::string& handler, const Input& input) {
     result.emitted.push_back({std::move(out.topic), std::move(out.key), std::move(out.value)});
   }
   return result;
+}
+
+void PluginHarness::partition_hook(bool assigned, const std::vector<PartitionId>& partitions) {
+  if (!state_->instance) throw HarnessError("a partition hook before configure()");
+  std::vector<connector::TopicPartition> parts;
+  for (const auto& p : partitions) parts.push_back({p.topic, p.partition});
+  if (auto failed = host::call_partition_hook(
+          *state_->instance,
+          assigned ? host::PartitionHook::kAssigned : host::PartitionHook::kRevoked, parts)) {
+    throw HarnessError(*failed);
+  }
+}
+
+void PluginHarness::assign(const std::vector<PartitionId>& partitions) {
+  partition_hook(true, partitions);
+}
+
+void PluginHarness::revoke(const std::vector<PartitionId>& partitions) {
+  partition_hook(false, partitions);
 }
 
 Result PluginHarness::call(const std::string& handler, std::string value,

@@ -1,13 +1,14 @@
 // field_mapper: an example streamhost plugin. Its one handler, `map`, reshapes JSON object events:
 // it checks required fields, renames and copies fields, drops fields, and emits the result with the
 // input's key. Input that is not a JSON object, or lacks a required field, is rejected (the host
-// dead-letters it with the reason).
+// dead-letters it with the reason, which names the field: `payload: missing field "order_id"`).
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <map>
 #include <streamhost/plugin.hpp>
+#include <streamhost/record_json.hpp>
 #include <string>
 #include <vector>
 
@@ -37,12 +38,14 @@ class FieldMapper {
 
   // Runs concurrently for different keys: const, it only reads the config.
   void map(const sp::Record& in, sp::Emitter& out) const {
+    // The SDK's JSON view: the host's bounded parser, and errors that name the field. Each throws
+    // sp::JsonError, a Reject: the record is dead-lettered with "payload: not JSON: ...",
+    // "payload: expected an object, got 5" or "payload: missing field \"order_id\"".
+    const sp::Json event = sp::Json::parse(in.value()).as_object();
+    for (const std::string& field : config_.require) event[field];  // throws when it is absent
+    // The reshaping edits a copy with RapidJSON, which the view is built on.
     rapidjson::Document doc;
-    doc.Parse(in.value().data(), in.value().size());
-    if (doc.HasParseError() || !doc.IsObject()) throw sp::Reject("value is not a JSON object");
-    for (const std::string& field : config_.require) {
-      if (!doc.HasMember(field)) throw sp::Reject("missing required field \"" + field + "\"");
-    }
+    doc.CopyFrom(event.raw(), doc.GetAllocator());
     auto& alloc = doc.GetAllocator();
     for (const auto& [from, to] : config_.rename) {
       auto it = doc.FindMember(from);

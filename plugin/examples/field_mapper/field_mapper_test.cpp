@@ -29,9 +29,13 @@ int main() {
 
   spt::Result not_json = plugin.call("map", "order 5");
   check.equal(not_json.status, SH_STATUS_REJECT, "text that is not JSON is rejected");
-  check.equal(not_json.reason, std::string("value is not a JSON object"), "with the reason");
+  check.equal(not_json.reason, std::string("payload: not JSON: Invalid value. (byte 0)"),
+              "with the reason");
+  spt::Result not_object = plugin.call("map", R"("order 5")");
+  check.equal(not_object.reason, std::string(R"(payload: expected an object, got "order 5")"),
+              "a value that is not an object is named");
   spt::Result missing = plugin.call("map", R"({"cust": "c-7"})");
-  check.equal(missing.reason, std::string("missing required field \"order_id\""),
+  check.equal(missing.reason, std::string("payload: missing field \"order_id\""),
               "a missing required field is named");
   check.is_true(missing.emitted.empty(), "a rejected record emits nothing");
   return check.exit_code();

@@ -81,8 +81,10 @@ if not any(r.get("topic") == out_topic and r.get("value") == {"order_id": 5, "cu
            for r in records):
     missing.append("the mapped record {order_id: 5, customer_id: c-7, id: 5} in " + out_topic)
 if not any(r.get("topic") == dlq_topic and isinstance(r.get("value"), dict)
-           and r["value"].get("reason") == "value is not a JSON object" for r in records):
-    missing.append("a dead letter with reason 'value is not a JSON object' in " + dlq_topic)
+           and r["value"].get("reason") == 'payload: expected an object, got "not an object"'
+           for r in records):
+    missing.append("a dead letter with reason 'payload: expected an object, got \"not an object\"' in "
+                   + dlq_topic)
 print("; ".join(missing))
 PY
 }

@@ -2,8 +2,12 @@
 # example against it with find_package(streamhost), runs its harness test and checks the host loads
 # the result.
 # Arguments: STREAMHOST_BUILD_DIR, EXAMPLE_SOURCE_DIR, WORK_DIR, STREAMHOST_BIN, SANITIZER_FLAGS
-# (the build's sanitizer flags, which the installed harness library carries; empty otherwise).
+# (the build's sanitizer flags, which the installed harness library carries; empty otherwise), and
+# PLUGIN (the example's plugin name; field_mapper when not given, as this folder's example).
 file(REMOVE_RECURSE ${WORK_DIR})
+if(NOT DEFINED PLUGIN)
+  set(PLUGIN field_mapper)
+endif()
 
 function(run step)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
@@ -22,8 +26,8 @@ run("build the example" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
 run("run the example's harness test" ${CMAKE_COMMAND} -E chdir ${WORK_DIR}/build ctest
     --output-on-failure)
 run("inspect the plugin" ${STREAMHOST_BIN} plugins inspect
-    ${WORK_DIR}/build/libstreamhost_field_mapper.so)
-if(NOT last_output MATCHES "name:        field_mapper")
+    ${WORK_DIR}/build/libstreamhost_${PLUGIN}.so)
+if(NOT last_output MATCHES "name:        ${PLUGIN}")
   message(FATAL_ERROR "unexpected inspect output:\n${last_output}")
 endif()
 message(STATUS "out-of-tree plugin built and loaded")

@@ -46,6 +46,7 @@
 #include <tuple>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace streamhost::plugin {
 
@@ -103,6 +104,14 @@ class Record {
     return raw_.struct_size >= kEnd && raw_.header_size != 0 ? raw_.header_size : sizeof(sh_header);
   }
   const sh_record& raw_;
+};
+
+// One partition of a route's source topic, as the partition hooks receive it; the topic's bytes
+// are the host's, valid during the hook call.
+struct Partition {
+  std::string_view topic;
+  int32_t partition = 0;
+  bool operator==(const Partition&) const = default;
 };
 
 // Sends outputs; the host copies the bytes before emit returns.
@@ -239,6 +248,22 @@ struct Shape<L> {
   using Instance = typename Free::Instance;
   static constexpr bool takes_instance = Free::takes_instance;
 };
+
+// Whether F's call operator is declared noexcept: an exception from such a handler would call
+// std::terminate inside the plugin instead of reaching process()'s barrier.
+template <typename T>
+struct DeclaredNoexcept : std::false_type {};
+template <typename R, typename C, typename... A>
+struct DeclaredNoexcept<R (C::*)(A...) noexcept> : std::true_type {};
+template <typename R, typename C, typename... A>
+struct DeclaredNoexcept<R (C::*)(A...) const noexcept> : std::true_type {};
+template <typename R, typename... A>
+struct DeclaredNoexcept<R (*)(A...) noexcept> : std::true_type {};
+template <typename L>
+requires requires {
+  &L::operator();
+}
+struct DeclaredNoexcept<L> : DeclaredNoexcept<decltype(&L::operator())> {};
 
 template <typename R>
 constexpr bool kValidResult = std::is_void_v<R> || std::is_same_v<R, Outcome>;
@@ -408,25 +433,35 @@ int ready(void* instance, char* msg, size_t msg_cap) noexcept {
   return 0;
 }
 
-// Used when the instance type has `static void check_config(std::string_view config_json)` (or,
-// with a typed Config, `static void check_config(const Config&)`), which throws with the reason
-// when the config cannot work. It may return a std::string instead of void: a summary of what it
-// checked, which `streamhost validate` prints (truncated to errbuf_cap - 1 bytes).
+// Used when the instance type has a static check_config, in one of three forms:
+//   static void check_config(const Config&, ConfigErrors&)  adds each problem at its key path
+//   static void check_config(const Config&)                 throws with the reason
+//   static void check_config(std::string_view config_json)  throws (untyped config)
+// The problems reach the host as ConfigErrors::encoded() lines, which it locates in the manifest.
+// The two throwing forms may return a std::string instead of void: a summary of what they checked
+// (ABI 1.3), which `streamhost validate` prints (truncated to errbuf_cap - 1 bytes).
 template <typename Instance>
 int config_check(const char* config_json, char* errbuf, size_t errbuf_cap) noexcept {
   try {
     std::string_view text(config_json ? config_json : "{}");
-    auto check = [&] {
-      if constexpr (HasTypedConfig<Instance>) {
-        return Instance::check_config(read_config<typename Instance::Config>(text));
+    if constexpr (HasTypedConfig<Instance>) {
+      using Config = typename Instance::Config;
+      const Config config = read_config<Config>(text);
+      if constexpr (requires(ConfigErrors & e) { Instance::check_config(config, e); }) {
+        ConfigErrors errors;
+        Instance::check_config(config, errors);
+        if (errors.empty()) return 1;
+        copy_message(errbuf, errbuf_cap, errors.encoded());
+        return 0;
+      } else if constexpr (std::is_same_v<decltype(Instance::check_config(config)), std::string>) {
+        copy_message(errbuf, errbuf_cap, Instance::check_config(config));
       } else {
-        return Instance::check_config(text);
+        Instance::check_config(config);
       }
-    };
-    if constexpr (std::is_same_v<decltype(check()), std::string>) {
-      copy_message(errbuf, errbuf_cap, check());
+    } else if constexpr (std::is_same_v<decltype(Instance::check_config(text)), std::string>) {
+      copy_message(errbuf, errbuf_cap, Instance::check_config(text));
     } else {
-      check();
+      Instance::check_config(text);
     }
     return 1;
   } catch (const std::exception& e) {
@@ -443,6 +478,60 @@ constexpr auto config_check_fn() {
     return &config_check<Instance>;
   } else {
     return static_cast<int (*)(const char*, char*, size_t)>(nullptr);
+  }
+}
+
+// Used when the instance type has `void partitions_assigned(std::span<const Partition>)` or
+// `void partitions_revoked(std::span<const Partition>)` (ABI 1.3). An exception from either stops
+// the pipeline as FATAL with its message: state that cannot be loaded or saved is not a record
+// problem.
+template <typename Instance, bool kAssigned>
+sh_status partition_hook(void* instance, const sh_partition* partitions, size_t count,
+                         size_t partition_size, char* reason, size_t reason_cap) noexcept {
+  try {
+    std::vector<Partition> list;
+    list.reserve(count);
+    const size_t stride = partition_size != 0 ? partition_size : sizeof(sh_partition);
+    for (size_t i = 0; i < count; ++i) {
+      const auto& p = *reinterpret_cast<const sh_partition*>(
+          reinterpret_cast<const char*>(partitions) + i * stride);
+      list.push_back(Partition{p.topic ? p.topic : "", p.partition});
+    }
+    Instance* self = unbox<Instance>(instance);
+    if (self == nullptr) throw Fatal("partition hook called with another plugin's instance");
+    if constexpr (kAssigned) {
+      self->partitions_assigned(std::span<const Partition>(list));
+    } else {
+      self->partitions_revoked(std::span<const Partition>(list));
+    }
+    return SH_STATUS_OK;
+  } catch (const std::exception& e) {
+    copy_message(reason, reason_cap, e.what());
+  } catch (...) {
+    copy_message(reason, reason_cap, "partition hook threw an exception of unknown type");
+  }
+  return SH_STATUS_FATAL;
+}
+
+using PartitionHookFn = sh_status (*)(void*, const sh_partition*, size_t, size_t, char*, size_t);
+
+template <typename Instance>
+constexpr PartitionHookFn assigned_fn() {
+  if constexpr (requires(Instance & i, std::span<const Partition> p) {
+                  i.partitions_assigned(p);
+                }) {
+    return &partition_hook<Instance, true>;
+  } else {
+    return nullptr;
+  }
+}
+
+template <typename Instance>
+constexpr PartitionHookFn revoked_fn() {
+  if constexpr (requires(Instance & i, std::span<const Partition> p) { i.partitions_revoked(p); }) {
+    return &partition_hook<Instance, false>;
+  } else {
+    return nullptr;
   }
 }
 
@@ -485,7 +574,12 @@ constexpr sh_handler_def handler(HandlerInfo info) {
                 "name(const Record&, Emitter&) const`, or a free function or captureless lambda "
                 "`Outcome (const Record&, Emitter&)` or `Outcome (const Instance&, const Record&, "
                 "Emitter&)`; each may return void instead of Outcome");
-  if constexpr (detail::valid_handler<F>()) {
+  static_assert(!detail::DeclaredNoexcept<std::remove_cvref_t<decltype(F)>>::value,
+                "streamhost::plugin::handler<F>: F is declared noexcept, so an exception it (or "
+                "anything it calls) throws would terminate the host instead of dead-lettering the "
+                "record: remove noexcept from the handler");
+  if constexpr (detail::valid_handler<F>() &&
+                !detail::DeclaredNoexcept<std::remove_cvref_t<decltype(F)>>::value) {
     return sh_handler_def{.name = info.name,
                           .description = info.description,
                           .process = &detail::process<F>,
@@ -511,7 +605,9 @@ sh_plugin_descriptor describe(const PluginInfo& info) {
                               .handlers = info.handlers.data(),
                               .handler_count = info.handlers.size(),
                               .config_check = detail::config_check_fn<Instance>(),
-                              .handler_def_size = sizeof(sh_handler_def)};
+                              .handler_def_size = sizeof(sh_handler_def),
+                              .partitions_assigned = detail::assigned_fn<Instance>(),
+                              .partitions_revoked = detail::revoked_fn<Instance>()};
 }
 
 }  // namespace streamhost::plugin

@@ -38,7 +38,7 @@ extern "C" {
 #endif
 
 #define SH_PLUGIN_ABI_MAJOR 1
-#define SH_PLUGIN_ABI_MINOR 2
+#define SH_PLUGIN_ABI_MINOR 3
 
 /* The name of the one symbol a plugin exports. */
 #define SH_PLUGIN_DESCRIPTOR_SYMBOL "streamhost_plugin_descriptor"
@@ -164,6 +164,15 @@ typedef struct sh_host_api {
 } sh_host_api;
 
 /*
+ * One partition of a route's source topic (ABI 1.3). Host-owned, valid during the call that
+ * received it. An element of an array whose stride is passed next to it (`partition_size`).
+ */
+typedef struct sh_partition {
+  const char* topic; /* never NULL */
+  int32_t partition;
+} sh_partition;
+
+/*
  * Processes one record. Called by host worker threads, possibly concurrently on the same instance for
  * records of different keys; records with the same key arrive one at a time, in offset order.
  *   instance: what instance_create returned.
@@ -242,12 +251,16 @@ typedef struct sh_plugin_descriptor {
    * `streamhost validate` and before instance_create, from the main thread, with the config already
    * validated against config_schema_json (host-owned, NUL-terminated, valid during the call).
    * Returns 1 when the config is usable; otherwise 0 and a NUL-terminated reason naming the
-   * problem in errbuf (host-owned, errbuf_cap bytes, at least 256).
-   * On success it may leave a NUL-terminated summary of what it checked in errbuf (lines of plain
-   * text, such as the model file the config names: its kind, size and feature order), which
-   * `streamhost validate` prints under the plugin. The host zero-fills errbuf before the call, so a
-   * plugin that writes nothing on success shows nothing; a host that does not print it loses
-   * nothing. No layout or version changes with this.
+   * problem in errbuf (host-owned, errbuf_cap bytes, at least 256; this host gives 16384).
+   * Several problems may be reported, one per line, each as "<JSON Pointer>\t<message>" where the
+   * pointer locates the value within the config ("/zones/1/radius_m"; empty for the whole
+   * config): the host then reports each at its key path and manifest line. Text without that
+   * form is one problem of the whole config. (plugin.hpp's ConfigErrors writes the line form.)
+   * ABI 1.3: on success a plugin may leave a NUL-terminated summary of what it checked in errbuf
+   * (lines of plain text, such as the model file the config names: its kind, size and feature
+   * order), which `streamhost validate` prints under the plugin. The host zero-fills errbuf
+   * before the call, and reads a summary only from a 1.3 plugin: what an older one left there on
+   * success meant nothing.
    */
   int (*config_check)(const char* config_json, char* errbuf, size_t errbuf_cap);
   /* --- ABI 1.2 --- (absent from an older plugin's descriptor: the host uses the 1.1 stride) */
@@ -256,6 +269,33 @@ typedef struct sh_plugin_descriptor {
    * (const char*)handlers + i * handler_def_size. The host reads only the fields it covers.
    */
   size_t handler_def_size;
+  /* --- ABI 1.3 --- (absent from an older plugin's descriptor: treat as NULL) */
+  /*
+   * Optional (may be NULL): the partition lifecycle, for a plugin that keeps state per partition
+   * (load it when a partition arrives, flush and drop it when it leaves). `partitions` is a
+   * host-owned array of `count` elements, each `partition_size` bytes (walk it by that stride).
+   * Returns SH_STATUS_OK; any other status stops the pipeline as FATAL with the NUL-terminated
+   * reason written into `reason` (host-owned, reason_cap bytes, at least 256). Must not throw.
+   *
+   * The guarantees, per instance:
+   *   - Both are called from one host thread (the pipeline's polling thread), never concurrently
+   *     with each other, but concurrently with handler calls for other partitions.
+   *   - partitions_assigned(P) returns before the first handler call for a record of P delivered
+   *     after that assignment begins.
+   *   - partitions_revoked(P) is called only once every handler call for a record of P has
+   *     returned, and no handler call for P starts after it until P is assigned again (with
+   *     another partitions_assigned). Outputs of those calls may still be in production.
+   *   - Every assigned partition is revoked exactly once: when the consumer loses it (a rebalance,
+   *     noticed within the host's assignment refresh interval), when the consumer instance is
+   *     recreated, and at shutdown, before instance_destroy.
+   * Kafka delivers at least once: after a revocation, records of P past its last committed offset
+   * come again to whichever member gets P next, so state must be rebuilt from what was committed
+   * (or kept somewhere shared), not trusted to be complete.
+   */
+  sh_status (*partitions_assigned)(void* instance, const sh_partition* partitions, size_t count,
+                                   size_t partition_size, char* reason, size_t reason_cap);
+  sh_status (*partitions_revoked)(void* instance, const sh_partition* partitions, size_t count,
+                                  size_t partition_size, char* reason, size_t reason_cap);
 } sh_plugin_descriptor;
 
 /* The signature of the one exported function. */

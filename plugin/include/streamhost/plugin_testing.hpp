@@ -21,9 +21,11 @@
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -41,6 +43,9 @@ struct Result {
   sh_status status = SH_STATUS_OK;
   std::string reason;
   std::vector<Emitted> emitted;
+  // call_isolated() only: the signal that ended the child process (SIGSEGV, SIGABRT, ...); the
+  // status is then FATAL and the reason names the signal.
+  std::optional<int> crash_signal;
   bool ok() const { return status == SH_STATUS_OK; }
 };
 
@@ -53,6 +58,12 @@ struct Input {
   int64_t offset = 0;
   int64_t timestamp_ms = -1;
   std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// A partition of a route's source topic, for the partition hooks.
+struct PartitionId {
+  std::string topic = "input";
+  int32_t partition = 0;
 };
 
 // What the loader, the config check or instance creation refused, with the host's own message.
@@ -86,6 +97,18 @@ class PluginHarness {
   Result call(const std::string& handler, std::string value,
               std::optional<std::string> key = std::nullopt);
 
+  // The partition hooks (ABI 1.3) as the runtime calls them: assign() before the first record of
+  // a partition, revoke() when it leaves. A test plays a rebalance by revoking a partition from
+  // one harness and assigning it to another. Nothing happens for a plugin without the hook;
+  // HarnessError with the plugin's reason when the hook fails (the runtime stops as FATAL).
+  void assign(const std::vector<PartitionId>& partitions);
+  void revoke(const std::vector<PartitionId>& partitions);
+
+  // call() in a forked child process, so a handler that crashes the process (a segfault in
+  // native code) is reported as a result, with crash_signal set, instead of ending the test. What
+  // the child logs, counts or changes in the instance stays in the child. POSIX only.
+  Result call_isolated(const std::string& handler, const Input& record);
+
   // The instance's readiness check (/readyz); true when it has none.
   bool ready(std::string& why) const;
 
@@ -103,6 +126,7 @@ class PluginHarness {
   const sh_plugin_descriptor& descriptor() const;
 
  private:
+  void partition_hook(bool assigned, const std::vector<PartitionId>& partitions);
   struct State;
   std::unique_ptr<State> state_;
 };
@@ -115,12 +139,37 @@ class Checks {
   void equal(const A& actual, const B& expected, std::string_view what) {
     if (actual == expected) return;
     ++failures_;
-    std::cerr << "FAILED: " << what << "\n";
+    std::cerr << "FAILED: " << what << "\n  actual:   " << printable(actual)
+              << "\n  expected: " << printable(expected) << "\n";
   }
   void is_true(bool condition, std::string_view what) { equal(condition, true, what); }
   int exit_code() const {
     if (failures_ == 0) std::cout << "all checks passed\n";
     return failures_ == 0 ? 0 : 1;
+  }
+
+  // How a value reads in a failure: strings quoted, an optional's value or nullopt, a status by
+  // name; anything else streamable as itself.
+  template <typename T>
+  static std::string printable(const T& v) {
+    if constexpr (std::is_same_v<T, sh_status>) {
+      return sh_status_name(v);
+    } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+      return "\"" + std::string(std::string_view(v)) + "\"";
+    } else if constexpr (requires {
+                           v.has_value();
+                           *v;
+                         }) {
+      return v.has_value() ? printable(*v) : "nullopt";
+    } else if constexpr (std::is_same_v<T, bool>) {
+      return v ? "true" : "false";
+    } else if constexpr (requires(std::ostream & os) { os << v; }) {
+      std::ostringstream os;
+      os << v;
+      return os.str();
+    } else {
+      return "(a value that cannot be printed)";
+    }
   }
 
  private:

@@ -1,5 +1,5 @@
 // Must not compile: the handler takes no Emitter and returns int. The build must stop with the one
-// message plugin.hpp gives for a wrong handler (handler_signature_error_test.cmake checks it).
+// message plugin.hpp gives for a wrong handler (one_error_test.cmake checks it).
 #include <streamhost/plugin.hpp>
 
 namespace sp = streamhost::plugin;
