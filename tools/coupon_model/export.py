@@ -32,6 +32,21 @@ class ExportError(ValueError):
 
 def resolve_features(estimator, features=None):
     """The file's feature list (plugin names) and where it came from."""
+    if features is not None and estimator.feature_names is not None:
+        # The pickle knows its columns: --features may only repeat them, never override them.
+        recorded = list(estimator.feature_names)
+        ours = [encoding.plugin_feature(n) for n in features]
+        theirs = [encoding.plugin_feature(n) for n in recorded]
+        if ours != theirs:
+            where = next((i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b),
+                         min(len(ours), len(theirs)))
+            raise ExportError(
+                "--features differs from the columns the pickle records: its feature_names_in_ "
+                "has %d columns (%s), --features %d (first difference at column %d: %s vs %s); "
+                "the pickle's own names decide the order, so drop --features"
+                % (len(recorded), ", ".join(recorded), len(features), where,
+                   recorded[where] if where < len(recorded) else "none",
+                   features[where] if where < len(features) else "none"))
     if features is not None:
         given, source = list(features), "--features"
     elif estimator.feature_names is not None:

@@ -8,6 +8,7 @@ oversized and deeply nested files are refused with an error, not a crash.
 """
 
 import glob
+import io
 import json
 import os
 import pickle
@@ -34,6 +35,73 @@ class Reduce:
 
     def __reduce__(self):
         return self.func, self.args
+
+
+class _Global:
+    """A GLOBAL opcode naming module.name, written as it is (nothing is imported)."""
+
+    def __init__(self, module, name):
+        self.module, self.name = module, name
+
+    def __call__(self, *args):  # never called: pickle only asks that it could be
+        raise AssertionError("a marker is not called")
+
+
+class _Writer(pickle._Pickler):
+    """Pickles the unpickler's holders (Instance, Array, DType, Opaque) back as the classes they
+    stand for, so a test can edit a real model file's content and write it again, without numpy or
+    scikit-learn. A holder used twice is written once and referred to (the memo), as pickle does."""
+
+    dispatch = dict(pickle._Pickler.dispatch)
+    _globals = {}
+
+    def save_marker(self, obj):
+        self.write(pickle.GLOBAL + ("%s\n%s\n" % (obj.module, obj.name)).encode("ascii"))
+        self.memoize(obj)
+
+    dispatch[_Global] = save_marker
+
+    @classmethod
+    def name(cls, module, name):
+        return cls._globals.setdefault((module, name), _Global(module, name))
+
+    def reducer_override(self, obj):
+        if isinstance(obj, unpickle.Instance):
+            return self.name(obj.module, obj.name), obj.args, obj.state
+        if isinstance(obj, unpickle.DType):
+            names = tuple(obj.names) if obj.names else None
+            return (self.name("numpy", "dtype"), (obj.name, False, True),
+                    (3, obj.byteorder if obj.fields is None else "|", None, names,
+                     dict(obj.fields) if obj.fields else None,
+                     obj.itemsize if obj.fields else -1, -1, 0))
+        if isinstance(obj, unpickle.Array):
+            return (self.name("numpy._core.multiarray", "_frombuffer"),
+                    (obj.data, obj.dtype, obj.shape, "F" if obj.fortran else "C"))
+        if isinstance(obj, unpickle.Opaque):
+            return (self.name("numpy.random._pickle", "__randomstate_ctor"), obj.args,
+                    getattr(obj, "state", None))
+        return NotImplemented
+
+
+def rewrite(obj):
+    """The bytes of a pickle of the holders in obj."""
+    out = io.BytesIO()
+    _Writer(out, protocol=4).dump(obj)
+    return out.getvalue()
+
+
+def object_array(items, shape=None):
+    array = unpickle.Array()
+    array._set(unpickle.DType("O8"), shape or (len(items),), False, list(items))
+    return array
+
+
+def deep(levels):
+    """A valid but deeply nested value: [[[...[0.1]...]]]."""
+    value = 0.1
+    for _ in range(levels):
+        value = [value]
+    return value
 
 
 class BothGenerationsTest(unittest.TestCase):
@@ -73,6 +141,39 @@ class BothGenerationsTest(unittest.TestCase):
         with self.assertRaisesRegex(ExportError, "fitted on 21 columns but 3 feature names"):
             export_file(path, "x", "1", features=["age_range", "gender", "category_Men"],
                         verify=False)
+
+
+class FeatureNamesTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def named_pickle(self, names):
+        """The 1.9.1 logistic regression as if fitted on a DataFrame with these columns."""
+        lr = unpickle.load(os.path.join(PICKLES, "sklearn-1.9.1-lr.pkl"))
+        lr.state["feature_names_in_"] = object_array(names)
+        path = os.path.join(self.dir.name, "named.pkl")
+        with open(path, "wb") as f:
+            f.write(rewrite(lr))
+        return path
+
+    def test_features_may_not_override_the_pickles_names(self):
+        columns = [c for c, _ in encoding.ORIGINAL_COLUMNS]
+        path = self.named_pickle(list(reversed(columns)))
+        model, _ = export_file(path, "x", "1", verify=False)
+        self.assertEqual(model["encoding"]["features"], list(reversed(encoding.ORIGINAL_ORDER)))
+        # The same columns by other names (plugin or DataFrame) are the same columns.
+        model, _ = export_file(path, "x", "1", verify=False,
+                               features=list(reversed(encoding.ORIGINAL_ORDER)))
+        self.assertEqual(model["encoding"]["features"], list(reversed(encoding.ORIGINAL_ORDER)))
+        # Another order is refused, naming what the pickle records and what to do.
+        for features in (encoding.ORIGINAL_ORDER, columns, list(reversed(columns))[:20]):
+            with self.subTest(features=features[:2]):
+                with self.assertRaisesRegex(
+                        ExportError, r"(?s)differs from the columns the pickle records: its "
+                        r"feature_names_in_ has 21 columns \(category_Women, category_Sports.*"
+                        r"drop --features"):
+                    export_file(path, "x", "1", verify=False, features=features)
 
 
 class UnpicklerTest(unittest.TestCase):
