@@ -82,6 +82,12 @@ def export_file(path, name, version, description="", features=None, sport_matche
         estimator = sklearn_reader.read(unpickle.load(path))
     except (unpickle.UnpickleError, sklearn_reader.ReadError) as e:
         raise ExportError(str(e)) from None
+    except RecursionError:
+        raise ExportError("%s: a value in the file is nested too deeply to be part of a fitted "
+                          "model" % path) from None
+    except MemoryError:
+        raise ExportError("%s: reading the model takes more memory than this machine gives"
+                          % path) from None
     mapped, given, source = resolve_features(estimator, features)
     try:
         section = encoding.encoding_section(mapped, sport_matches_sports)

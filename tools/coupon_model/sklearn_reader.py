@@ -9,6 +9,7 @@ missing_go_to_left, class counts / class fractions in forest leaves).
 """
 
 import math
+import reprlib
 import struct
 
 from .unpickle import Array, Instance
@@ -18,6 +19,7 @@ SUPPORTED = ("GradientBoostingClassifier", "RandomForestClassifier", "ExtraTrees
 # Node and tree bounds (plugin/coupon's model.hpp refuses beyond these anyway).
 MAX_TREES = 10000
 MAX_NODES_PER_TREE = 1 << 20
+MAX_TOTAL_NODES = 1 << 24  # 16,777,216: the plugin's kMaxTotalNodes
 
 LARGEST = 1.7976931348623157e308  # JSON has no infinity: the largest double stands for it
 FLOAT32_EPS = 2.0 ** -23
@@ -38,6 +40,20 @@ class Estimator:
         self.feature_names = feature_names  # feature_names_in_ (fitted on a DataFrame) or None
         self.sklearn_version = sklearn_version
         self.summary = summary
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 40
+
+
+def shown(value):
+    """A value from the file as an error message may show it: scalars and strings as a short repr,
+    anything else by its type alone (a repr of a file's structure can be huge or deep)."""
+    if isinstance(value, (bool, int, float, str, type(None))):
+        return _SHOWN.repr(value)
+    if isinstance(value, Instance):
+        return "a %s.%s" % (value.module, value.name)
+    return "a " + type(value).__name__
 
 
 def read(obj):
@@ -62,8 +78,17 @@ def read(obj):
     else:
         model = _forest(obj)
     names = obj.get("feature_names_in_")
-    feature_names = [str(n) for n in _array(names, "feature_names_in_").flat()] if names else None
+    feature_names = None
+    if names is not None:
+        feature_names = _array(names, "feature_names_in_").flat()
+        if not all(isinstance(n, str) for n in feature_names):
+            raise ReadError("feature_names_in_ holds something other than strings")
     n = obj.get("n_features_in_", obj.get("n_features_"))
+    if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+        raise ReadError("n_features_in_ is %s, not a column count" % shown(n))
+    version = obj.get("_sklearn_version")
+    if version is not None and not isinstance(version, str):
+        raise ReadError("_sklearn_version is %s, not a version" % shown(version))
     if n is None:
         n = len(model["coefficients"]) if "coefficients" in model else None
     if "trees" in model:
@@ -72,7 +97,7 @@ def read(obj):
             max(_depth(t) for t in model["trees"]))
     else:
         summary = "%s: %d coefficients" % (model["kind"], len(model["coefficients"]))
-    return Estimator(obj.name, model, n, feature_names, obj.get("_sklearn_version"), summary)
+    return Estimator(obj.name, model, n, feature_names, version, summary)
 
 
 def _array(value, what):
@@ -85,25 +110,49 @@ def _tree_of(stage, what):
     if not isinstance(stage, Instance) or stage.name not in (
             "DecisionTreeRegressor", "DecisionTreeClassifier", "ExtraTreeRegressor",
             "ExtraTreeClassifier"):
-        raise ReadError("%s is a %r, not a decision tree" % (what, stage))
+        raise ReadError("%s is %s, not a decision tree" % (what, shown(stage)))
     tree = stage.get("tree_")
     if not isinstance(tree, Instance) or tree.name != "Tree":
         raise ReadError("%s has no fitted tree_" % what)
     return tree
 
 
-def _tree(tree, values, what):
-    """One tree as the file stores it: scikit-learn's node arrays, plus one value per node."""
+def _node_count(tree, what):
     nodes = _array(tree.get("nodes"), what + ".nodes")
     count = tree.get("node_count", nodes.size())
-    if nodes.size() != count or count < 1 or count > MAX_NODES_PER_TREE:
-        raise ReadError("%s: %d nodes (node_count %s)" % (what, nodes.size(), count))
+    if not isinstance(count, int) or nodes.size() != count or not 1 <= count <= MAX_NODES_PER_TREE:
+        raise ReadError("%s: %d nodes (node_count %s)" % (what, nodes.size(), shown(count)))
+    return count
+
+
+def _budget(trees, owner):
+    """Refuses, before any node array is decoded, a tree object that appears twice (a pickle's
+    memo lets one tree stand for thousands of stages at no cost in file size) and more nodes in
+    all than the plugin loads (its kMaxTotalNodes)."""
+    seen, total = set(), 0
+    for tree, what in trees:
+        if id(tree) in seen:
+            raise ReadError("%s: %s is the same tree object as an earlier one; a fitted model's "
+                            "trees are distinct" % (owner, what))
+        seen.add(id(tree))
+        total += _node_count(tree, what)
+        if total > MAX_TOTAL_NODES:
+            raise ReadError("%s: over %d nodes in all (the plugin's limit)"
+                            % (owner, MAX_TOTAL_NODES))
+
+
+def _tree(tree, values, what):
+    """One tree as the file stores it: scikit-learn's node arrays, plus one value per node."""
+    nodes = tree.get("nodes")
+    count = _node_count(tree, what)
+    columns = nodes.fields()  # the node array decoded once, not once per field
+    if columns is None:
+        raise ReadError("%s: the node array is not a record array" % what)
     fields = {}
     for name in ("left_child", "right_child", "feature", "threshold"):
-        column = nodes.field(name)
-        if column is None:
+        if name not in columns:
             raise ReadError("%s: the node array has no %s field" % (what, name))
-        fields[name] = column
+        fields[name] = columns[name]
     out = {
         "children_left": fields["left_child"],
         "children_right": fields["right_child"],
@@ -125,7 +174,7 @@ def _tree(tree, values, what):
             raise ReadError("%s: node %d has children %d, %d and feature %d" % (
                 what, i, left, right, feature))
     # scikit-learn >= 1.3 sends a missing value (NaN) to the side this names.
-    missing = nodes.field("missing_go_to_left")
+    missing = columns.get("missing_go_to_left")
     if missing is not None:
         out["missing_go_to_left"] = [int(m) for m in missing]
     return out
@@ -142,7 +191,7 @@ def _gradient_boosting(gb):
     loss = gb.get("loss", "deviance")
     if loss not in ("deviance", "log_loss"):
         raise ReadError("GradientBoostingClassifier: only loss='log_loss' (or 'deviance') can be "
-                        "exported, got %r" % (loss,))
+                        "exported, got %s" % shown(loss))
     for attr in ("loss_", "_loss"):
         obj = gb.get(attr)
         if isinstance(obj, Instance) and obj.name not in ("BinomialDeviance", "HalfBinomialLoss"):
@@ -154,17 +203,18 @@ def _gradient_boosting(gb):
                         "estimators_ has shape %s" % (stages.shape,))
     if not 1 <= stages.shape[0] <= MAX_TREES:
         raise ReadError("GradientBoostingClassifier: %d stages" % stages.shape[0])
+    found = [(_tree_of(stage, "estimators_[%d, 0]" % i), "estimators_[%d, 0]" % i)
+             for i, stage in enumerate(stages.flat())]
+    _budget(found, "GradientBoostingClassifier")
     trees = []
-    for i, stage in enumerate(stages.flat()):
-        what = "estimators_[%d, 0]" % i
-        tree = _tree_of(stage, what)
+    for tree, what in found:
         values = _values(tree, what)
         if values.shape[1:] != (1, 1):
             raise ReadError("%s: values of shape %s, expected (n, 1, 1)" % (what, values.shape))
         trees.append(_tree(tree, values.flat(), what))
     learning_rate = gb.get("learning_rate")
     if not isinstance(learning_rate, (int, float)) or not learning_rate > 0:
-        raise ReadError("GradientBoostingClassifier: learning_rate %r" % (learning_rate,))
+        raise ReadError("GradientBoostingClassifier: learning_rate %s" % shown(learning_rate))
     return {
         "kind": "gradient_boosting",
         "learning_rate": float(learning_rate),
@@ -181,7 +231,7 @@ def _init_log_odds(gb):
         return 0.0
     if not isinstance(init, Instance) or init.name != "DummyClassifier":
         raise ReadError("GradientBoostingClassifier: only the default init (a constant "
-                        "DummyClassifier) or init='zero' can be exported, got %r" % (init,))
+                        "DummyClassifier) or init='zero' can be exported, got %s" % shown(init))
     strategy = init.get("strategy", "prior")
     prior = _array(init.get("class_prior_"), "init_.class_prior_").flat()
     classes = _array(init.get("classes_"), "init_.classes_").flat()
@@ -195,8 +245,8 @@ def _init_log_odds(gb):
             constant = constant.flat()[0]
         p = 1.0 if classes.index(constant) == 1 else 0.0
     else:
-        raise ReadError("GradientBoostingClassifier: init_ is a DummyClassifier with strategy %r, "
-                        "which is not constant" % (strategy,))
+        raise ReadError("GradientBoostingClassifier: init_ is a DummyClassifier with strategy %s, "
+                        "which is not constant" % shown(strategy))
     # scikit-learn 0.24 to 1.2 clip to float32's epsilon, 1.3 on to float64's; the same unless
     # the prior is within 1e-7 of 0 or 1.
     eps = FLOAT32_EPS if "loss_" in gb.state else FLOAT64_EPS
@@ -224,10 +274,11 @@ def _forest(forest):
     members = forest.get("estimators_")
     if not isinstance(members, list) or not 1 <= len(members) <= MAX_TREES:
         raise ReadError("%s: estimators_ is not a list of up to %d trees" % (forest.name, MAX_TREES))
+    found = [(_tree_of(member, "estimators_[%d]" % i), "estimators_[%d]" % i)
+             for i, member in enumerate(members)]
+    _budget(found, forest.name)
     trees = []
-    for i, member in enumerate(members):
-        what = "estimators_[%d]" % i
-        tree = _tree_of(member, what)
+    for tree, what in found:
         trees.append(_tree(tree, _positive_fraction(_values(tree, what), what), what))
     return {"kind": "random_forest", "trees": trees}
 

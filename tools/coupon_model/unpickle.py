@@ -15,6 +15,7 @@ import bz2
 import io
 import lzma
 import pickle
+import reprlib
 import struct
 import zlib
 
@@ -26,6 +27,18 @@ MAX_DIMENSIONS = 8
 
 class UnpickleError(ValueError):
     """The file is not a pickle of a supported model; the message says why."""
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 40
+
+
+def _shown(value):
+    """A value from the file as a message may show it: a short repr of a scalar or string, else
+    its type (a repr of the file's own structure can be huge, or deep enough to overflow)."""
+    if isinstance(value, (bool, int, float, str, bytes, type(None))):
+        return _SHOWN.repr(value)
+    return "a " + type(value).__name__
 
 
 class Instance:
@@ -102,11 +115,11 @@ class DType:
         elif isinstance(name, str) and name[:1] in ("V", "U", "S") and name[1:].isdigit():
             self.kind, self.itemsize = name[0], int(name[1:])
         else:
-            raise UnpickleError("numpy dtype %r is not one a supported model holds" % (name,))
+            raise UnpickleError("numpy dtype %s is not one a supported model holds" % _shown(name))
 
     def __setstate__(self, state):
         if not isinstance(state, tuple) or len(state) < 8 or state[0] not in (3, 4):
-            raise UnpickleError("unknown numpy dtype state %r" % (state,))
+            raise UnpickleError("unknown numpy dtype state (%s)" % _shown(state))
         self.byteorder = {"|": "<", "=": "<"}.get(state[1], state[1])
         if state[2] is not None:
             raise UnpickleError("numpy sub-array dtypes are not supported")
@@ -153,7 +166,9 @@ class Array:
             raise UnpickleError("numpy array without a dtype")
         if not isinstance(shape, tuple) or len(shape) > MAX_DIMENSIONS or not all(
                 isinstance(n, int) and n >= 0 for n in shape):
-            raise UnpickleError("numpy array of shape %r" % (shape,))
+            raise UnpickleError("numpy array of shape %s" % (
+                shape if isinstance(shape, tuple) and len(shape) <= MAX_DIMENSIONS and all(
+                    isinstance(n, int) for n in shape) else _shown(shape)))
         count = 1
         for n in shape:
             count *= int(n)
@@ -196,13 +211,22 @@ class Array:
             items = _fortran_to_c(items, self.shape)
         return items
 
+    def fields(self):
+        """Every field of a record array, flattened, from one decoding of its bytes: {name: list};
+        None when the dtype is not a record."""
+        if self.dtype.fields is None:
+            return None
+        order = sorted(self.dtype.names, key=lambda n: self.dtype.fields[n][1])
+        records = self.flat()
+        columns = {name: [record[i] for record in records] for i, name in enumerate(order)}
+        del records
+        return columns
+
     def field(self, name):
         """One field of a record array, flattened; None when the dtype has no such field."""
         if self.dtype.fields is None or name not in self.dtype.fields:
             return None
-        order = sorted(self.dtype.names, key=lambda n: self.dtype.fields[n][1])
-        i = order.index(name)
-        return [record[i] for record in self.flat()]
+        return self.fields()[name]
 
     def rows(self):
         """A 2-D array as a list of rows."""
@@ -367,7 +391,8 @@ class _Unpickler(pickle._Unpickler):
         args = self.stack.pop()
         func = self.stack[-1]
         if not _is_allowed_callable(func):
-            raise UnpickleError("the pickle calls %r, which is not allowed" % (func,))
+            raise UnpickleError("the pickle calls %s, which is not allowed" % (
+                func if isinstance(func, Instance) else _shown(func)))
         self.stack[-1] = func(*args)
 
     def load_build(self):
@@ -403,7 +428,8 @@ def _new(cls, args):
         return cls.__new_instance__(*args)
     if cls in (Array, DType, Opaque):
         return cls(*args)
-    raise UnpickleError("the pickle creates a %r, which is not allowed" % (cls,))
+    raise UnpickleError("the pickle creates %s, which is not allowed" % (
+        cls if isinstance(cls, Instance) else _shown(cls)))
 
 
 def _read_wrapped_array(wrapper, unpickler):

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import pickle
+import struct
 import sys
 import tempfile
 import unittest
@@ -48,7 +49,7 @@ class _Global:
 
 
 class _Writer(pickle._Pickler):
-    """Pickles the unpickler's holders (Instance, Array, DType, Opaque) back as the classes they
+    """Pickles the unpickler's holders (Instance, Array, DType) back as the classes they
     stand for, so a test can edit a real model file's content and write it again, without numpy or
     scikit-learn. A holder used twice is written once and referred to (the memo), as pickle does."""
 
@@ -67,7 +68,11 @@ class _Writer(pickle._Pickler):
 
     def reducer_override(self, obj):
         if isinstance(obj, unpickle.Instance):
-            return self.name(obj.module, obj.name), obj.args, obj.state
+            # Random generator states (Opaque) are left out: the export never reads them.
+            state = obj.state
+            if isinstance(state, dict):
+                state = {k: v for k, v in state.items() if not isinstance(v, unpickle.Opaque)}
+            return self.name(obj.module, obj.name), obj.args, state
         if isinstance(obj, unpickle.DType):
             names = tuple(obj.names) if obj.names else None
             return (self.name("numpy", "dtype"), (obj.name, False, True),
@@ -77,9 +82,6 @@ class _Writer(pickle._Pickler):
         if isinstance(obj, unpickle.Array):
             return (self.name("numpy._core.multiarray", "_frombuffer"),
                     (obj.data, obj.dtype, obj.shape, "F" if obj.fortran else "C"))
-        if isinstance(obj, unpickle.Opaque):
-            return (self.name("numpy.random._pickle", "__randomstate_ctor"), obj.args,
-                    getattr(obj, "state", None))
         return NotImplemented
 
 
@@ -174,6 +176,102 @@ class FeatureNamesTest(unittest.TestCase):
                         r"feature_names_in_ has 21 columns \(category_Women, category_Sports.*"
                         r"drop --features"):
                     export_file(path, "x", "1", verify=False, features=features)
+
+
+class HostileModelTest(unittest.TestCase):
+    """Files that unpickle (every class in them is allowed) but whose content is built to crash or
+    exhaust the reader."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def write(self, data):
+        path = os.path.join(self.dir.name, "hostile.pkl")
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+    def gb(self):
+        return unpickle.load(os.path.join(PICKLES, "sklearn-1.9.1-gb.pkl"))
+
+    def test_deeply_nested_values_are_refused_cleanly(self):
+        # A tuple nested 100,000 deep, where a number or a string belongs: valid pickle opcodes
+        # (the unpickler builds it iteratively), but a repr or str of it overflows the stack.
+        nested = b"G" + struct.pack(">d", 0.1) + b"\x85" * 100000
+        placeholder = "@@nested@@"
+        for where, pattern in (
+                (lambda gb: gb.state.__setitem__("learning_rate", placeholder),
+                 r"learning_rate a tuple$"),
+                (lambda gb: gb.state.__setitem__("loss", placeholder),
+                 r"loss='log_loss' \(or 'deviance'\) can be exported, got a tuple$"),
+                (lambda gb: gb.state.__setitem__("init_", placeholder),
+                 r"init='zero' can be exported, got a tuple$"),
+                (lambda gb: gb.get("estimators_").flat()[1].get("tree_").state.__setitem__(
+                    "node_count", placeholder), r"estimators_\[1, 0\]: 7 nodes \(node_count a "
+                                              r"tuple\)$"),
+                (lambda gb: gb.state.__setitem__("_sklearn_version", placeholder),
+                 r"_sklearn_version is a tuple, not a version$")):
+            with self.subTest(pattern=pattern):
+                gb = self.gb()
+                where(gb)
+                text = rewrite(gb)
+                marker = b"\x8c" + bytes([len(placeholder)]) + placeholder.encode()
+                self.assertEqual(text.count(marker), 1)
+                path = self.write(text.replace(marker, nested))
+                with self.assertRaisesRegex(ExportError, pattern):
+                    export_file(path, "x", "1", verify=False)
+
+    def test_recursion_and_memory_errors_while_reading_are_refusals(self):
+        from coupon_model import sklearn_reader
+        path = os.path.join(PICKLES, "sklearn-1.9.1-gb.pkl")
+        real = sklearn_reader.read
+        for error, pattern in ((RecursionError, "nested too deeply"),
+                               (MemoryError, "more memory than")):
+            def failing(obj):
+                raise error()
+            sklearn_reader.read = failing
+            try:
+                with self.assertRaisesRegex(ExportError, pattern):
+                    export_file(path, "x", "1", verify=False)
+            finally:
+                sklearn_reader.read = real
+
+    def test_a_tree_reused_as_many_stages_is_refused(self):
+        # The pickle's memo makes 10,000 stages of one tree cost a few bytes each; with trees of a
+        # million nodes that would be 10^10 nodes to decode.
+        for name, make in (
+                ("sklearn-1.9.1-gb.pkl",
+                 lambda m: object_array([m.get("estimators_").flat()[0]] * 10000, (10000, 1))),
+                ("sklearn-0.24.1-rf.pkl",
+                 lambda m: [m.get("estimators_")[0]] * 10000)):
+            with self.subTest(file=name):
+                model = unpickle.load(os.path.join(PICKLES, name))
+                model.state["estimators_"] = make(model)
+                path = self.write(rewrite(model))
+                self.assertLess(os.path.getsize(path), 100000)
+                with self.assertRaisesRegex(ExportError,
+                                            r"estimators_\[1(, 0)?\] is the same tree object"):
+                    export_file(path, "x", "1", verify=False)
+
+    def test_the_node_budget_is_checked_before_any_tree_is_decoded(self):
+        from coupon_model import sklearn_reader
+        self.assertEqual(sklearn_reader.MAX_TOTAL_NODES, 16777216)
+        path = os.path.join(PICKLES, "sklearn-0.24.1-rf.pkl")  # 2 trees, 28 nodes
+        decoded = []
+        real_fields, real_budget = unpickle.Array.fields, sklearn_reader.MAX_TOTAL_NODES
+        unpickle.Array.fields = lambda array: decoded.append(array) or real_fields(array)
+        try:
+            sklearn_reader.MAX_TOTAL_NODES = 27
+            with self.assertRaisesRegex(ExportError, "over 27 nodes in all"):
+                export_file(path, "x", "1", verify=False)
+            self.assertEqual(decoded, [])
+            sklearn_reader.MAX_TOTAL_NODES = 28
+            export_file(path, "x", "1", verify=False)
+            self.assertEqual(len(decoded), 2)  # each tree's node array decoded once
+        finally:
+            unpickle.Array.fields = real_fields
+            sklearn_reader.MAX_TOTAL_NODES = real_budget
 
 
 class UnpicklerTest(unittest.TestCase):
