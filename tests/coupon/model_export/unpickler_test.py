@@ -17,8 +17,9 @@ import sys
 import tempfile
 import unittest
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
-                                "tools"))
+TOOLS = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                     "tools"))
+sys.path.insert(0, TOOLS)
 
 from coupon_model import encoding, evaluate, unpickle  # noqa: E402
 from coupon_model.export import ExportError, export_file  # noqa: E402
@@ -143,6 +144,46 @@ class BothGenerationsTest(unittest.TestCase):
         with self.assertRaisesRegex(ExportError, "fitted on 21 columns but 3 feature names"):
             export_file(path, "x", "1", features=["age_range", "gender", "category_Men"],
                         verify=False)
+
+
+class RequiredCheckTest(unittest.TestCase):
+    """tools/export-model refuses (exit 3) to write an export no scikit-learn could check, unless
+    told --no-check. Run from a copy of tools/ (no .cache beside it) on a pickle of a scikit-learn
+    version no environment is pinned for, so that no checker can be found or made."""
+
+    def test_an_unchecked_export_is_refused_unless_asked_for(self):
+        import importlib.util
+        import shutil
+        import subprocess
+        if importlib.util.find_spec("sklearn") is not None:
+            self.skipTest("this python3 has scikit-learn, which would check the export")
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(TOOLS, os.path.join(tmp, "tools"),
+                            ignore=shutil.ignore_patterns("__pycache__"))
+            gb = unpickle.load(os.path.join(PICKLES, "sklearn-0.24.1-gb.pkl"))
+            gb.state["_sklearn_version"] = "0.24.0"
+            path, out = os.path.join(tmp, "old.pkl"), os.path.join(tmp, "m.json")
+            with open(path, "wb") as f:
+                f.write(rewrite(gb))
+
+            def export(*flags):
+                return subprocess.run([sys.executable, os.path.join(tmp, "tools", "export-model"),
+                                       path, "-o", out, "--name", "x", "--version", "1"]
+                                      + list(flags), stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, universal_newlines=True)
+
+            run = export()
+            self.assertEqual(run.returncode, 3, run.stderr)
+            self.assertFalse(os.path.exists(out))
+            for hint in ("refusing to write", "no scikit-learn could check",
+                         "--verify-python PATH", "scikit-learn 0.24.0",
+                         "tools/model-venv sklearn-0.24.1", "--no-check"):
+                self.assertIn(hint, run.stderr)
+            run = export("--no-check")
+            self.assertEqual(run.returncode, 0, run.stderr)
+            self.assertTrue(os.path.exists(out))
+            self.assertIn("WARNING: %s was NOT checked" % out, run.stderr)
+            self.assertNotIn("checked: ", run.stdout)
 
 
 class FeatureNamesTest(unittest.TestCase):
