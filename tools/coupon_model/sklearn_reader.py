@@ -223,6 +223,29 @@ def _gradient_boosting(gb):
     }
 
 
+# The epsilon the init probability is clipped to, by the module of the loss object that computes
+# it: scikit-learn 0.24 to 1.2's sklearn.ensemble._gb_losses (BinomialDeviance.
+# get_init_raw_predictions: np.finfo(np.float32).eps), 1.3 on's sklearn._loss (_gb.py's
+# _init_raw_predictions: np.finfo(np.float64).eps). Which attribute holds the loss (loss_ up to
+# 1.0, _loss in 1.1 and 1.2 as in 1.3 on) does not say which it is. The two differ only when the
+# prior is within 1.2e-7 of 0 or 1.
+_CLIP_EPSILON = {
+    ("sklearn.ensemble._gb_losses", "BinomialDeviance"): FLOAT32_EPS,
+    ("sklearn._loss.loss", "HalfBinomialLoss"): FLOAT64_EPS,
+}
+
+
+def _clip_epsilon(gb):
+    losses = [gb.get(attr) for attr in ("loss_", "_loss") if isinstance(gb.get(attr), Instance)]
+    kinds = {(loss.module, loss.name) for loss in losses}
+    if len(kinds) != 1 or next(iter(kinds)) not in _CLIP_EPSILON:
+        raise ReadError("GradientBoostingClassifier: cannot tell how its initial prediction is "
+                        "clipped: the loss object is %s (expected one of %s)" % (
+                            ", ".join(sorted("%s.%s" % k for k in kinds)) or "missing",
+                            ", ".join("%s.%s" % k for k in _CLIP_EPSILON)))
+    return _CLIP_EPSILON[next(iter(kinds))]
+
+
 def _init_log_odds(gb):
     """What the classifier adds to every row before the trees: the init estimator's positive-class
     probability, clipped, through the logit link (0 for init='zero')."""
@@ -247,9 +270,7 @@ def _init_log_odds(gb):
     else:
         raise ReadError("GradientBoostingClassifier: init_ is a DummyClassifier with strategy %s, "
                         "which is not constant" % shown(strategy))
-    # scikit-learn 0.24 to 1.2 clip to float32's epsilon, 1.3 on to float64's; the same unless
-    # the prior is within 1e-7 of 0 or 1.
-    eps = FLOAT32_EPS if "loss_" in gb.state else FLOAT64_EPS
+    eps = _clip_epsilon(gb)
     p = min(max(float(p), eps), 1.0 - eps)
     return math.log(p / (1.0 - p))
 

@@ -10,6 +10,7 @@ oversized and deeply nested files are refused with an error, not a crash.
 import glob
 import io
 import json
+import math
 import os
 import pickle
 import struct
@@ -184,6 +185,40 @@ class RequiredCheckTest(unittest.TestCase):
             self.assertTrue(os.path.exists(out))
             self.assertIn("WARNING: %s was NOT checked" % out, run.stderr)
             self.assertNotIn("checked: ", run.stdout)
+
+
+class InitClipTest(unittest.TestCase):
+    """The init prior is clipped to the epsilon of the scikit-learn that wrote the file, told by
+    the loss object's class, not by the attribute holding it: 1.1 and 1.2 keep 0.24's
+    _gb_losses.BinomialDeviance (float32 epsilon) under _loss, the name 1.3 on use for
+    _loss.HalfBinomialLoss (float64 epsilon)."""
+
+    def export(self, name, edit):
+        gb = unpickle.load(os.path.join(PICKLES, name))
+        prior = unpickle.Array()
+        prior._set(unpickle.DType("f8"), (2,), False, struct.pack("<2d", 1 - 1e-9, 1e-9))
+        gb.get("init_").state["class_prior_"] = prior
+        edit(gb.state)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "gb.pkl")
+            with open(path, "wb") as f:
+                f.write(rewrite(gb))
+            model, _ = export_file(path, "x", "1", verify=False)
+        return model["model"]["init_log_odds"]
+
+    def test_the_loss_class_decides_the_epsilon(self):
+        eps32, eps64 = 2.0 ** -23, 2.0 ** -52
+        logit = lambda p: math.log(p / (1 - p))  # noqa: E731
+        self.assertEqual(self.export("sklearn-0.24.1-gb.pkl", lambda s: None), logit(eps32))
+        # 1.1/1.2's layout: the same loss object under _loss.
+        self.assertEqual(self.export("sklearn-0.24.1-gb.pkl",
+                                     lambda s: s.__setitem__("_loss", s.pop("loss_"))),
+                         logit(eps32))
+        self.assertEqual(self.export("sklearn-1.9.1-gb.pkl", lambda s: None), logit(1e-9))
+        self.assertGreater(1e-9, eps64)
+        with self.assertRaisesRegex(ExportError, "cannot tell how its initial prediction is "
+                                                 "clipped: the loss object is missing"):
+            self.export("sklearn-1.9.1-gb.pkl", lambda s: s.pop("_loss"))
 
 
 class FeatureNamesTest(unittest.TestCase):
