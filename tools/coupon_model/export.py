@@ -222,8 +222,15 @@ def _verify(path, estimator, verify_python, log):
                 continue
             with open(answer) as f:
                 theirs = json.load(f)
+            if not isinstance(theirs.get("predictions"), list) or (
+                    len(theirs["predictions"]) != len(ours)) or not all(
+                        isinstance(p, (int, float)) for p in theirs["predictions"]):
+                raise ExportError(
+                    "cannot check the export with %s: it answered %s predictions for %d probe "
+                    "rows; nothing was written" % (python, len(theirs["predictions"]) if isinstance(
+                        theirs.get("predictions"), list) else "no", len(rows)))
             worst = max(abs(a - b) for a, b in zip(ours, theirs["predictions"]))
-            if len(theirs["predictions"]) != len(ours) or not worst <= TOLERANCE:
+            if not worst <= TOLERANCE:
                 raise ExportError(
                     "the export does not reproduce the pickle: on %d probe rows its predictions "
                     "differ from scikit-learn %s's predict_proba by up to %.3g (over %g); nothing "

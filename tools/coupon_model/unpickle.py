@@ -364,6 +364,11 @@ class _Unpickler(pickle._Unpickler):
 
     def find_class(self, module, name):
         found = _allowed(module, name)
+        if found is None and module == "sklearn.pipeline" and name == "Pipeline":
+            raise UnpickleError(
+                "refusing to load sklearn.pipeline.Pipeline: a Pipeline cannot be exported, only "
+                "its final estimator; pickle pipe[-1] (pipe.steps[-1][1]) instead, if the steps "
+                "before it leave the plugin's columns as they are (the plugin does not run them)")
         if found is None:
             raise UnpickleError(
                 "refusing to load %s.%s: the file holds an object that is not part of a supported "

@@ -395,6 +395,23 @@ class UnpicklerTest(unittest.TestCase):
         text = (b"\x80\x04csklearn.tree._tree\nTree\n)\x81}(\x8c\x08__call__cos\nsystem\nub.")
         self.assert_refused(text, r"refusing to load os\.system")
 
+    def test_a_pipeline_is_refused_with_the_way_to_export_its_estimator(self):
+        self.assert_refused(b"\x80\x02csklearn.pipeline\nPipeline\n)\x81.",
+                            r"sklearn.pipeline.Pipeline: a Pipeline cannot be exported.*"
+                            r"pickle pipe\[-1\]")
+
+    def test_a_checker_that_answers_no_predictions_is_an_error(self):
+        # A stand-in for a Python with scikit-learn that writes an empty answer.
+        fake = os.path.join(self.dir.name, "python")
+        with open(fake, "w") as f:
+            f.write("#!/bin/sh\necho '{\"sklearn_version\": \"1.9.1\", \"predictions\": []}' "
+                    "> \"$4\"\n")
+        os.chmod(fake, 0o755)
+        with self.assertRaisesRegex(ExportError, r"cannot check the export with .*: it answered 0 "
+                                                 r"predictions for 400 probe rows"):
+            export_file(os.path.join(PICKLES, "sklearn-1.9.1-gb.pkl"), "x", "1",
+                        verify_python=fake)
+
     def test_a_plain_python_object_is_not_an_estimator(self):
         with self.assertRaisesRegex(ExportError, "holds a dict, not a fitted scikit-learn"):
             export_file(self.write(pickle.dumps({"a": 1}, protocol=4)), "x", "1", verify=False)
