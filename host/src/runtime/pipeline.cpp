@@ -129,8 +129,10 @@ bool Pipeline::subscribe() {
 }
 
 PipelineResult Pipeline::run() {
-  started_.store(true);
+  // running_ before started_: status() reads started_ first, so seeing it set means running_
+  // already says whether the run is still going (never "started but not running" at start-up).
   running_.store(true);
+  started_.store(true);
   log::info(
       "runtime", "pipeline starting",
       {{"routes", std::to_string(routes_.size())}, {"workers", std::to_string(options_.workers)}});

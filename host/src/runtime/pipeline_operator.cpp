@@ -116,6 +116,7 @@ void Pipeline::publish_status(bool force) {
 
 PipelineStatus Pipeline::status() const {
   PipelineStatus s;
+  const bool started = started_.load();  // before health(): see run()
   s.health = health();
   s.pipeline_paused = operator_pauses_.pipeline_paused();
   s.paused_routes = operator_pauses_.paused_routes();
@@ -125,7 +126,7 @@ PipelineStatus Pipeline::status() const {
   }
   StateInputs in;
   in.fatal_message = s.health.fatal_message;
-  in.stopping = s.health.stopping || (!s.health.running && started_.load());
+  in.stopping = s.health.stopping || (!s.health.running && started);
   in.pipeline_paused = s.pipeline_paused;
   in.routes = routes_.size();
   in.routes_paused = s.paused_routes.size();
