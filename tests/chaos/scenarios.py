@@ -1,5 +1,6 @@
 """The scenarios: which fault, on how many hosts, under how much load, held to which bounds.
-Data only, as Kafka's system tests parametrise one test over its cases; run.Run executes one."""
+Declarations only, as a Kafka system test is one test parametrised over its cases; run.Run
+executes one."""
 
 from dataclasses import dataclass
 from typing import Callable, Optional
