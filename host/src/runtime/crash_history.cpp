@@ -11,7 +11,6 @@ namespace streamhost::host::runtime {
 namespace {
 
 constexpr size_t kMaxTopicBytes = 249;  // Kafka's own limit on a topic name
-constexpr size_t kMaxNameBytes = 1024;  // route and plugin/handler names
 constexpr int64_t kMaxCrashes = 1000000000;
 
 std::vector<std::string_view> split_tabs(std::string_view line) {
@@ -55,7 +54,8 @@ std::string read_record(const std::vector<std::string_view>& f, CrashedRecord& r
     return "the partition is not a partition number";
   if (!read_int<int64_t>(f[6], 0, std::numeric_limits<int64_t>::max(), r.offset))
     return "the offset is not an offset";
-  if (f[7].size() > kMaxNameBytes || f[8].size() > kMaxNameBytes) return "a name is too long";
+  if (f[7].size() > kMaxJournalNameBytes || f[8].size() > kMaxJournalNameBytes)
+    return "a name is too long";
   r.route = f[7];
   r.handler = f[8];
   return {};

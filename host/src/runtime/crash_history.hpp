@@ -22,11 +22,14 @@
 
 namespace streamhost::host::runtime {
 
-// The most of the file the host reads; the rest is ignored with a warning. The folded file holds
-// at most kMaxCrashedRecords lines of about 200 bytes, far below it.
-inline constexpr size_t kMaxJournalBytes = size_t{1} << 20;
+// The most of the file the host reads; the rest is ignored with a warning. A line is at most about
+// 900 bytes (a topic of 249, names of 255), so the folded file's kMaxCrashedRecords lines plus one
+// crash of 256 workers stay well below it.
+inline constexpr size_t kMaxJournalBytes = size_t{4} << 20;
 inline constexpr size_t kMaxJournalLineBytes = 4096;
 inline constexpr size_t kMaxCrashedRecords = 1000;
+// A route's or plugin/handler's name in the file; the signal handler writes at most this much.
+inline constexpr size_t kMaxJournalNameBytes = 255;
 
 struct CrashedRecord {
   std::string topic;

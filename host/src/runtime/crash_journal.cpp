@@ -19,7 +19,6 @@ namespace {
 constexpr std::array<int, 5> kCrashSignals = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 // Enough for the handler's own frame and the kernel's signal frame (AVX-512 state included).
 constexpr size_t kAltStackBytes = 32 * 1024;
-constexpr size_t kMaxRenderedName = 255;
 // The longest line besides the names: kind, signal, time, count, partition, offset, tabs.
 constexpr size_t kLineOverhead = 128;
 
@@ -36,9 +35,9 @@ int32_t current_tid() noexcept {
   return static_cast<int32_t>(::syscall(SYS_gettid));
 }
 
-// Bytes safe in one tab-separated field of one line, at most kMaxRenderedName of them.
+// Bytes safe in one tab-separated field of one line, at most kMaxJournalNameBytes of them.
 std::string field_text(std::string_view text) {
-  std::string out(text.substr(0, kMaxRenderedName));
+  std::string out(text.substr(0, kMaxJournalNameBytes));
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
   }
