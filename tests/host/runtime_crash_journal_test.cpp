@@ -30,12 +30,13 @@ using runtime::CrashJournal;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-// A pointer the compiler cannot prove null, so the write below is a real SIGSEGV (a provably null
-// write may be compiled into a trap instruction, which is SIGILL).
-int* volatile g_nowhere = nullptr;
+// An unmapped address the compiler cannot see through, so the write below is a real SIGSEGV: not
+// null, which UBSan (the ASan build's -fno-sanitize-recover) would turn into exit code 1, and not
+// provably invalid, which may be compiled into a trap instruction (SIGILL).
+int* volatile g_unmapped = reinterpret_cast<int*>(uintptr_t{16});
 
 [[noreturn]] void segfault() {
-  *g_nowhere = 1;
+  *g_unmapped = 1;
   std::abort();  // never reached
 }
 
