@@ -40,6 +40,17 @@ int* volatile g_unmapped = reinterpret_cast<int*>(uintptr_t{16});
   std::abort();  // never reached
 }
 
+// Recurses until the thread's stack runs out (SIGSEGV on the guard page): the signal handler can
+// only run on the worker's alternate stack.
+volatile bool g_deeper = true;  // always true; the compiler cannot know it
+
+int overflow_stack(int depth) {
+  volatile char frame[4096];
+  frame[0] = static_cast<char>(depth);
+  if (!g_deeper) return frame[0];
+  return overflow_stack(depth + 1) + frame[0];
+}
+
 class TempDir {
  public:
   TempDir() {
@@ -234,14 +245,16 @@ TEST_F(CrashJournalTest, AStateDirThatIsNotAFolderStopsStartUpNamingTheSetting) 
   }
 }
 
-// The real signal path: a handler thread crashes; the journal names its record, the log line says
-// so, and the process still ends by the same signal.
+// The real signal path: a handler thread crashes (an invalid write, abort(), a stack overflow); the
+// journal names its record, the log line says so, and the process still ends by the same signal.
 TEST_F(CrashJournalTest, ACrashingHandlerIsRecordedAndTheProcessStillEndsByItsSignal) {
   const std::string log = dir.path() + "/stderr";
   const struct {
     int signal;
     std::function<void()> crash;
-  } cases[] = {{SIGSEGV, [] { segfault(); }}, {SIGABRT, [] { std::abort(); }}};
+  } cases[] = {{SIGSEGV, [] { segfault(); }}, {SIGABRT, [] { std::abort(); }}, {SIGSEGV, [] {
+                                                                                  overflow_stack(0);
+                                                                                }}};
   int64_t offset = 10;
   for (const auto& c : cases) {
     const int status = run_in_child(
