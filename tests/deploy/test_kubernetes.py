@@ -172,6 +172,18 @@ class Overlays(unittest.TestCase):
         self.assertIn(token_path[len(mount) + 1:], self.plain.one("Secret", secret)["data"])
         self.assertNotIn("ADMIN_TOKEN", env, "the token must not be an environment variable")
 
+    def test_the_state_dir_is_an_empty_dir_of_the_pod(self):
+        # An emptyDir survives a crashed container (the crash counts must), and the root file
+        # system is read-only, so state_dir must be one.
+        d = self.plain.one("Deployment", "coupon")
+        c = container(d)
+        state_dir = self.pipeline["state_dir"]
+        mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
+        self.assertIn(state_dir, mounts, "state_dir is not a mount of the container")
+        self.assertFalse(mounts[state_dir].get("readOnly", False))
+        volumes = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+        self.assertIn("emptyDir", volumes[mounts[state_dir]["name"]])
+
     def test_probe_ports_are_the_manifests_admin_port(self):
         d = self.plain.one("Deployment", "coupon")
         c = container(d)
@@ -350,11 +362,12 @@ class Image(unittest.TestCase):
 
 
 class PipelineManifest(unittest.TestCase):
-    def test_only_the_shutdown_timeout_differs_from_the_stock_coupon_manifest(self):
+    def test_only_the_shutdown_timeout_and_state_dir_differ_from_the_stock_coupon_manifest(self):
         stock = yaml.safe_load((df.REPO / "manifests" / "pipelines" / "coupon.yaml").read_text())
         pod = yaml.safe_load((df.KUBERNETES / "coupon" / "pipeline.yaml").read_text())
-        self.assertEqual(strip_keys(pod, ["shutdown_timeout_ms"]), stock)
+        self.assertEqual(strip_keys(pod, ["shutdown_timeout_ms", "state_dir"]), stock)
         self.assertIn("shutdown_timeout_ms", pod)
+        self.assertIn("state_dir", pod)
 
 
 class Monitoring(unittest.TestCase):

@@ -192,6 +192,22 @@ TEST(ManifestLoader, ANonLoopbackAdminBindWithoutATokenIsRefusedNamingTheFix) {
   EXPECT_FALSE(is_loopback_address("127." + std::string(100000, '1'))) << "long input";
 }
 
+TEST(ManifestLoader, CrashContainmentIsOffUnlessAStateDirIsSet) {
+  Manifest plain = parse_manifest(kBase, "m.yaml", fake_env({}));
+  EXPECT_EQ(plain.state_dir, "");
+  EXPECT_EQ(plain.max_crashes, 2);
+  Manifest set = parse_manifest(kBase + "state_dir: ${STATE_DIR}\nmax_crashes: 3\n", "m.yaml",
+                                fake_env({{"STATE_DIR", "/var/lib/streamhost"}}));
+  EXPECT_EQ(set.state_dir, "/var/lib/streamhost");
+  EXPECT_EQ(set.max_crashes, 3);
+  // A count with nowhere to keep it would silently do nothing.
+  EXPECT_THAT(errors_of(kBase + "max_crashes: 3\n"),
+              ElementsAre("m.yaml:18: max_crashes: has no effect without state_dir (where crashes "
+                          "are counted): set state_dir, or remove max_crashes"));
+  EXPECT_THAT(errors_of(kBase + "state_dir: /s\nmax_crashes: 0\n"),
+              ElementsAre(HasSubstr("max_crashes")));
+}
+
 TEST(ManifestLoader, TheEffectiveManifestIsTheInterpolatedDocument) {
   Manifest m = parse_manifest(kBase, "m.yaml", fake_env({{"PROXY_URL", "http://proxy:1"}}));
   EXPECT_NE(m.effective_json.find(R"("url":"http://proxy:1")"), std::string::npos)

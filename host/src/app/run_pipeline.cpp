@@ -19,6 +19,7 @@
 #include "manifest/plugin_set.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"
+#include "runtime/crash_journal.hpp"
 #include "runtime/inject.hpp"
 #include "runtime/liveness.hpp"
 #include "runtime/log.hpp"
@@ -156,14 +157,23 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
                    const std::vector<runtime::Route>& routes,
                    const std::optional<std::string>& token,
                    std::chrono::steady_clock::time_point started_at) {
+  // Crash containment: what earlier runs' crashes left is read before anything connects, and the
+  // journal outlives the pipeline whose workers publish in it.
+  std::unique_ptr<runtime::CrashJournal> crashes;
+  if (!manifest.state_dir.empty()) {
+    crashes = std::make_unique<runtime::CrashJournal>(manifest.state_dir, manifest.max_crashes,
+                                                      manifest.workers);
+  }
   const ConnectorOptions kafka = connector_options(manifest);
   auto source = connector::make_rest_proxy_source(kafka.proxy, kafka.consumer);
   auto sink = connector::make_rest_proxy_sink(kafka.proxy, kafka.consumer.format);
   metrics::mirror_connector_stats(registry, "source", [&] { return source->stats(); });
   metrics::mirror_connector_stats(registry, "sink", [&] { return sink->stats(); });
 
-  const runtime::PipelineOptions options = runtime::pipeline_options(manifest);
+  runtime::PipelineOptions options = runtime::pipeline_options(manifest);
+  options.crash_journal = crashes.get();
   runtime::Pipeline pipeline(*source, *sink, routes, options, registry);
+  if (crashes) crashes->install_signal_handlers();
 
   runtime::Injector injector(routes);
   std::string source_warning;  // the last one logged; touched only by the readiness thread

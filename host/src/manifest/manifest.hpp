@@ -22,8 +22,8 @@ enum class ProxyDialect { kConfluent, kStrimzi };
 enum class EmbeddedFormat { kBinary, kJson };
 
 // rest_proxy: how the pipeline reaches Kafka. The manifest's own settings, kept free of any
-// connector's types so the manifest depends on no connector; connection/connector_options.hpp hands them
-// to the REST proxy connector. The defaults are the connector's.
+// connector's types so the manifest depends on no connector; connection/connector_options.hpp hands
+// them to the REST proxy connector. The defaults are the connector's.
 struct RestProxySpec {
   std::string base_url;
   ProxyDialect dialect = ProxyDialect::kConfluent;
@@ -127,6 +127,10 @@ struct Manifest {
   // only through the inject endpoints; nothing is produced to Kafka).
   bool no_kafka = false;
   std::chrono::milliseconds shutdown_timeout{30000};
+  // Crash containment (docs/runtime.md): the folder of the crash journal, empty for none, and how
+  // many crashes of the host a record's handler may cause before the record is dead-lettered.
+  std::string state_dir;
+  int max_crashes = 2;
   std::string source_path;  // the manifest file, for messages
   // The manifest as JSON after interpolation and schema conversion, secrets included: what
   // GET /pipeline/config shows once redacted. Never log it.

@@ -300,13 +300,20 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.poll_retry.jitter = m.retry.jitter;
   m.max_produce_batch = static_cast<size_t>(
       get_int(doc, "max_produce_batch", static_cast<int64_t>(m.max_produce_batch)));
-  m.produce_lanes = static_cast<size_t>(
-      get_int(doc, "produce_lanes", static_cast<int64_t>(m.produce_lanes)));
+  m.produce_lanes =
+      static_cast<size_t>(get_int(doc, "produce_lanes", static_cast<int64_t>(m.produce_lanes)));
   mapper.admin(doc, m);
   m.no_kafka = get_bool(doc, "testing_without_kafka", false);
   m.testing = get_bool(doc, "testing", false) || m.no_kafka;
   m.shutdown_timeout =
       milliseconds(get_int(doc, "shutdown_timeout_ms", m.shutdown_timeout.count()));
+  m.state_dir = get_string(doc, "state_dir", "");
+  m.max_crashes = static_cast<int>(get_int(doc, "max_crashes", m.max_crashes));
+  if (member(doc, "max_crashes") != nullptr && m.state_dir.empty()) {
+    errors.push_back(Diagnostic{"max_crashes", source.line_of("/max_crashes"),
+                                "has no effect without state_dir (where crashes are counted): set "
+                                "state_dir, or remove max_crashes"});
+  }
   if (m.retry.max_backoff < m.retry.initial_backoff) {
     errors.push_back(Diagnostic{"retry", source.line_of("/retry"),
                                 "max_backoff_ms is smaller than initial_backoff_ms"});

@@ -60,9 +60,19 @@ struct Cuts {
   Cut key, value, reason;
 };
 
+// Why a record is dead-lettered: the handler's status, or a crash (status "crash").
+struct Cause {
+  const char* status;
+  const CrashCause* crash = nullptr;
+};
+
 std::string envelope_with(const Route& route, const connector::ConsumedRecord& record,
-                          sh_status status, const std::string& reason,
+                          const Cause& cause, const std::string& reason,
                           const std::string& time_iso8601, const Cuts& cuts);
+
+std::string envelope_of(const Route& route, const connector::ConsumedRecord& record,
+                        const Cause& cause, const std::string& reason,
+                        const std::string& time_iso8601, size_t max_bytes);
 
 }  // namespace
 
@@ -135,7 +145,7 @@ std::string base64_encode(std::string_view in) {
 namespace {
 
 std::string envelope_with(const Route& route, const connector::ConsumedRecord& record,
-                          sh_status status, const std::string& reason,
+                          const Cause& cause, const std::string& reason,
                           const std::string& time_iso8601, const Cuts& cuts) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
@@ -164,7 +174,13 @@ std::string envelope_with(const Route& route, const connector::ConsumedRecord& r
   const char* version = route.handler.plugin->descriptor().version;
   w.String(version ? version : "");
   w.Key("status");
-  w.String(sh_status_name(status));
+  w.String(cause.status);
+  if (cause.crash != nullptr) {
+    w.Key("signal");
+    w.String(cause.crash->signal);
+    w.Key("crashes");
+    w.Int64(cause.crash->crashes);
+  }
   const std::optional<std::string> why(is_valid_utf8(reason) ? reason : base64_encode(reason));
   if (cuts.reason.keep < why->size()) {
     write_bytes(w, "reason", why, cuts.reason);
@@ -207,13 +223,11 @@ bool shrink(Cut& cut, size_t field_size, const std::function<std::string()>& bui
   return true;
 }
 
-}  // namespace
-
-std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
-                                 sh_status status, const std::string& reason,
-                                 const std::string& time_iso8601, size_t max_bytes) {
+std::string envelope_of(const Route& route, const connector::ConsumedRecord& record,
+                        const Cause& cause, const std::string& reason,
+                        const std::string& time_iso8601, size_t max_bytes) {
   Cuts cuts;
-  auto build = [&] { return envelope_with(route, record, status, reason, time_iso8601, cuts); };
+  auto build = [&] { return envelope_with(route, record, cause, reason, time_iso8601, cuts); };
   std::string out = build();
   if (max_bytes == kUnlimitedEnvelope || out.size() <= max_bytes) return out;
   // The value is usually what is big; then the key; a huge reason last.
@@ -223,6 +237,20 @@ std::string dead_letter_envelope(const Route& route, const connector::ConsumedRe
   const size_t reason_text = is_valid_utf8(reason) ? reason.size() : (reason.size() + 2) / 3 * 4;
   shrink(cuts.reason, reason_text, build, max_bytes, out);
   return out;
+}
+
+}  // namespace
+
+std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
+                                 sh_status status, const std::string& reason,
+                                 const std::string& time_iso8601, size_t max_bytes) {
+  return envelope_of(route, record, Cause{sh_status_name(status)}, reason, time_iso8601, max_bytes);
+}
+
+std::string crash_dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
+                                       const CrashCause& cause, const std::string& reason,
+                                       const std::string& time_iso8601, size_t max_bytes) {
+  return envelope_of(route, record, Cause{"crash", &cause}, reason, time_iso8601, max_bytes);
 }
 
 }  // namespace streamhost::host::runtime

@@ -26,6 +26,19 @@ std::string dead_letter_envelope(const Route& route, const connector::ConsumedRe
                                  const std::string& time_iso8601,
                                  size_t max_bytes = kUnlimitedEnvelope);
 
+// What a record quarantined by the crash journal carries in its envelope (status "crash").
+struct CrashCause {
+  std::string signal;   // e.g. "SIGSEGV", of the last crash
+  int64_t crashes = 0;  // times the handler crashed the host on this record
+};
+
+// The envelope of a record dead-lettered without calling its handler because the handler crashed
+// the host `cause.crashes` times on it: status "crash", and `signal` and `crashes` fields.
+std::string crash_dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
+                                       const CrashCause& cause, const std::string& reason,
+                                       const std::string& time_iso8601,
+                                       size_t max_bytes = kUnlimitedEnvelope);
+
 bool is_valid_utf8(std::string_view bytes);
 std::string base64_encode(std::string_view bytes);
 

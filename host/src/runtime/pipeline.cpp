@@ -35,10 +35,11 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
       producer_(sink_, clock_, options_.produce_retry, options_.max_produce_batch,
                 options_.produce_lanes, metrics_, in_flight_,
                 [this](const std::string& m) { fatal(m); }),
-      workers_(options_.workers, WorkerContext{&clock_, options_.retry, options_.dead_letter_topic,
-                                               &metrics_, &pauses_, &in_flight_, &producer_,
-                                               [this](const std::string& m) { fatal(m); }, &halted_,
-                                               options_.dead_letter_max_bytes}) {
+      workers_(
+          options_.workers,
+          WorkerContext{&clock_, options_.retry, options_.dead_letter_topic, &metrics_, &pauses_,
+                        &in_flight_, &producer_, [this](const std::string& m) { fatal(m); },
+                        &halted_, options_.dead_letter_max_bytes, options_.crash_journal}) {
   for (const auto& route : routes_) {
     if (route.handler.plugin == nullptr || route.handler.handler == nullptr) {
       throw std::invalid_argument("route " + route.name + " has no resolved handler");
@@ -47,6 +48,7 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
     [[maybe_unused]] const bool first = route_by_topic_.emplace(route.source_topic, &route).second;
     assert(first);
   }
+  if (options_.crash_journal != nullptr) options_.crash_journal->bind_routes(routes_);
 }
 
 Pipeline::~Pipeline() {

@@ -24,6 +24,7 @@
 #include "manifest/manifest.hpp"
 #include "metrics/registry.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/crash_journal.hpp"
 #include "runtime/in_flight.hpp"
 #include "runtime/offset_tracker.hpp"
 #include "runtime/operator_pauses.hpp"
@@ -74,6 +75,9 @@ struct PipelineOptions {
   std::chrono::milliseconds assignment_refresh{5000};
   std::chrono::milliseconds status_publish_interval{250};
   Clock* clock = nullptr;  // nullptr: the steady clock
+  // Crash containment (crash_journal.hpp): the pipeline binds its routes to it and its workers
+  // publish their records in it. nullptr (no state_dir): none. Outlives the pipeline.
+  CrashJournal* crash_journal = nullptr;
 };
 
 // The options a manifest sets: every one of its runtime settings, in one place.

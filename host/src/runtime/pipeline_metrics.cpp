@@ -58,6 +58,11 @@ PipelineMetrics::PipelineMetrics(metrics::Registry& r, const std::vector<Route>&
                    "Records dead-lettered after their route's max_attempts handler calls", labels);
     m.dead_letters = &r.counter("streamhost_dead_letters_total",
                                 "Dead-letter envelopes acknowledged by Kafka", labels);
+    m.crash_quarantined =
+        &r.counter("streamhost_crash_quarantined_total",
+                   "Records dead-lettered without calling the handler because it crashed the "
+                   "host max_crashes times on them",
+                   labels);
     m.end_to_end_seconds = &r.histogram(
         "streamhost_end_to_end_seconds",
         "Input record's Kafka timestamp to the acknowledgement of its last output", labels);

@@ -21,6 +21,8 @@ struct RouteMetrics {
   metrics::Counter* records_retried = nullptr;    // RETRY attempts
   metrics::Counter* retries_exhausted = nullptr;  // records dead-lettered after max_attempts
   metrics::Counter* dead_letters = nullptr;       // envelopes acknowledged on the dead-letter topic
+  metrics::Counter* crash_quarantined = nullptr;  // dead-lettered after crashing the host
+                                                  // max_crashes times (crash_journal.hpp)
   std::array<metrics::Counter*, 4> status{};      // indexed by sh_status
   metrics::Histogram* handler_seconds = nullptr;
   // Per input record, once its last output (or dead letter) is acknowledged: from its Kafka

@@ -24,7 +24,7 @@ WorkerPool::WorkerPool(size_t workers, WorkerContext context) {
   if (workers == 0) workers = 1;
   // Workers keep a reference to the context: one copy that outlives them all.
   context_ = std::make_unique<WorkerContext>(std::move(context));
-  for (size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(*context_));
+  for (size_t i = 0; i < workers; ++i) workers_.push_back(std::make_unique<Worker>(*context_, i));
 }
 
 WorkerPool::~WorkerPool() {
@@ -187,8 +187,19 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
     ctx_.in_flight->settle(record, false);
     return Disposition::kHandled;
   }
+  // A record whose handler crashed the host max_crashes times is not handed to it again; any
+  // other is published in this worker's journal slot for the length of the call.
+  if (ctx_.crash_journal != nullptr) {
+    if (const CrashedRecord* crashed = ctx_.crash_journal->quarantined(record.record)) {
+      quarantine(shared, *crashed);
+      if (record.ticket) record.ticket->leave();
+      return Disposition::kHandled;
+    }
+    ctx_.crash_journal->enter(slot_, *record.route, record.record.partition, record.record.offset);
+  }
   ++record.attempts;
   HandlerResult result = call_handler(*record.route, record.record);
+  if (ctx_.crash_journal != nullptr) ctx_.crash_journal->leave(slot_);
   if (record.ticket) record.ticket->leave();
   ctx_.in_flight->touch();
   m.handler_seconds->observe(result.seconds);
@@ -255,12 +266,29 @@ Worker::Disposition Worker::process(const std::shared_ptr<InFlight>& shared) {
   }
 }
 
+void Worker::quarantine(const std::shared_ptr<InFlight>& shared, const CrashedRecord& crashed) {
+  InFlight& record = *shared;
+  record.metrics->crash_quarantined->inc();
+  const std::string reason = "the handler crashed the host with " + crashed.signal + " " +
+                             std::to_string(crashed.crashes) +
+                             " times on this record (max_crashes " +
+                             std::to_string(ctx_.crash_journal->max_crashes()) +
+                             "); dead-lettered without calling it again";
+  auto fields = record_fields(record);
+  fields.push_back({"handler", record.route->plugin_name() + "/" + record.route->handler_name()});
+  fields.push_back({"signal", crashed.signal});
+  fields.push_back({"crashes", std::to_string(crashed.crashes)});
+  log::warn("worker", "record crashed the host max_crashes times; dead-lettering it", fields);
+  const CrashCause cause{crashed.signal, crashed.crashes};
+  dead_letter(shared, SH_STATUS_REJECT, reason, &cause);
+}
+
 int Worker::max_attempts_of(const InFlight& record) const {
   return record.route->max_attempts.value_or(ctx_.retry.max_attempts);
 }
 
 void Worker::dead_letter(const std::shared_ptr<InFlight>& shared, sh_status status,
-                         const std::string& reason) {
+                         const std::string& reason, const CrashCause* crash) {
   InFlight& record = *shared;
   if (ctx_.dead_letter_topic.empty()) {
     ctx_.fatal("route " + record.route->name + " could not handle a record (" + reason +
@@ -271,8 +299,12 @@ void Worker::dead_letter(const std::shared_ptr<InFlight>& shared, sh_status stat
   PendingOutput p;
   p.topic = ctx_.dead_letter_topic;
   p.record.key = record.record.key;
-  p.record.value = dead_letter_envelope(*record.route, record.record, status, reason,
-                                        log::utc_now_iso8601(), ctx_.dead_letter_max_bytes);
+  p.record.value =
+      crash != nullptr
+          ? crash_dead_letter_envelope(*record.route, record.record, *crash, reason,
+                                       log::utc_now_iso8601(), ctx_.dead_letter_max_bytes)
+          : dead_letter_envelope(*record.route, record.record, status, reason,
+                                 log::utc_now_iso8601(), ctx_.dead_letter_max_bytes);
   p.owner = shared;
   p.dead_letter = true;
   record.outputs_pending.store(1);

@@ -23,11 +23,14 @@
 #include "manifest/manifest.hpp"
 #include "runtime/backoff.hpp"
 #include "runtime/clock.hpp"
+#include "runtime/crash_journal.hpp"
 #include "runtime/in_flight.hpp"
 #include "runtime/output_producer.hpp"
 #include "runtime/pause_board.hpp"
 
 namespace streamhost::host::runtime {
+
+struct CrashCause;
 
 struct WorkerContext {
   Clock* clock = nullptr;
@@ -42,6 +45,9 @@ struct WorkerContext {
   const std::atomic<bool>* halted = nullptr;
   // Largest dead-letter envelope; a bigger one is truncated (see dead_letter.hpp).
   size_t dead_letter_max_bytes = 0;
+  // Records in handlers, for the crash signal handler, and the records it quarantines; nullptr:
+  // no state_dir, no crash containment.
+  CrashJournal* crash_journal = nullptr;
 };
 
 class Worker;
@@ -68,10 +74,14 @@ class WorkerPool {
 
 class Worker {
  public:
-  explicit Worker(const WorkerContext& context) : ctx_(context) {}
+  // `slot`: this worker's index, its slot in the crash journal.
+  Worker(const WorkerContext& context, size_t slot) : ctx_(context), slot_(slot) {}
 
   void start() {
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+      if (ctx_.crash_journal != nullptr) ctx_.crash_journal->attach_worker(slot_);
+      run();
+    });
   }
   void enqueue(std::shared_ptr<InFlight> record);
   void drain();
@@ -94,12 +104,15 @@ class Worker {
   // Produces the record's dead-letter envelope (or stops the pipeline when there is no
   // dead-letter topic); the record is done when the envelope is acknowledged.
   void dead_letter(const std::shared_ptr<InFlight>& record, sh_status status,
-                   const std::string& reason);
+                   const std::string& reason, const CrashCause* crash = nullptr);
+  // Dead-letters a record whose handler crashed the host max_crashes times, without calling it.
+  void quarantine(const std::shared_ptr<InFlight>& record, const CrashedRecord& crashed);
   int max_attempts_of(const InFlight& record) const;
   void schedule_retry(Parked& parked);
   void abandon_everything(std::unique_lock<std::mutex>& lock);
 
   const WorkerContext& ctx_;
+  const size_t slot_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<std::shared_ptr<InFlight>> queue_;
