@@ -11,9 +11,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <streamhost/testing/endless_body.hpp>
 #include <streamhost/testing/free_port.hpp>
-#include <streamhost/testing/peak_rss.hpp>
+#include <streamhost/testing/unheld_body.hpp>
 
 #include "runtime/inject.hpp"
 #include "runtime_test_doubles.hpp"
@@ -156,28 +155,12 @@ TEST_F(AdminServerTest, InjectRefusesAnOversizedBody) {
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
 }
 
-// Posts up to 128 MiB chunked to `path` and returns the answer. Expects it to come before the whole
-// body was sent (the server counts a body as it arrives and answers as soon as it must refuse it,
-// where cpprestsdk's listener read it all first) and this process (the server's) grown by less
-// than 32 MiB: holding the body would take its 128 MiB.
-std::string post_128_mib_answered_early(int port, const std::string& path) {
-  constexpr size_t kBody = size_t{128} << 20;
-  streamhost::testing::PeakRss rss;
-  const auto result = streamhost::testing::post_chunked(port, path, kBody);
-  const size_t growth = rss.growth();
-  ::testing::Test::RecordProperty("peak_rss_growth_bytes", std::to_string(growth));
-  EXPECT_LT(result.body_bytes_sent, kBody) << "the server answered only once the body ended";
-  if (streamhost::testing::kResidentSetIsMeaningful) {
-    EXPECT_LT(growth, size_t{32} << 20) << "the server held the body";
-  }
-  return result.reply;
-}
-
 // A chunked body announces no length: it is counted as it arrives and refused past the limit, so
 // a 128 MiB body is never held whole, and the answer is 413.
 TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
   start(true);
-  const std::string reply = post_128_mib_answered_early(port_, "/inject/entry");
+  const std::string reply =
+      streamhost::testing::post_128_mib_answered_early(port_, "/inject/entry");
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 200);
   EXPECT_NE(reply.find("too_large"), std::string::npos) << reply.substr(0, 400);
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
@@ -186,7 +169,7 @@ TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
 // Every other endpoint reads no body: one sent anyway is dropped as it arrives, not held.
 TEST_F(AdminServerTest, ABodyNoEndpointReadsIsDropped) {
   start(true);
-  const std::string reply = post_128_mib_answered_early(port_, "/metrics");
+  const std::string reply = streamhost::testing::post_128_mib_answered_early(port_, "/metrics");
   EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply.substr(0, 200);
 }
 

@@ -12,12 +12,17 @@
 #include <string_view>
 
 #include "admin/admin_token.hpp"
-#include "admin/bounded_http_server.hpp"
 #include "admin/serial_executor.hpp"
 #include "runtime/log.hpp"
 
 namespace streamhost::host::admin {
 namespace {
+
+using http_server::BoundedHttpServer;
+using http_server::HttpHandlers;
+using http_server::HttpRequest;
+using http_server::HttpResponder;
+using http_server::HttpResponse;
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 

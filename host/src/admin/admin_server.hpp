@@ -21,16 +21,18 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <streamhost/http_server/bounded_http_server.hpp>
 #include <string>
 #include <vector>
 
-#include "admin/bounded_http_server.hpp"
 #include "admin/management_api.hpp"
 #include "admin/readiness.hpp"
 #include "metrics/registry.hpp"
 #include "runtime/inject.hpp"
 
 namespace streamhost::host::admin {
+
+using http_server::HttpLimits;
 
 struct AdminOptions {
   std::string bind = "127.0.0.1";

@@ -1,7 +1,7 @@
 // An HTTP/1.1 server (Boost.Beast over Asio) that bounds everything a client can make it hold
 // before any handler sees a request: the head's size, a body's size (counted as it arrives,
 // chunked or not), the wait for a request, the time a request may take to arrive, and the number
-// of connections. The admin endpoint's transport (admin_server.hpp); it knows no routes.
+// of connections. The admin endpoint's and the coupon scorer's transport; it knows no routes.
 //
 // Threading: one server thread runs every connection. Handlers are called on it and must not
 // block: work that may block goes elsewhere and answers through its HttpResponder, which may be
@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-namespace streamhost::host::admin {
+namespace streamhost::http_server {
 
 struct HttpLimits {
   size_t max_header_bytes = 16 * 1024;  // the request line and headers together: 431 beyond
@@ -93,4 +93,4 @@ class BoundedHttpServer {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace streamhost::host::admin
+}  // namespace streamhost::http_server

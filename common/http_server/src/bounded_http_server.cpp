@@ -1,4 +1,4 @@
-#include "admin/bounded_http_server.hpp"
+#include "streamhost/http_server/bounded_http_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -13,7 +13,7 @@
 #include <stdexcept>
 #include <thread>
 
-namespace streamhost::host::admin {
+namespace streamhost::http_server {
 namespace {
 
 namespace asio = boost::asio;
@@ -430,4 +430,4 @@ void BoundedHttpServer::stop() noexcept {
   impl_->stop();
 }
 
-}  // namespace streamhost::host::admin
+}  // namespace streamhost::http_server
