@@ -68,8 +68,8 @@ TEST(CouponScorerHttp, RealServerAgreesWithTheEmbeddedModel) {
   for (size_t i = 0; i < local.size(); ++i) EXPECT_DOUBLE_EQ(remote[i], local[i]);
 }
 
-// A request over 8 MiB is refused, announced or chunked; a chunked one is read as it arrives and
-// dropped, so a 128 MiB body is never held whole.
+// A request over 8 MiB is refused, announced or chunked; a chunked one is counted as it arrives
+// and refused once past the limit, so a 128 MiB body is never held whole.
 TEST(CouponScorerHttp, ServerRefusesABodyOverTheLimitInBoundedMemory) {
   const int port = streamhost::testing::free_loopback_port();
   ScorerServer server(shipped_model(), "127.0.0.1", port);
@@ -81,7 +81,7 @@ TEST(CouponScorerHttp, ServerRefusesABodyOverTheLimitInBoundedMemory) {
                        .get();
   EXPECT_EQ(announced.status_code(), 413);
 
-  const std::string chunked = streamhost::testing::post_128_mib_unheld(port, "/score");
+  const std::string chunked = streamhost::testing::post_128_mib_answered_early(port, "/score");
   EXPECT_EQ(chunked.rfind("HTTP/1.1 413", 0), 0u) << chunked.substr(0, 200);
   EXPECT_NE(chunked.find("request body over 8388608 bytes"), std::string::npos)
       << chunked.substr(0, 400);

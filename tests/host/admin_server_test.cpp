@@ -155,11 +155,12 @@ TEST_F(AdminServerTest, InjectRefusesAnOversizedBody) {
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
 }
 
-// A chunked body announces no length: it is read as it arrives and dropped past the limit, so a
-// 128 MiB body is never held whole, and the answer is still 413.
+// A chunked body announces no length: it is counted as it arrives and refused past the limit, so
+// a 128 MiB body is never held whole, and the answer is 413.
 TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
   start(true);
-  const std::string reply = streamhost::testing::post_128_mib_unheld(port_, "/inject/entry");
+  const std::string reply =
+      streamhost::testing::post_128_mib_answered_early(port_, "/inject/entry");
   EXPECT_EQ(reply.rfind("HTTP/1.1 413", 0), 0u) << reply.substr(0, 200);
   EXPECT_NE(reply.find("too_large"), std::string::npos) << reply.substr(0, 400);
   EXPECT_EQ(request(http::methods::POST, "/inject/entry", R"({"a":1})").status, 200);
@@ -168,7 +169,7 @@ TEST_F(AdminServerTest, InjectRefusesAChunkedBodyOverTheLimitInBoundedMemory) {
 // Every other endpoint reads no body: one sent anyway is dropped as it arrives, not held.
 TEST_F(AdminServerTest, ABodyNoEndpointReadsIsDropped) {
   start(true);
-  const std::string reply = streamhost::testing::post_128_mib_unheld(port_, "/metrics");
+  const std::string reply = streamhost::testing::post_128_mib_answered_early(port_, "/metrics");
   EXPECT_EQ(reply.rfind("HTTP/1.1 404", 0), 0u) << reply.substr(0, 200);
 }
 

@@ -630,5 +630,33 @@ TEST(ManifestLimits, LongValuesAreCheckedWithoutOverflowingTheStack) {
               ElementsAre(HasSubstr("m.yaml:16: routes[0].handler: unknown plugin \"mapper\"")));
 }
 
+TEST(ManifestLoader, TheAdminEndpointsLimitsHaveSafeDefaultsAndAreRead) {
+  Manifest defaults = parse_manifest(kBase, "m.yaml", fake_env({}));
+  EXPECT_EQ(defaults.admin.max_header_bytes, 16384u);
+  EXPECT_EQ(defaults.admin.max_body_bytes, 4194304u);
+  EXPECT_EQ(defaults.admin.idle_timeout.count(), 30000);
+  EXPECT_EQ(defaults.admin.request_timeout.count(), 10000);
+  EXPECT_EQ(defaults.admin.max_connections, 64u);
+
+  Manifest set = parse_manifest(kBase +
+                                    "admin: {max_header_bytes: 8192, max_body_bytes: 65536, "
+                                    "idle_timeout_ms: 5000, request_timeout_ms: 2000, "
+                                    "max_connections: 16}\n",
+                                "m.yaml", fake_env({}));
+  EXPECT_EQ(set.admin.max_header_bytes, 8192u);
+  EXPECT_EQ(set.admin.max_body_bytes, 65536u);
+  EXPECT_EQ(set.admin.idle_timeout.count(), 5000);
+  EXPECT_EQ(set.admin.request_timeout.count(), 2000);
+  EXPECT_EQ(set.admin.max_connections, 16u);
+
+  // No limit may be switched off: each has a floor (and the sizes a ceiling).
+  EXPECT_THAT(errors_of(kBase + "admin: {max_connections: 0}\n"),
+              ElementsAre(HasSubstr("admin.max_connections")));
+  EXPECT_THAT(errors_of(kBase + "admin: {max_header_bytes: 1073741824}\n"),
+              ElementsAre(HasSubstr("admin.max_header_bytes")));
+  EXPECT_THAT(errors_of(kBase + "admin: {request_timeout_ms: 0}\n"),
+              ElementsAre(HasSubstr("admin.request_timeout_ms")));
+}
+
 }  // namespace
 }  // namespace streamhost::host

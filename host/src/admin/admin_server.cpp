@@ -1,6 +1,5 @@
 #include "admin/admin_server.hpp"
 
-#include <cpprest/http_listener.h>
 #include <cpprest/uri.h>
 #include <rapidjson/document.h>
 #include <rapidjson/stringbuffer.h>
@@ -10,7 +9,6 @@
 #include <optional>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
-#include <streamhost/net/bounded_body.hpp>
 #include <string_view>
 
 #include "admin/admin_token.hpp"
@@ -20,13 +18,16 @@
 namespace streamhost::host::admin {
 namespace {
 
-namespace http = web::http;
+using http_server::BoundedHttpServer;
+using http_server::HttpHandlers;
+using http_server::HttpRequest;
+using http_server::HttpResponder;
+using http_server::HttpResponse;
+
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
 constexpr const char* kJson = "application/json";
 constexpr std::string_view kInjectPrefix = "/inject/";
-// Records through the inject endpoints: testing mode's tool, not a bulk path.
-constexpr size_t kMaxInjectBytes = 4u << 20;
 constexpr size_t kMaxQueuedInjects = 64;
 
 // An emitted value goes back as JSON when it parses as JSON, otherwise as a string.
@@ -82,22 +83,28 @@ class AdminServer::Impl {
       : options_(std::move(options)),
         registry_(registry),
         readiness_(std::move(readiness)),
-        injector_(injector) {}
+        injector_(injector),
+        server_(options_.limits,
+                HttpHandlers{[this](const HttpRequest& head) { return wants_body(head); },
+                             [this](HttpRequest request, HttpResponder respond) {
+                               serve(std::move(request), std::move(respond));
+                             },
+                             [](int status, const std::string& reason) {
+                               return HttpResponse{
+                                   status,
+                                   kJson,
+                                   error_body(status == 431 ? "too_large" : "bad_request", reason),
+                                   {}};
+                             }}) {}
 
   void start() {
-    web::uri_builder uri;
-    uri.set_scheme("http").set_host(options_.bind).set_port(options_.port).set_path("/");
-    listener_ = std::make_unique<http::experimental::listener::http_listener>(uri.to_uri());
-    listener_->support([this](http::http_request request) { serve(std::move(request)); });
     try {
-      listener_->open().wait();
+      server_.start(options_.bind, options_.port);
     } catch (const std::exception& e) {
-      listener_.reset();
-      throw std::runtime_error("admin endpoint cannot listen on " + options_.bind + ":" +
-                               std::to_string(options_.port) + ": " + e.what());
+      throw std::runtime_error("admin endpoint " + std::string(e.what()));
     }
     log::info("admin", "admin endpoint listening",
-              {{"address", options_.bind + ":" + std::to_string(options_.port)},
+              {{"address", options_.bind + ":" + std::to_string(server_.port())},
                {"testing", options_.testing ? "true" : "false"}});
   }
 
@@ -107,63 +114,97 @@ class AdminServer::Impl {
 
   void set_management(const ManagementApi* api) { management_ = api; }
 
-  void stop() noexcept {
-    if (!listener_) return;
-    try {
-      listener_->close().wait();
-    } catch (const std::exception& e) {
-      log::warn("admin", "closing the admin endpoint failed", {{"error", e.what()}});
-    }
-    listener_.reset();
-  }
+  void stop() noexcept { server_.stop(); }
 
  private:
-  void serve(http::http_request request) {
+  struct Target {
+    std::string path;  // percent-decoded
+    std::string query;
+  };
+
+  // Throws std::invalid_argument when the target is not an origin-form path or its escapes are
+  // broken.
+  static Target split_target(const std::string& target) {
+    if (target.empty() || target.front() != '/') {
+      throw std::invalid_argument("the request target must be a path starting with /");
+    }
+    const size_t question = target.find('?');
     try {
-      const std::string path = web::uri::decode(request.relative_uri().path());
-      const auto method = request.method();
-      const bool allowed = method != http::methods::POST || authorized(request);
-      const auto route = inject_route(path);
-      // Only an inject reads its body; any other is dropped as it arrives, since cpprestsdk's
-      // listener would hold all of it before answering.
-      if (!(allowed && route && method == http::methods::POST)) net::discard_body(request.body());
-      if (!allowed) {
+      return {web::uri::decode(target.substr(0, question)),
+              question == std::string::npos ? "" : target.substr(question + 1)};
+    } catch (const web::uri_exception&) {
+      throw std::invalid_argument("the request path has a broken %-escape");
+    }
+  }
+
+  // Only an authorized inject reads its body; every other body is dropped as it arrives.
+  bool wants_body(const HttpRequest& head) const {
+    if (head.method != "POST" || !authorized(head)) return false;
+    try {
+      return inject_route(split_target(head.target).path).has_value();
+    } catch (const std::invalid_argument&) {
+      return false;
+    }
+  }
+
+  void serve(HttpRequest request, HttpResponder respond) {
+    try {
+      Target target;
+      try {
+        target = split_target(request.target);
+      } catch (const std::invalid_argument& e) {
+        return respond({400, kJson, error_body("bad_request", e.what()), {}});
+      }
+      const std::string& path = target.path;
+      const std::string& method = request.method;
+      // Before anything that could change state: a POST without the token goes no further.
+      if (method == "POST" && !authorized(request)) {
         log::warn("admin", "refused a request without the admin token", {{"path", path}});
-        return reply_unauthorized(request);
+        return respond({401,
+                        kJson,
+                        error_body("unauthorized",
+                                   "this request needs the admin token: Authorization: Bearer "
+                                   "<token>"),
+                        {{"WWW-Authenticate", "Bearer"}}});
       }
       if (management_ != nullptr) {
         if (auto answer = management_->handle(method, path)) {
-          return reply(request, answer->http_status, answer->body, kJson);
+          return respond({answer->http_status, kJson, answer->body, {}});
         }
       }
-      if (method == http::methods::GET) {
+      if (method == "GET") {
         if (path == "/healthz" || is_health_path(path)) {
           const std::optional<std::string> why = liveness_ ? liveness_() : std::nullopt;
-          if (!why) return reply(request, 200, R"({"status":"alive"})", kJson);
-          return reply(request, 503, error_body("not_alive", *why), kJson);
+          if (!why) return respond({200, kJson, R"({"status":"alive"})", {}});
+          return respond({503, kJson, error_body("not_alive", *why), {}});
         }
         if (path == "/readyz") {
           auto report = readiness_ ? readiness_() : ReadinessReport{};
-          return reply(request, report.ready() ? 200 : 503, report.to_json(), kJson);
+          return respond({report.ready() ? 200 : 503, kJson, report.to_json(), {}});
         }
         if (path == "/metrics") {
-          return reply(request, 200, registry_.render(),
-                       "text/plain; version=0.0.4; charset=utf-8");
+          return respond({200, "text/plain; version=0.0.4; charset=utf-8", registry_.render(), {}});
         }
       }
-      if (route) {
-        if (method != http::methods::POST) {
-          return reply(request, 405, error_body("method_not_allowed", "use POST"), kJson);
+      if (auto route = inject_route(path)) {
+        if (method != "POST") {
+          return respond({405, kJson, error_body("method_not_allowed", "use POST"), {}});
         }
-        return inject(request, *route);
+        if (request.body_too_large) {
+          return respond({413,
+                          kJson,
+                          error_body("too_large",
+                                     "a record is at most " +
+                                         std::to_string(options_.limits.max_body_bytes) + " bytes"),
+                          {}});
+        }
+        return queue_inject(std::move(respond), *route, inject_key(target.query),
+                            std::move(request.body));
       }
-      reply(request, 404, error_body("not_found", "no such endpoint: " + path), kJson);
+      respond({404, kJson, error_body("not_found", "no such endpoint: " + path), {}});
     } catch (const std::exception& e) {
       log::error("admin", "request failed", {{"error", e.what()}});
-      try {
-        reply(request, 500, error_body("error", e.what()), kJson);
-      } catch (...) {
-      }
+      respond({500, kJson, error_body("error", e.what()), {}});
     }
   }
 
@@ -172,21 +213,10 @@ class AdminServer::Impl {
            options_.health_paths.end();
   }
 
-  bool authorized(const http::http_request& request) const {
+  bool authorized(const HttpRequest& request) const {
     if (!options_.token) return true;
-    const auto& headers = request.headers();
-    auto it = headers.find(http::header_names::authorization);
-    return it != headers.end() && bearer_allows(options_.token, it->second);
-  }
-
-  static void reply_unauthorized(http::http_request& request) {
-    http::http_response response(http::status_codes::Unauthorized);
-    response.headers().add(http::header_names::www_authenticate, "Bearer");
-    response.set_body(
-        error_body("unauthorized",
-                   "this request needs the admin token: Authorization: Bearer <token>"),
-        kJson);
-    request.reply(response);
+    const auto authorization = request.header("Authorization");
+    return authorization && bearer_allows(options_.token, *authorization);
   }
 
   // The route an inject request targets, or nullopt when the path is not an inject path (always
@@ -202,60 +232,26 @@ class AdminServer::Impl {
     return std::nullopt;
   }
 
-  // Never blocks the pool thread: the body is read asynchronously and the handler runs on the
-  // inject executor; the answer is sent from there. A body over the limit is read to its end and
-  // dropped as it arrives (even when its Content-Length says so at once: cpprestsdk answers only
-  // once the request is read, and would hold what nobody reads), then answered 413.
-  void inject(http::http_request& request, const std::string& route) {
-    std::optional<std::string> key;
-    auto query = web::uri::split_query(request.relative_uri().query());
-    if (auto k = query.find("key"); k != query.end()) key = web::uri::decode(k->second);
-    // Every exception is caught here: an exception left in a pplx task terminates the process.
-    net::read_body(request.body(), kMaxInjectBytes, net::Overflow::kDrain)
-        .then([this, request, route, key](pplx::task<std::string> body) mutable {
-          try {
-            queue_inject(request, route, key, body.get());
-          } catch (const net::BodyTooLarge&) {
-            reply_if_connected(
-                request, 413,
-                error_body("too_large",
-                           "a record is at most " + std::to_string(kMaxInjectBytes) + " bytes"));
-          } catch (const std::exception& e) {
-            reply_if_connected(request, 400, error_body("bad_request", e.what()));
-          }
-        });
+  static std::optional<std::string> inject_key(const std::string& query) {
+    auto fields = web::uri::split_query(query);
+    if (auto k = fields.find("key"); k != fields.end()) return web::uri::decode(k->second);
+    return std::nullopt;
   }
 
-  void reply_if_connected(http::http_request& request, int status, const std::string& body) {
-    try {
-      reply(request, status, body, kJson);
-    } catch (...) {
-      // The client is gone: nobody is left to answer.
-    }
-  }
-
-  void queue_inject(http::http_request& request, const std::string& route,
+  // The handler may block (a database call): it runs on the inject executor, never on the
+  // server thread, and answers from there.
+  void queue_inject(HttpResponder respond, const std::string& route,
                     const std::optional<std::string>& key, std::string value) {
     const bool queued =
-        inject_executor_.submit([this, request, route, key, value = std::move(value)]() mutable {
+        inject_executor_.submit([this, respond, route, key, value = std::move(value)]() {
           try {
             auto answer = format_inject_answer(injector_->inject(route, key, value), route);
-            reply(request, answer.http_status, answer.body, kJson);
+            respond({answer.http_status, kJson, answer.body, {}});
           } catch (const std::exception& e) {
-            try {
-              reply(request, 500, error_body("error", e.what()), kJson);
-            } catch (...) {
-              // The connection is gone (the server is closing): nobody is left to answer.
-            }
+            respond({500, kJson, error_body("error", e.what()), {}});
           }
         });
-    if (!queued) reply(request, 503, error_body("busy", "too many injects in progress"), kJson);
-  }
-
-  static void reply(http::http_request& request, int status, const std::string& body,
-                    const std::string& content_type) {
-    // Not waited on: the reply completes on its own and the pool thread goes back to work.
-    request.reply(static_cast<http::status_code>(status), body, content_type);
+    if (!queued) respond({503, kJson, error_body("busy", "too many injects in progress"), {}});
   }
 
   AdminOptions options_;
@@ -264,8 +260,10 @@ class AdminServer::Impl {
   const runtime::Injector* injector_;
   std::function<std::optional<std::string>()> liveness_;
   const ManagementApi* management_ = nullptr;
+  BoundedHttpServer server_;
+  // Declared after the server, so destroyed before it: queued injects still answer (their
+  // responders do nothing once the server has stopped).
   SerialExecutor inject_executor_{kMaxQueuedInjects};
-  std::unique_ptr<http::experimental::listener::http_listener> listener_;
 };
 
 AdminServer::AdminServer(AdminOptions options, metrics::Registry& registry,

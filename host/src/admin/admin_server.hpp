@@ -1,5 +1,5 @@
-// The admin HTTP endpoint (cpprestsdk http_listener), bound to 127.0.0.1 unless the manifest says
-// otherwise:
+// The admin HTTP endpoint (over BoundedHttpServer: every head, body, wait and connection has a
+// limit, AdminOptions::limits), bound to 127.0.0.1 unless the manifest says otherwise:
 //   GET  /healthz      200 while the pipeline is alive; 503 with the reason once it is stopping,
 //                      failed or wedged (see set_liveness)
 //   GET  each of AdminOptions::health_paths: the same answer as /healthz
@@ -9,10 +9,11 @@
 //   POST /inject/{route}[?key=K] and each alias path (testing mode only; 404 otherwise):
 //        200 {"status":"ok","emitted":[{"topic":..,"key":..,"value":..}]}, 422 for REJECT,
 //        503 for RETRY, 500 for FATAL, 404 for an unknown route.
-// Requests are served on cpprestsdk's shared thread pool and never block it: readiness is read
-// from memory (ReadinessMonitor), injects run on a thread of their own. With a token configured,
-// every POST (management mutations, injects) needs "Authorization: Bearer <token>"; GETs stay open
-// for probes and scrapers.
+// Requests are served on the server's one thread and never block it: readiness is read from memory
+// (ReadinessMonitor), injects run on a thread of their own. With a token configured, every POST
+// (management mutations, injects) needs "Authorization: Bearer <token>", checked on the request
+// head before any body is read; GETs stay open for probes and scrapers. Only an authorized inject
+// reads a body (up to limits.max_body_bytes, a record's limit); any other is dropped unread.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +21,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <streamhost/http_server/bounded_http_server.hpp>
 #include <string>
 #include <vector>
 
@@ -30,6 +32,8 @@
 
 namespace streamhost::host::admin {
 
+using http_server::HttpLimits;
+
 struct AdminOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 18080;
@@ -37,6 +41,7 @@ struct AdminOptions {
   std::map<std::string, std::string> aliases;  // extra path -> route name (testing mode only)
   std::vector<std::string> health_paths;       // extra paths answered like /healthz
   std::optional<std::string> token;  // the bearer token POSTs need; nullopt: none (loopback only)
+  HttpLimits limits;                 // max_body_bytes is also an injected record's limit
 };
 
 class AdminServer {
@@ -46,7 +51,7 @@ class AdminServer {
               std::function<ReadinessReport()> readiness, const runtime::Injector* injector);
   ~AdminServer();
 
-  // What /healthz reports: nullopt while alive, else why not. Called on the HTTP pool: it must
+  // What /healthz reports: nullopt while alive, else why not. Called on the server thread: it must
   // only read memory. Set before start().
   void set_liveness(std::function<std::optional<std::string>()> liveness);
 
@@ -55,6 +60,7 @@ class AdminServer {
 
   // Binds and starts serving. Throws std::runtime_error naming the address when it cannot bind.
   void start();
+  // Closes every connection and joins the server thread. Idempotent; the destructor calls it.
   void stop() noexcept;
 
   class Impl;

@@ -1,6 +1,6 @@
 // One thread that runs submitted tasks in order, with a bounded queue. The admin endpoint hands it
-// work that may block (an injected record runs a handler, which may call a database), so that no
-// HTTP pool thread ever waits on it: the pool also carries the connectors' requests.
+// work that may block (an injected record runs a handler, which may call a database), so that its
+// one server thread never waits on it: that thread also answers the probes.
 #pragma once
 
 #include <condition_variable>

@@ -54,7 +54,14 @@ void add_plugin_checks(admin::ReadinessReport& report, const PluginSet& plugins)
 
 admin::AdminOptions admin_options(const Manifest& m, bool testing,
                                   const std::optional<std::string>& token) {
-  return {m.admin.bind, m.admin.port, testing, m.admin.aliases, m.admin.health_paths, token};
+  admin::HttpLimits limits;
+  limits.max_header_bytes = m.admin.max_header_bytes;
+  limits.max_body_bytes = m.admin.max_body_bytes;
+  limits.idle_timeout = m.admin.idle_timeout;
+  limits.request_timeout = m.admin.request_timeout;
+  limits.max_connections = m.admin.max_connections;
+  return {m.admin.bind,         m.admin.port, testing, m.admin.aliases,
+          m.admin.health_paths, token,        limits};
 }
 
 admin::PipelineInfo pipeline_info(const Manifest& m, const PluginSet& plugins,

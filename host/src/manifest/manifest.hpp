@@ -34,8 +34,8 @@ struct RestProxySpec {
   std::chrono::milliseconds request_timeout{30000};
   std::chrono::milliseconds delete_timeout{5000};
   int max_retries = 5;  // transient failures retried this many times per request
-  // cpprestsdk's process-wide pool, which also serves the admin endpoint and plugins' HTTP clients:
-  // 4, where the connector alone would take 2.
+  // cpprestsdk's process-wide pool, which also serves plugins' HTTP clients (the admin endpoint
+  // has a thread of its own): 4, where the connector alone would take 2.
   size_t http_threads = 4;
 };
 
@@ -96,6 +96,13 @@ struct AdminSpec {
   // timeout of each fetch.
   std::chrono::milliseconds lag_interval{10000};
   std::chrono::milliseconds lag_timeout{5000};
+  // The HTTP server's limits (docs/admin-api.md#limits); the defaults hold a pod's memory limit
+  // against any client that reaches the port.
+  size_t max_header_bytes = 16 * 1024;
+  size_t max_body_bytes = 4u << 20;  // an injected record's limit too
+  std::chrono::milliseconds idle_timeout{30000};
+  std::chrono::milliseconds request_timeout{10000};
+  size_t max_connections = 64;
 };
 
 struct Manifest {

@@ -202,6 +202,16 @@ class Mapper {
     m.admin.lag_interval =
         milliseconds(get_int(*a, "lag_interval_ms", m.admin.lag_interval.count()));
     m.admin.lag_timeout = milliseconds(get_int(*a, "lag_timeout_ms", m.admin.lag_timeout.count()));
+    m.admin.max_header_bytes = static_cast<size_t>(
+        get_int(*a, "max_header_bytes", static_cast<int64_t>(m.admin.max_header_bytes)));
+    m.admin.max_body_bytes = static_cast<size_t>(
+        get_int(*a, "max_body_bytes", static_cast<int64_t>(m.admin.max_body_bytes)));
+    m.admin.idle_timeout =
+        milliseconds(get_int(*a, "idle_timeout_ms", m.admin.idle_timeout.count()));
+    m.admin.request_timeout =
+        milliseconds(get_int(*a, "request_timeout_ms", m.admin.request_timeout.count()));
+    m.admin.max_connections = static_cast<size_t>(
+        get_int(*a, "max_connections", static_cast<int64_t>(m.admin.max_connections)));
     if (!m.admin.token_file.empty() && !m.admin.token_env.empty()) {
       error("/admin", "admin", "set token_file or token_env, not both");
     }

@@ -5,19 +5,21 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
 #include <streamhost/coupon/errors.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/http_server/bounded_http_server.hpp>
 #include <streamhost/json/bounded_parse.hpp>
-#include <streamhost/net/bounded_body.hpp>
 #include <string_view>
+#include <thread>
 #include <unordered_set>
 
 namespace streamhost::coupon {
 namespace {
-
-using web::http::http_request;
-using web::http::methods;
-using web::http::status_codes;
 
 // Far above the largest department (~1,000 coupons are ~100 KB): a bigger body is refused unread.
 constexpr size_t kMaxRequestBytes = 8u << 20;
@@ -208,8 +210,141 @@ std::string score_request_json(const Model& model, std::string_view request_body
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+namespace {
+
+using http_server::HttpRequest;
+using http_server::HttpResponder;
+using http_server::HttpResponse;
+
+constexpr const char* kJson = "application/json";
+
+// The answer to one POST /score body.
+HttpResponse answer_score(const Model& model, const std::string& body) {
+  try {
+    return {200, kJson, score_request_json(model, body), {}};
+  } catch (const InvalidScorerRequest& e) {
+    return {422, kJson, detail_body(e), {}};
+  } catch (const std::exception& e) {
+    return {500, kJson, error_body(e.what()), {}};
+  }
+}
+
+// Scores on threads of their own, so the server thread only moves bytes. The queue holds at most
+// one request per connection (a connection sends its next request only after its answer).
+class ScoringPool {
+ public:
+  explicit ScoringPool(unsigned threads) {
+    for (unsigned i = 0; i < threads; ++i) workers_.emplace_back([this] { run(); });
+  }
+  ~ScoringPool() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    for (auto& worker : workers_) worker.join();
+  }
+  ScoringPool(const ScoringPool&) = delete;
+  ScoringPool& operator=(const ScoringPool&) = delete;
+
+  void submit(std::function<void()> task) {
+    {
+      std::lock_guard lock(mutex_);
+      queue_.push_back(std::move(task));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  void run() {
+    std::unique_lock lock(mutex_);
+    for (;;) {
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      // Queued requests still run on stop; their answers go nowhere once the server stopped.
+      if (queue_.empty()) return;
+      auto task = std::move(queue_.front());
+      queue_.pop_front();
+      lock.unlock();
+      task();
+      lock.lock();
+    }
+  }
+
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+http_server::HttpLimits scorer_limits() {
+  http_server::HttpLimits limits;
+  limits.max_body_bytes = kMaxRequestBytes;
+  // Longer than the 30 s after which cpprestsdk's client (the plugin's) drops an idle pooled
+  // connection itself, so the server never closes one the client is about to reuse.
+  limits.idle_timeout = std::chrono::seconds(60);
+  return limits;
+}
+
+}  // namespace
+
+class ScorerServer::Impl {
+ public:
+  explicit Impl(std::shared_ptr<const Model> model)
+      : model_(std::move(model)),
+        server_(scorer_limits(), {[](const HttpRequest& head) {
+                                    return head.method == "POST" && path_of(head) == "/score";
+                                  },
+                                  [this](HttpRequest request, HttpResponder respond) {
+                                    handle(std::move(request), std::move(respond));
+                                  },
+                                  [](int status, const std::string& reason) {
+                                    return HttpResponse{status, kJson, error_body(reason), {}};
+                                  }}) {}
+
+  http_server::BoundedHttpServer& server() { return server_; }
+
+ private:
+  static std::string path_of(const HttpRequest& request) {
+    return request.target.substr(0, request.target.find('?'));
+  }
+
+  void handle(HttpRequest request, HttpResponder respond) {
+    const std::string path = path_of(request);
+    const bool post = request.method == "POST";
+    if (path == "/healthcheck" && request.method == "GET") {
+      return respond({200, "text/plain; charset=utf-8", "OK", {}});
+    }
+    if (path == "/score" && post) {
+      if (request.body_too_large) {
+        return respond(
+            {413,
+             kJson,
+             error_body("request body over " + std::to_string(kMaxRequestBytes) + " bytes"),
+             {}});
+      }
+      // The original recommendation service posts without a Content-Type: the body is read as
+      // UTF-8 JSON whatever the header says.
+      pool_.submit([model = model_, body = std::move(request.body), respond] {
+        respond(answer_score(*model, body));
+      });
+      return;
+    }
+    const bool known = path == "/healthcheck" || path == "/score";
+    respond({known ? 405 : 404,
+             kJson,
+             error_body(known ? "method not allowed" : "not found: " + path),
+             {}});
+  }
+
+  std::shared_ptr<const Model> model_;
+  http_server::BoundedHttpServer server_;
+  // Declared after the server, so destroyed (joined) before it.
+  ScoringPool pool_{std::max(2u, std::thread::hardware_concurrency())};
+};
+
 ScorerServer::ScorerServer(std::shared_ptr<const Model> model, std::string address, int port)
-    : model_(std::move(model)), address_(std::move(address)), port_(port) {}
+    : impl_(std::make_unique<Impl>(std::move(model))), address_(std::move(address)), port_(port) {}
 
 ScorerServer::~ScorerServer() {
   stop();
@@ -220,80 +355,11 @@ std::string ScorerServer::url() const {
 }
 
 void ScorerServer::start() {
-  listener_ = std::make_unique<web::http::experimental::listener::http_listener>(
-      utility::conversions::to_string_t(url()));
-  listener_->support([this](http_request request) { handle(std::move(request)); });
-  listener_->open().wait();
+  impl_->server().start(address_, static_cast<uint16_t>(port_));
 }
 
 void ScorerServer::stop() {
-  if (!listener_) return;
-  try {
-    listener_->close().wait();
-  } catch (const std::exception&) {
-    // Already closed or never opened: nothing left to release.
-  }
-  listener_.reset();
-}
-
-namespace {
-
-void reply_if_connected(http_request& request, web::http::status_code status,
-                        const std::string& body) {
-  try {
-    request.reply(status, body, "application/json");
-  } catch (...) {
-    // The client is gone: nobody is left to answer.
-  }
-}
-
-// Every exception is caught here: an exception left in a pplx task terminates the process.
-void answer_score(const Model& model, http_request& request, pplx::task<std::string>& body) {
-  try {
-    reply_if_connected(request, status_codes::OK, score_request_json(model, body.get()));
-  } catch (const net::BodyTooLarge&) {
-    reply_if_connected(
-        request, status_codes::RequestEntityTooLarge,
-        error_body("request body over " + std::to_string(kMaxRequestBytes) + " bytes"));
-  } catch (const InvalidScorerRequest& e) {
-    reply_if_connected(request, status_codes::UnprocessableEntity, detail_body(e));
-  } catch (const std::exception& e) {
-    reply_if_connected(request, status_codes::InternalError, error_body(e.what()));
-  }
-}
-
-}  // namespace
-
-void ScorerServer::handle(http_request request) {
-  const std::string path = utility::conversions::to_utf8string(request.relative_uri().path());
-  const auto method = request.method();
-  // Only a score request reads its body; any other is dropped as it arrives, since cpprestsdk's
-  // listener would hold all of it before answering.
-  const bool scoring = path == "/score" && method == methods::POST;
-  if (!scoring) net::discard_body(request.body());
-  try {
-    if (path == "/healthcheck" && method == methods::GET) {
-      request.reply(status_codes::OK, "OK", "text/plain; charset=utf-8");
-      return;
-    }
-    if (scoring) {
-      // Read as it arrives, never blocking a pool thread; over the limit (announced or chunked)
-      // it is dropped as it arrives and answered 413 at its end, since cpprestsdk answers only
-      // once the request is read. The original recommendation service posts without a
-      // Content-Type: the body is read as UTF-8 JSON whatever the header says.
-      net::read_body(request.body(), kMaxRequestBytes, net::Overflow::kDrain)
-          .then([model = model_, request](pplx::task<std::string> body) mutable {
-            answer_score(*model, request, body);
-          });
-      return;
-    }
-    const bool known = path == "/healthcheck" || path == "/score";
-    request.reply(known ? status_codes::MethodNotAllowed : status_codes::NotFound,
-                  error_body(known ? "method not allowed" : "not found: " + path),
-                  "application/json");
-  } catch (const std::exception& e) {
-    request.reply(status_codes::InternalError, error_body(e.what()), "application/json");
-  }
+  impl_->server().stop();
 }
 
 }  // namespace streamhost::coupon

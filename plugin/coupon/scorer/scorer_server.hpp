@@ -1,13 +1,14 @@
 // The coupon-scorer HTTP server: the original prediction service's API, POST /score
 // (schema/scorer_request -> scorer_response; 422 with FastAPI's {"detail": [...]} for a request
 // that fails validation) and GET /healthcheck (200 "OK"), scoring with the plugin's own Model.
+// Served by streamhost::http_server (a request's head, body, timing and the connections are
+// bounded: 16 KiB head, 8 MiB body, 60 s idle, 10 s per request, 64 connections); scoring runs on
+// a pool of its own, one thread per core.
 #pragma once
 
-#include <cpprest/http_listener.h>
-
 #include <memory>
-#include <streamhost/coupon/model.hpp>
 #include <stdexcept>
+#include <streamhost/coupon/model.hpp>
 #include <string>
 #include <vector>
 
@@ -33,19 +34,19 @@ class ScorerServer {
   ScorerServer(const ScorerServer&) = delete;
   ScorerServer& operator=(const ScorerServer&) = delete;
 
-  // Starts listening; throws when the address cannot be bound.
+  // Starts listening; throws std::runtime_error naming the address when it cannot be bound.
   void start();
+  // Closes every connection and joins the server's threads. Idempotent.
   void stop();
   // "http://<address>:<port>".
   std::string url() const;
 
- private:
-  void handle(web::http::http_request request);
+  class Impl;
 
-  std::shared_ptr<const Model> model_;
+ private:
+  std::unique_ptr<Impl> impl_;
   std::string address_;
   int port_;
-  std::unique_ptr<web::http::experimental::listener::http_listener> listener_;
 };
 
 }  // namespace streamhost::coupon
