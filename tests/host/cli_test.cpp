@@ -117,6 +117,78 @@ TEST(Cli, ValidateReportsManifestErrorsWithExitTwo) {
   EXPECT_EQ(r.out, "");
 }
 
+// What `run` would refuse, or run for ever, fails validate too (issue: validate said OK to both).
+TEST(Cli, ValidateRefusesAMissingAdminTokenFile) {
+  TempDir dir;
+  const std::string token_file = (dir.path() / "no-such-token").string();
+  std::string path =
+      dir.write("pipelines/token.yaml",
+                "pipeline: demo\n"
+                "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                "consumer: {group: demo}\n"
+                "plugins: {st: {library: " STREAMHOST_FIXTURE_STATUSES
+                ", config: {prefix: p, copies: 2}}}\n"
+                "routes: [{topic: demo-in, handler: st/ok, output_topic: demo-out}]\n"
+                "dead_letter_topic: demo-dlq\n"
+                "admin: {token_file: " +
+                    token_file + "}\n");
+  auto r = cli({"validate", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, path + ": admin.token_file " + token_file + ": cannot be read\n");
+  EXPECT_EQ(r.out, "");
+  // With the file there, it validates; the token itself is never printed.
+  dir.write("no-such-token", "s3cret-token-value\n");
+  auto fine = cli({"validate", "-f", path});
+  EXPECT_EQ(fine.code, 0) << fine.err;
+  EXPECT_EQ(fine.out.find("s3cret-token-value"), std::string::npos);
+}
+
+TEST(Cli, ValidateRefusesTopicLoops) {
+  TempDir dir;
+  auto manifest = [&](const std::string& routes, const std::string& dlq) {
+    return dir.write("loop.yaml",
+                     "pipeline: demo\n"
+                     "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                     "consumer: {group: demo}\n"
+                     "plugins:\n"
+                     "  st:\n"
+                     "    library: " STREAMHOST_FIXTURE_STATUSES
+                     "\n"
+                     "    config: {prefix: p, copies: 2}\n"
+                     "routes:\n" +
+                         routes + "dead_letter_topic: " + dlq + "\n");
+  };
+  std::string self =
+      manifest("  - {name: a, topic: t1, handler: st/ok, output_topic: t1}\n", "dlq");
+  auto r = cli({"validate", "-f", self});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(self + ":9: routes[0].output_topic: output topic \"t1\" leads back "
+                                      "to this route's own input topic \"t1\" (a -> a)"));
+
+  std::string cycle = manifest(
+      "  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n"
+      "  - {name: b, topic: t2, handler: st/ok, output_topic: t1}\n",
+      "dlq");
+  r = cli({"validate", "-f", cycle});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("(a -> b -> a)"));
+
+  std::string dead_letters =
+      manifest("  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n", "t1");
+  r = cli({"validate", "-f", dead_letters});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(dead_letters + ":10: dead_letter_topic: dead-letter topic \"t1\" is "
+                                              "also the input topic of route a"));
+
+  // A chain is no loop.
+  std::string chain = manifest(
+      "  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n"
+      "  - {name: b, topic: t2, handler: st/ok, output_topic: t3}\n",
+      "dlq");
+  r = cli({"validate", "-f", chain});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
 TEST(Cli, ValidateReportsPluginErrorsWithExitTwo) {
   TempDir dir;
   std::string path =

@@ -282,6 +282,22 @@ TEST(ManifestErrors, PollRetryMaxBelowInitial) {
                           "initial_backoff_ms"));
 }
 
+// A poll waits poll_timeout_ms by design: a stall bound at or below it would call every poll a
+// stall.
+TEST(ManifestErrors, StallAfterMustExceedThePollTimeout) {
+  EXPECT_THAT(errors_of(with(kBase, "  group: orders-group\n",
+                             "  group: orders-group\n  poll_timeout_ms: 2000\n"
+                             "  stall_after_ms: 1500\n")),
+              ElementsAre(HasSubstr("consumer.stall_after_ms: stall_after_ms (1500) must be "
+                                    "greater than poll_timeout_ms (2000)")));
+  Manifest m = parse_manifest(
+      with(kBase, "  group: orders-group\n", "  group: orders-group\n  stall_after_ms: 4500\n"),
+      "m.yaml", fake_env({}));
+  EXPECT_EQ(m.stall_after, std::chrono::milliseconds(4500));
+  EXPECT_EQ(parse_manifest(kBase, "m.yaml", fake_env({})).stall_after,
+            std::chrono::milliseconds(3000));
+}
+
 TEST(ManifestErrors, HealthPathsMustBeNewAbsolutePaths) {
   EXPECT_THAT(errors_of(kBase + "admin: {health_paths: [healthcheck]}\n"),
               ElementsAre(HasSubstr("admin.health_paths")));

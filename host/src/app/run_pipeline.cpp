@@ -199,9 +199,12 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
             log::warn("source", source_warning);
           }
           auto health = pipeline.health();
-          bool source_ok = source_stats.reachable && health.source_ok;
+          const bool stalled = !health.stalled_call.empty();
+          bool source_ok = source_stats.reachable && health.source_ok && !stalled;
           report.add("source", source_ok,
-                     !health.source_ok ? health.source_error : source_stats.last_error);
+                     stalled ? runtime::stall_reason(health.stalled_call, health.stalled_for)
+                     : !health.source_ok ? health.source_error
+                                         : source_stats.last_error);
           auto sink_stats = sink->stats();
           report.add("sink", sink_stats.reachable, sink_stats.last_error);
           report.add("pipeline", health.running, health.running ? "" : "not running");

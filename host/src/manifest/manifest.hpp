@@ -22,8 +22,8 @@ enum class ProxyDialect { kConfluent, kStrimzi };
 enum class EmbeddedFormat { kBinary, kJson };
 
 // rest_proxy: how the pipeline reaches Kafka. The manifest's own settings, kept free of any
-// connector's types so the manifest depends on no connector; connection/connector_options.hpp hands them
-// to the REST proxy connector. The defaults are the connector's.
+// connector's types so the manifest depends on no connector; connection/connector_options.hpp hands
+// them to the REST proxy connector. The defaults are the connector's.
 struct RestProxySpec {
   std::string base_url;
   ProxyDialect dialect = ProxyDialect::kConfluent;
@@ -106,6 +106,8 @@ struct Manifest {
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds keepalive_interval{5000};
   std::chrono::milliseconds seek_fence_timeout{10000};
+  // A call to the proxy unanswered this long makes the pipeline STALLED (consumer.stall_after_ms).
+  std::chrono::milliseconds stall_after{3000};
   // After a failed subscribe, poll or seek, and between final-commit attempts on stop. Its jitter
   // is retry.jitter.
   RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};
