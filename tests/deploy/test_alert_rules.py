@@ -61,8 +61,7 @@ class AlertRules(unittest.TestCase):
                                    "job": "streamhost"},
                     "exp_annotations": {
                         "summary": "the REST proxy stopped answering streamhost on h:9",
-                        "description": yaml.safe_load((df.MONITORING / "prometheus-rules.yaml").read_text())
-                        ["spec"]["groups"][0]["rules"][_index("StreamhostProxyStalled")]["annotations"]["description"],
+                        "description": _rule("StreamhostProxyStalled")["annotations"]["description"],
                     }}]},
                 # Resolved once no STALLED sample is left in the 5-minute window.
                 {"eval_time": "6m", "alertname": "StreamhostProxyStalled", "exp_alerts": []},
@@ -76,6 +75,23 @@ class AlertRules(unittest.TestCase):
         }])
         self.assertTrue(ok, output)
 
+    def test_a_failure_held_for_one_scrape_fires_failed(self):
+        # admin.failed_hold_ms (20 s) keeps FAILED up for at least one 15 s scrape; then the target
+        # is gone (the process restarted: its series ends).
+        self.assert_passes([{
+            "interval": "15s",
+            "input_series": [state_series("FAILED", "0 0 1 _ _ _ _ _")],
+            "alert_rule_test": [
+                {"eval_time": "15s", "alertname": "StreamhostPipelineFailed", "exp_alerts": []},
+                {"eval_time": "2m", "alertname": "StreamhostPipelineFailed", "exp_alerts": [{
+                    "exp_labels": {"severity": "critical", "state": "FAILED", "instance": "h:9",
+                                   "job": "streamhost"},
+                    "exp_annotations": {
+                        "summary": "streamhost pipeline failed on h:9",
+                        "description": _rule("StreamhostPipelineFailed")["annotations"]["description"],
+                    }}]},
+            ]}])
+
     def test_the_rule_test_can_fail(self):
         # The harness itself: a wrong expectation must be reported, or the tests above prove nothing.
         ok, output = run_promtool([{
@@ -87,9 +103,9 @@ class AlertRules(unittest.TestCase):
         self.assertFalse(ok, output)
 
 
-def _index(alert):
-    rules = yaml.safe_load((df.MONITORING / "prometheus-rules.yaml").read_text())["spec"]["groups"][0]["rules"]
-    return [r.get("alert") for r in rules].index(alert)
+def _rule(alert):
+    doc = yaml.safe_load((df.MONITORING / "prometheus-rules.yaml").read_text())
+    return next(r for g in doc["spec"]["groups"] for r in g["rules"] if r.get("alert") == alert)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -208,6 +209,15 @@ TEST(ManifestLoader, TheConsumerInstanceNameIsStablePerReplica) {
       with(kBase, "  group: orders-group\n", "  group: orders-group\n  instance_name: replica-2\n"),
       "m.yaml", fake_env({{"HOSTNAME", "ignored"}}));
   EXPECT_EQ(named.consumer.instance_name, "replica-2");
+}
+
+// Two hosts started from a shell on one machine (no $HOSTNAME in their environment) must not share
+// a name: the second would delete the first's live instance as a dead predecessor's.
+TEST(ManifestLoader, WithoutHostnameInTheEnvironmentTheNameCarriesTheProcessId) {
+  Manifest m = parse_manifest(kBase, "m.yaml", fake_env({}));
+  const std::string suffix = "-" + std::to_string(getpid());
+  EXPECT_TRUE(m.consumer.instance_name.starts_with("streamhost-")) << m.consumer.instance_name;
+  EXPECT_TRUE(m.consumer.instance_name.ends_with(suffix)) << m.consumer.instance_name;
 }
 
 TEST(ManifestLoader, ARouteCanSetItsOwnRetryLimit) {

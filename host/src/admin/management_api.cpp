@@ -40,6 +40,14 @@ std::optional<std::pair<std::string, std::string>> route_action(const std::strin
   return std::pair{rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
+// At most `max` bytes of `text`, never cutting a UTF-8 sequence (a label value must stay UTF-8).
+std::string utf8_prefix(const std::string& text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace
 
 std::string error_body(const std::string& status, const std::string& reason) {
@@ -258,6 +266,15 @@ void ManagementApi::install_metrics(metrics::Registry& registry) const {
     const runtime::PipelineStatus s = access_.status();
     poll_age.set(std::chrono::duration<double>(s.health.since_poll_ok).count());
     for (const auto& [state, gauge] : states) gauge->set(state == s.state.state ? 1.0 : 0.0);
+    if (s.state.state == runtime::PipelineState::kFailed) {
+      // The reason as a label, so an alert can name it: one series, set once (a failed pipeline
+      // never runs again in this process, which exits after admin.failed_hold_ms).
+      registry
+          .gauge("streamhost_pipeline_failure_info",
+                 "1 once the pipeline has FAILED; the reason label says why (the first 200 bytes)",
+                 {{"reason", utf8_prefix(s.state.reason, 200)}})
+          .set(1.0);
+    }
     const auto ends =
         access_.log_ends ? access_.log_ends() : std::map<connector::TopicPartition, LogEnd>{};
     std::set<std::pair<std::string, metrics::Labels>> now;

@@ -96,6 +96,9 @@ struct AdminSpec {
   // timeout of each fetch.
   std::chrono::milliseconds lag_interval{10000};
   std::chrono::milliseconds lag_timeout{5000};
+  // After a failure, how long /metrics keeps showing FAILED and its reason before the process
+  // exits: Prometheus scrapes every 15 s, and a process gone 36 ms after the FATAL was never seen.
+  std::chrono::milliseconds failed_hold{20000};
 };
 
 struct Manifest {

@@ -47,8 +47,11 @@ bool get_bool(const Value& object, const char* key, bool fallback) {
   return v != nullptr ? v->GetBool() : fallback;
 }
 
-// This replica's name: $HOSTNAME when set (a Kubernetes pod's name), else the system's host name,
-// reduced to the characters a consumer instance name may hold.
+// This replica's name, reduced to the characters a consumer instance name may hold: $HOSTNAME
+// when the environment has it (a Kubernetes pod's name, a container's id: one host per pod or
+// container, and its restarts keep the name), else the system's host name and this process's id.
+// Without the id, two hosts started on one machine took one name, and the second deleted the
+// first's live instance as a dead predecessor's.
 std::string host_name(const EnvLookup& env) {
   std::string name;
   if (auto h = env("HOSTNAME"); h && !h->empty()) {
@@ -56,6 +59,7 @@ std::string host_name(const EnvLookup& env) {
   } else {
     char buffer[256] = {};
     if (gethostname(buffer, sizeof buffer - 1) == 0) name = buffer;
+    name = (name.empty() ? "localhost" : name) + "-" + std::to_string(getpid());
   }
   std::string out;
   for (char c : name) {
@@ -245,6 +249,7 @@ class Mapper {
     m.admin.lag_interval =
         milliseconds(get_int(*a, "lag_interval_ms", m.admin.lag_interval.count()));
     m.admin.lag_timeout = milliseconds(get_int(*a, "lag_timeout_ms", m.admin.lag_timeout.count()));
+    m.admin.failed_hold = milliseconds(get_int(*a, "failed_hold_ms", m.admin.failed_hold.count()));
     if (!m.admin.token_file.empty() && !m.admin.token_env.empty()) {
       error("/admin", "admin", "set token_file or token_env, not both");
     }
