@@ -136,6 +136,11 @@ TEST(Cli, ValidateRefusesAMissingAdminTokenFile) {
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(r.err, path + ": admin.token_file " + token_file + ": cannot be read\n");
   EXPECT_EQ(r.out, "");
+  // `run` refuses it the same way, before the pipeline starts (it used to exit 1 at start-up).
+  auto run = cli({"run", "-f", path});
+  EXPECT_EQ(run.code, 2);
+  EXPECT_EQ(run.runner_calls, 0);
+  EXPECT_EQ(run.err, r.err);
   // With the file there, it validates; the token itself is never printed.
   dir.write("no-such-token", "s3cret-token-value\n");
   auto fine = cli({"validate", "-f", path});
