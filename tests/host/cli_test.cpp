@@ -374,6 +374,32 @@ TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
   EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
 }
 
+// `status -f` needs only the variables under admin: (the issue: it needed every variable the
+// manifest requires, the database password included, just to find the port).
+TEST(CliAdminCommands, AManifestsOtherVariablesAreNotNeededToFindItsAdminEndpoint) {
+  TempDir dir;
+  const std::string manifest = dir.write("m.yaml",
+                                         "pipeline: demo\n"
+                                         "rest_proxy:\n"
+                                         "  url: ${STREAMHOST_TEST_UNSET_PROXY}\n"
+                                         "consumer:\n"
+                                         "  group: ${STREAMHOST_TEST_UNSET_GROUP}\n"
+                                         "dead_letter_topic: ${STREAMHOST_TEST_UNSET_PW}\n"
+                                         "admin:\n"
+                                         "  port: ${STREAMHOST_TEST_ADMIN_PORT:-19998}\n");
+  std::vector<std::pair<std::string, std::string>> values;
+  EXPECT_EQ(parse_admin_target({"-f", manifest}, {}, values).url, "http://127.0.0.1:19998");
+  // A variable under admin: is still needed, and named.
+  const std::string needs_port = dir.write("p.yaml",
+                                           "pipeline: demo\n"
+                                           "admin:\n"
+                                           "  port: ${STREAMHOST_TEST_UNSET_PORT}\n");
+  auto r = cli({"status", "-f", needs_port});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(needs_port + ":3: admin.port: environment variable "
+                                            "STREAMHOST_TEST_UNSET_PORT is not set"));
+}
+
 // An admin endpoint (or whatever answers on its port) whose answer never ends: cut at 8 MiB with
 // a message naming the URL, and the connection closed.
 TEST(CliAdminCommands, AnEndlessAnswerIsCutAtTheLimit) {
