@@ -6,6 +6,7 @@
 
 #include "base64.hpp"
 #include "dialect.hpp"
+#include "proxy_http.hpp"
 #include "record_codec.hpp"
 
 namespace streamhost::connector::detail {
@@ -28,6 +29,17 @@ TEST(Base64, RejectsMalformedText) {
   EXPECT_FALSE(base64_decode("TW=u"));
   EXPECT_FALSE(base64_decode("T!Fu"));
   EXPECT_FALSE(base64_decode("TQ==TQ=="));
+}
+
+// The Strimzi bridge's answer to a Confluent-dialect consumer creation, as seen on the local stack:
+// "HTTP 400 (error_code 400): Validation error on: Schema validation error".
+TEST(Dialect, ASchemaComplaintLooksLikeTheWrongDialectAndOtherErrorsDoNot) {
+  EXPECT_TRUE(looks_like_dialect_mismatch(400, "Validation error on: Schema validation error"));
+  EXPECT_TRUE(looks_like_dialect_mismatch(422, "Unrecognized field: auto.commit.enable"));
+  EXPECT_TRUE(looks_like_dialect_mismatch(415, ""));
+  EXPECT_FALSE(looks_like_dialect_mismatch(404, "Schema validation error"));
+  EXPECT_FALSE(looks_like_dialect_mismatch(400, "Topic not found"));
+  EXPECT_FALSE(looks_like_dialect_mismatch(409, "Consumer instance already exists"));
 }
 
 TEST(Dialect, CreateBodyUsesEachDialectsOwnAutoCommitKeyAndType) {

@@ -58,8 +58,8 @@ TEST(PipelineStateLadder, EachStateWinsOverTheOnesBelowIt) {
 TEST(PipelineStateLadder, StateNamesAreTheOnesDashboardsMatch) {
   std::vector<std::string> names;
   for (auto s : runtime::kAllPipelineStates) names.emplace_back(runtime::state_name(s));
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"RUNNING", "PAUSED", "RETRYING", "FAILED", "STOPPING"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"RUNNING", "PAUSED", "RETRYING", "FAILED", "STOPPING",
+                                             "STALLED"}));
 }
 
 // ---- redaction ------------------------------------------------------------------------------
@@ -334,6 +334,43 @@ TEST(ManagementApi, MetricsUseTheDocumentedNamesAndForgetPartitionsNoLongerHeld)
   EXPECT_NE(text.find("streamhost_committed_offset{topic=\"customer-focus\",partition=\"0\"} 40"),
             std::string::npos);
   EXPECT_NE(text.find("streamhost_pipeline_state{state=\"RUNNING\"} 1"), std::string::npos);
+}
+
+// A partition with nothing committed here yet counts from the log start, a lag figure carries
+// its age, and the stall shows in the state series and the poll age.
+TEST(ManagementApi, LagCountsFromTheLogStartBeforeAnyCommitAndCarriesItsAge) {
+  FakeAccess fake;
+  fake.status.state = {PipelineState::kStalled, "the REST proxy has not answered ..."};
+  fake.status.health.since_poll_ok = std::chrono::milliseconds(7500);
+  fake.status.partitions = {partition("customer-focus", 0, std::nullopt, std::nullopt)};
+  LogEnd end{80, {}, "", 30, std::chrono::steady_clock::now() - std::chrono::seconds(12)};
+  fake.ends[{"customer-focus", 0}] = end;
+  ManagementApi api(coupon_info(), fake.access());
+
+  rapidjson::Document doc;
+  doc.Parse(api.handle("GET", "/pipeline/partitions")->body.c_str());
+  const auto& p = doc["partitions"][0];
+  EXPECT_EQ(p["lag"].GetInt64(), 50);
+  EXPECT_TRUE(p["lag_from_start"].GetBool());
+  EXPECT_GE(p["log_end_age_seconds"].GetDouble(), 12.0);
+  doc.Parse(api.handle("GET", "/pipeline")->body.c_str());
+  EXPECT_STREQ(doc["state"].GetString(), "STALLED");
+  EXPECT_DOUBLE_EQ(doc["poll_age_seconds"].GetDouble(), 7.5);
+
+  metrics::Registry registry;
+  api.install_metrics(registry);
+  const std::string text = registry.render();
+  for (const char* line :
+       {"streamhost_consumer_lag{topic=\"customer-focus\",partition=\"0\"} 50\n",
+        "streamhost_pipeline_state{state=\"STALLED\"} 1\n", "streamhost_poll_age_seconds 7.5\n",
+        "streamhost_log_end_age_seconds{topic=\"customer-focus\",partition=\"0\"} 1"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << " missing from\n" << text;
+  }
+  // Once something is committed, the lag counts from there.
+  fake.status.partitions[0].committed = 70;
+  doc.Parse(api.handle("GET", "/pipeline/partitions")->body.c_str());
+  EXPECT_EQ(doc["partitions"][0]["lag"].GetInt64(), 10);
+  EXPECT_FALSE(doc["partitions"][0]["lag_from_start"].GetBool());
 }
 
 // ---- streamhost status ----------------------------------------------------------------------

@@ -117,6 +117,83 @@ TEST(Cli, ValidateReportsManifestErrorsWithExitTwo) {
   EXPECT_EQ(r.out, "");
 }
 
+// What `run` would refuse, or run for ever, fails validate too (issue: validate said OK to both).
+TEST(Cli, ValidateRefusesAMissingAdminTokenFile) {
+  TempDir dir;
+  const std::string token_file = (dir.path() / "no-such-token").string();
+  std::string path =
+      dir.write("pipelines/token.yaml",
+                "pipeline: demo\n"
+                "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                "consumer: {group: demo}\n"
+                "plugins: {st: {library: " STREAMHOST_FIXTURE_STATUSES
+                ", config: {prefix: p, copies: 2}}}\n"
+                "routes: [{topic: demo-in, handler: st/ok, output_topic: demo-out}]\n"
+                "dead_letter_topic: demo-dlq\n"
+                "admin: {token_file: " +
+                    token_file + "}\n");
+  auto r = cli({"validate", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, path + ": admin.token_file " + token_file + ": cannot be read\n");
+  EXPECT_EQ(r.out, "");
+  // `run` refuses it the same way, before the pipeline starts (it used to exit 1 at start-up).
+  auto run = cli({"run", "-f", path});
+  EXPECT_EQ(run.code, 2);
+  EXPECT_EQ(run.runner_calls, 0);
+  EXPECT_EQ(run.err, r.err);
+  // With the file there, it validates; the token itself is never printed.
+  dir.write("no-such-token", "s3cret-token-value\n");
+  auto fine = cli({"validate", "-f", path});
+  EXPECT_EQ(fine.code, 0) << fine.err;
+  EXPECT_EQ(fine.out.find("s3cret-token-value"), std::string::npos);
+}
+
+TEST(Cli, ValidateRefusesTopicLoops) {
+  TempDir dir;
+  auto manifest = [&](const std::string& routes, const std::string& dlq) {
+    return dir.write("loop.yaml",
+                     "pipeline: demo\n"
+                     "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                     "consumer: {group: demo}\n"
+                     "plugins:\n"
+                     "  st:\n"
+                     "    library: " STREAMHOST_FIXTURE_STATUSES
+                     "\n"
+                     "    config: {prefix: p, copies: 2}\n"
+                     "routes:\n" +
+                         routes + "dead_letter_topic: " + dlq + "\n");
+  };
+  std::string self =
+      manifest("  - {name: a, topic: t1, handler: st/ok, output_topic: t1}\n", "dlq");
+  auto r = cli({"validate", "-f", self});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(self + ":9: routes[0].output_topic: output topic \"t1\" leads back "
+                                      "to this route's own input topic \"t1\" (a -> a)"));
+
+  std::string cycle = manifest(
+      "  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n"
+      "  - {name: b, topic: t2, handler: st/ok, output_topic: t1}\n",
+      "dlq");
+  r = cli({"validate", "-f", cycle});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr("(a -> b -> a)"));
+
+  std::string dead_letters =
+      manifest("  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n", "t1");
+  r = cli({"validate", "-f", dead_letters});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(dead_letters + ":10: dead_letter_topic: dead-letter topic \"t1\" is "
+                                              "also the input topic of route a"));
+
+  // A chain is no loop.
+  std::string chain = manifest(
+      "  - {name: a, topic: t1, handler: st/ok, output_topic: t2}\n"
+      "  - {name: b, topic: t2, handler: st/ok, output_topic: t3}\n",
+      "dlq");
+  r = cli({"validate", "-f", chain});
+  EXPECT_EQ(r.code, 0) << r.err;
+}
+
 TEST(Cli, ValidateReportsPluginErrorsWithExitTwo) {
   TempDir dir;
   std::string path =
@@ -295,6 +372,32 @@ TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
   EXPECT_EQ(target.token, "t0ken");
   EXPECT_EQ(values, (std::vector<std::pair<std::string, std::string>>{{"--route", "in"}}));
   EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
+}
+
+// `status -f` needs only the variables under admin: (the issue: it needed every variable the
+// manifest requires, the database password included, just to find the port).
+TEST(CliAdminCommands, AManifestsOtherVariablesAreNotNeededToFindItsAdminEndpoint) {
+  TempDir dir;
+  const std::string manifest = dir.write("m.yaml",
+                                         "pipeline: demo\n"
+                                         "rest_proxy:\n"
+                                         "  url: ${STREAMHOST_TEST_UNSET_PROXY}\n"
+                                         "consumer:\n"
+                                         "  group: ${STREAMHOST_TEST_UNSET_GROUP}\n"
+                                         "dead_letter_topic: ${STREAMHOST_TEST_UNSET_PW}\n"
+                                         "admin:\n"
+                                         "  port: ${STREAMHOST_TEST_ADMIN_PORT:-19998}\n");
+  std::vector<std::pair<std::string, std::string>> values;
+  EXPECT_EQ(parse_admin_target({"-f", manifest}, {}, values).url, "http://127.0.0.1:19998");
+  // A variable under admin: is still needed, and named.
+  const std::string needs_port = dir.write("p.yaml",
+                                           "pipeline: demo\n"
+                                           "admin:\n"
+                                           "  port: ${STREAMHOST_TEST_UNSET_PORT}\n");
+  auto r = cli({"status", "-f", needs_port});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_THAT(r.err, HasSubstr(needs_port + ":3: admin.port: environment variable "
+                                            "STREAMHOST_TEST_UNSET_PORT is not set"));
 }
 
 // An admin endpoint (or whatever answers on its port) whose answer never ends: cut at 8 MiB with

@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <random>
 
@@ -226,6 +227,15 @@ TEST(ManifestLoader, TheConsumerInstanceNameIsStablePerReplica) {
   EXPECT_EQ(named.consumer.instance_name, "replica-2");
 }
 
+// Two hosts started from a shell on one machine (no $HOSTNAME in their environment) must not share
+// a name: the second would delete the first's live instance as a dead predecessor's.
+TEST(ManifestLoader, WithoutHostnameInTheEnvironmentTheNameCarriesTheProcessId) {
+  Manifest m = parse_manifest(kBase, "m.yaml", fake_env({}));
+  const std::string suffix = "-" + std::to_string(getpid());
+  EXPECT_TRUE(m.consumer.instance_name.starts_with("streamhost-")) << m.consumer.instance_name;
+  EXPECT_TRUE(m.consumer.instance_name.ends_with(suffix)) << m.consumer.instance_name;
+}
+
 TEST(ManifestLoader, ARouteCanSetItsOwnRetryLimit) {
   Manifest m = parse_manifest(with(kBase, "    output_topic: orders-out\n",
                                    "    output_topic: orders-out\n    max_attempts: 0\n"),
@@ -296,6 +306,22 @@ TEST(ManifestErrors, PollRetryMaxBelowInitial) {
                              "max_backoff_ms: 100}\n")),
               ElementsAre("m.yaml:7: consumer.poll_retry: max_backoff_ms is smaller than "
                           "initial_backoff_ms"));
+}
+
+// A poll waits poll_timeout_ms by design: a stall bound at or below it would call every poll a
+// stall.
+TEST(ManifestErrors, StallAfterMustExceedThePollTimeout) {
+  EXPECT_THAT(errors_of(with(kBase, "  group: orders-group\n",
+                             "  group: orders-group\n  poll_timeout_ms: 2000\n"
+                             "  stall_after_ms: 1500\n")),
+              ElementsAre(HasSubstr("consumer.stall_after_ms: stall_after_ms (1500) must be "
+                                    "greater than poll_timeout_ms (2000)")));
+  Manifest m = parse_manifest(
+      with(kBase, "  group: orders-group\n", "  group: orders-group\n  stall_after_ms: 4500\n"),
+      "m.yaml", fake_env({}));
+  EXPECT_EQ(m.stall_after, std::chrono::milliseconds(4500));
+  EXPECT_EQ(parse_manifest(kBase, "m.yaml", fake_env({})).stall_after,
+            std::chrono::milliseconds(3000));
 }
 
 TEST(ManifestErrors, HealthPathsMustBeNewAbsolutePaths) {

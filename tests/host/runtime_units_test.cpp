@@ -166,6 +166,7 @@ TEST(RuntimePipelineOptions, EveryManifestSettingReachesThePipeline) {
   m.max_in_flight_bytes = 66;
   m.keepalive_interval = 77ms;
   m.seek_fence_timeout = 88ms;
+  m.stall_after = 99ms;
   const runtime::PipelineOptions o = runtime::pipeline_options(m);
   EXPECT_EQ(o.workers, 7u);
   EXPECT_EQ(o.retry.initial_backoff, 11ms);
@@ -184,6 +185,7 @@ TEST(RuntimePipelineOptions, EveryManifestSettingReachesThePipeline) {
   EXPECT_EQ(o.max_in_flight_bytes, 66u);
   EXPECT_EQ(o.keepalive_poll_interval, 77ms);
   EXPECT_EQ(o.seek_fence_timeout, 88ms);
+  EXPECT_EQ(o.stall_after, 99ms);
 }
 
 TEST(RuntimeHostServices, ExposesPluginMetricsAndLogsLabelledByPlugin) {

@@ -3,6 +3,7 @@
 #include <cpprest/http_client.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <stdexcept>
@@ -132,8 +133,8 @@ ProxyHttp::Attempt ProxyHttp::attempt_once(const HttpRequest& request,
     attempt.response.status = response.status_code();
     attempt.retry_after = parse_retry_after(response.headers());
     try {
-      attempt.response.body = net::read_body(response.body(), options_.max_response_bytes,
-                                              net::Overflow::kStop).get();
+      attempt.response.body =
+          net::read_body(response.body(), options_.max_response_bytes, net::Overflow::kStop).get();
     } catch (const net::BodyTooLarge& e) {
       cancel.cancel();  // closes the connection: the rest of the reply is not read
       attempt.transport_failed = true;
@@ -201,7 +202,33 @@ std::string ProxyHttp::describe_failure(const HttpRequest& request,
                      std::to_string(response.status);
   if (error.error_code) text += " (error_code " + std::to_string(*error.error_code) + ")";
   if (!error.message.empty()) text += ": " + error.message;
+  if (looks_like_dialect_mismatch(response.status, error.message)) {
+    const bool strimzi = options_.dialect == Dialect::kStrimzi;
+    text += std::string(
+                " (the proxy refused the request's shape: check rest_proxy.dialect; this "
+                "host speaks ") +
+            (strimzi ? "strimzi, the Strimzi Kafka Bridge's API"
+                     : "confluent, Confluent's REST "
+                       "Proxy v2 API") +
+            ")";
+  }
   return redact(std::move(text));
+}
+
+bool looks_like_dialect_mismatch(int status, std::string_view message) {
+  // The two dialects differ in content types, consumer-creation keys and paths; a proxy of the
+  // other kind answers 400/415/422 with a schema or validation complaint (the Strimzi bridge:
+  // "Schema validation error", Confluent's proxy: "Unrecognized field" or an unsupported media
+  // type).
+  if (status != 400 && status != 415 && status != 422) return false;
+  std::string lower(message);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* sign : {"schema validation", "validation error", "unrecognized field",
+                           "unsupported media type", "content-type", "content type"}) {
+    if (lower.find(sign) != std::string::npos) return true;
+  }
+  return status == 415;
 }
 
 std::string ProxyHttp::redact(std::string text) const {

@@ -107,6 +107,10 @@ class ProxyHttp {
 // The path of a URL (no origin, no query) for messages.
 std::string_view url_path(std::string_view url);
 
+// Whether an answer looks like a proxy of the other dialect refusing the request (HTTP 400, 415
+// or 422 with a schema or validation complaint): describe_failure then names rest_proxy.dialect.
+bool looks_like_dialect_mismatch(int status, std::string_view message);
+
 // Percent-encodes one path segment (group, instance or topic name).
 std::string encode_path_segment(std::string_view segment);
 

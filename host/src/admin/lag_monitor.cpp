@@ -53,13 +53,18 @@ void LagMonitor::refresh() {
   std::map<connector::TopicPartition, LogEnd> previous = current();
   std::map<connector::TopicPartition, LogEnd> next;
   std::string first_error;
+  bool attempted = false;
   for (const auto& tp : held) {
     LogEnd entry = previous.count(tp) != 0 ? previous[tp] : LogEnd{};
     const bool due = previous.count(tp) == 0 || now - entry.read_at >= interval_;
     if (due) {
+      attempted = true;
       entry.read_at = now;
       try {
-        entry.end_offset = read_(tp).end;
+        const connector::LogOffsets offsets = read_(tp);
+        entry.end_offset = offsets.end;
+        entry.beginning_offset = offsets.beginning;
+        entry.read_ok_at = now;
         entry.error.clear();
       } catch (const std::exception& e) {
         entry.error = e.what();
@@ -74,7 +79,10 @@ void LagMonitor::refresh() {
     log::warn("admin", "reading log-end offsets for lag failed; lag figures may be stale",
               {{"error", first_error}});
   }
-  failing_ = !first_error.empty();
+  // Only a round that read something says whether the outage is over: most rounds read nothing
+  // (no partition is due), and those must not re-arm the warning (one per outage, not one per
+  // lag_interval).
+  if (attempted) failing_ = !first_error.empty();
   std::lock_guard lock(mutex_);
   ends_ = std::move(next);
 }

@@ -23,6 +23,8 @@ struct LogEnd {
   std::optional<int64_t> end_offset;                // nullopt until a read succeeded
   std::chrono::steady_clock::time_point read_at{};  // of the last attempt
   std::string error;                                // of the last attempt; empty when it succeeded
+  std::optional<int64_t> beginning_offset;          // the log start, from the same read
+  std::chrono::steady_clock::time_point read_ok_at{};  // of the last successful read
 };
 
 class LagMonitor {

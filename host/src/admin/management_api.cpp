@@ -40,6 +40,14 @@ std::optional<std::pair<std::string, std::string>> route_action(const std::strin
   return std::pair{rest.substr(0, slash), rest.substr(slash + 1)};
 }
 
+// At most `max` bytes of `text`, never cutting a UTF-8 sequence (a label value must stay UTF-8).
+std::string utf8_prefix(const std::string& text, size_t max) {
+  if (text.size() <= max) return text;
+  size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return text.substr(0, end);
+}
+
 }  // namespace
 
 std::string error_body(const std::string& status, const std::string& reason) {
@@ -58,16 +66,27 @@ std::vector<PartitionView> partition_views(
     const std::vector<runtime::PartitionStatus>& partitions,
     const std::map<connector::TopicPartition, LogEnd>& log_ends) {
   std::vector<PartitionView> views;
+  const auto now = std::chrono::steady_clock::now();
   for (const auto& p : partitions) {
     PartitionView v;
     v.status = p;
+    std::optional<int64_t> beginning;
     if (auto end = log_ends.find(p.partition); end != log_ends.end()) {
       v.log_end = end->second.end_offset;
+      beginning = end->second.beginning_offset;
       v.log_end_error = end->second.error;
+      if (v.log_end) {
+        v.log_end_age_seconds = std::chrono::duration<double>(now - end->second.read_ok_at).count();
+      }
     }
     // Never negative: the log end is read a little after the commit, so it can only be ahead;
     // a log end read before the commit it is compared with would otherwise show -N.
-    if (v.log_end && p.committed) v.lag = std::max<int64_t>(0, *v.log_end - *p.committed);
+    if (v.log_end && p.committed) {
+      v.lag = std::max<int64_t>(0, *v.log_end - *p.committed);
+    } else if (v.log_end && beginning) {
+      v.lag = std::max<int64_t>(0, *v.log_end - *beginning);
+      v.lag_from_start = true;
+    }
     views.push_back(std::move(v));
   }
   return views;
@@ -137,6 +156,8 @@ std::string ManagementApi::pipeline_json() const {
   w.Uint64(s.health.in_flight);
   w.Key("backpressure");
   w.Bool(s.health.backpressure);
+  w.Key("poll_age_seconds");
+  w.Double(std::chrono::duration<double>(s.health.since_poll_ok).count());
   w.Key("routes");
   w.StartArray();
   for (const auto& r : info_.routes) {
@@ -200,6 +221,14 @@ std::string ManagementApi::partitions_json() const {
     write_optional(w, v.log_end);
     w.Key("lag");
     write_optional(w, v.lag);
+    w.Key("lag_from_start");
+    w.Bool(v.lag_from_start);
+    w.Key("log_end_age_seconds");
+    if (v.log_end_age_seconds) {
+      w.Double(*v.log_end_age_seconds);
+    } else {
+      w.Null();
+    }
     w.Key("in_flight");
     w.Uint64(v.status.in_flight);
     w.Key("paused");
@@ -221,6 +250,9 @@ std::string ManagementApi::partitions_json() const {
 
 void ManagementApi::install_metrics(metrics::Registry& registry) const {
   auto& uptime = registry.gauge("streamhost_uptime_seconds", "Seconds since the host started");
+  auto& poll_age = registry.gauge(
+      "streamhost_poll_age_seconds",
+      "Seconds since the last poll of the REST proxy that returned without an error");
   std::map<runtime::PipelineState, metrics::Gauge*> states;
   for (auto state : runtime::kAllPipelineStates) {
     states[state] = &registry.gauge("streamhost_pipeline_state",
@@ -229,29 +261,48 @@ void ManagementApi::install_metrics(metrics::Registry& registry) const {
   }
   // Series of partitions shown at the previous scrape, to remove those no longer held.
   auto shown = std::make_shared<std::set<std::pair<std::string, metrics::Labels>>>();
-  registry.add_collect_hook([this, &registry, &uptime, states, shown] {
+  registry.add_collect_hook([this, &registry, &uptime, &poll_age, states, shown] {
     uptime.set(uptime_seconds());
     const runtime::PipelineStatus s = access_.status();
+    poll_age.set(std::chrono::duration<double>(s.health.since_poll_ok).count());
     for (const auto& [state, gauge] : states) gauge->set(state == s.state.state ? 1.0 : 0.0);
+    if (s.state.state == runtime::PipelineState::kFailed) {
+      // The reason as a label, so an alert can name it: one series, set once (a failed pipeline
+      // never runs again in this process, which exits after admin.failed_hold_ms).
+      registry
+          .gauge("streamhost_pipeline_failure_info",
+                 "1 once the pipeline has FAILED; the reason label says why (the first 200 bytes)",
+                 {{"reason", utf8_prefix(s.state.reason, 200)}})
+          .set(1.0);
+    }
     const auto ends =
         access_.log_ends ? access_.log_ends() : std::map<connector::TopicPartition, LogEnd>{};
     std::set<std::pair<std::string, metrics::Labels>> now;
     auto set = [&](const char* name, const char* help, const metrics::Labels& labels,
-                   std::optional<int64_t> value) {
+                   std::optional<double> value) {
       if (!value) return;
-      registry.gauge(name, help, labels).set(static_cast<double>(*value));
+      registry.gauge(name, help, labels).set(*value);
       now.emplace(name, labels);
+    };
+    auto as_double = [](std::optional<int64_t> v) -> std::optional<double> {
+      if (!v) return std::nullopt;
+      return static_cast<double>(*v);
     };
     for (const auto& v : partition_views(s.partitions, ends)) {
       const metrics::Labels labels{{"topic", v.status.partition.topic},
                                    {"partition", std::to_string(v.status.partition.partition)}};
-      set("streamhost_consumer_lag", "Log-end offset minus the offset committed here", labels,
-          v.lag);
+      set("streamhost_consumer_lag",
+          "Log-end offset minus the offset committed here (minus the log start before the first "
+          "commit); as old as streamhost_log_end_age_seconds",
+          labels, as_double(v.lag));
       set("streamhost_committed_offset",
           "The offset this host last committed (the next record to consume)", labels,
-          v.status.committed);
+          as_double(v.status.committed));
       set("streamhost_log_end_offset", "The partition's log-end offset, read from the REST proxy",
-          labels, v.log_end);
+          labels, as_double(v.log_end));
+      set("streamhost_log_end_age_seconds",
+          "Seconds since the log-end offset behind the lag was last read successfully", labels,
+          v.log_end_age_seconds);
     }
     for (const auto& series : *shown) {
       if (now.count(series) == 0) registry.remove(series.first, series.second);

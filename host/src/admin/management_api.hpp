@@ -68,8 +68,13 @@ struct ApiAnswer {
 struct PartitionView {
   runtime::PartitionStatus status;
   std::optional<int64_t> log_end;
-  std::optional<int64_t> lag;  // log_end - committed, when both are known
-  std::string log_end_error;   // of the last read, empty when it succeeded
+  // log_end - committed; with nothing committed here yet, log_end - the log start (every record
+  // still there is unread as far as this host knows). nullopt before the first log-end read.
+  std::optional<int64_t> lag;
+  bool lag_from_start = false;  // lag counts from the log start: nothing committed here yet
+  std::string log_end_error;    // of the last read, empty when it succeeded
+  // Seconds since the log end was last read successfully: how old the lag figure is.
+  std::optional<double> log_end_age_seconds;
 };
 std::vector<PartitionView> partition_views(
     const std::vector<runtime::PartitionStatus>& partitions,
@@ -82,8 +87,9 @@ class ManagementApi {
   // The answer for a /pipeline path, or nullopt when `path` is not one.
   std::optional<ApiAnswer> handle(std::string_view method, const std::string& path) const;
 
-  // Registers streamhost_consumer_lag, _committed_offset, _log_end_offset (topic, partition),
-  // streamhost_pipeline_state (state) and streamhost_uptime_seconds, filled at each scrape.
+  // Registers streamhost_consumer_lag, _committed_offset, _log_end_offset, _log_end_age_seconds
+  // (topic, partition), streamhost_pipeline_state (state), streamhost_poll_age_seconds and
+  // streamhost_uptime_seconds, filled at each scrape.
   void install_metrics(metrics::Registry& registry) const;
 
   std::string pipeline_json() const;

@@ -1,5 +1,6 @@
 #include "app/run_pipeline.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -88,11 +89,15 @@ admin::PipelineInfo pipeline_info(const Manifest& m, const PluginSet& plugins,
 // shutdown_timeout plus 5 s later, whatever holds it (a handler that never returns, a plugin's
 // destructor, a dependency that never answers), so a stuck process is always replaced. Armed
 // once; a process that ends in time ends its thread with it.
+// When the armed exit deadline falls (steady clock ticks; 0: not armed).
+std::atomic<std::chrono::steady_clock::rep> exit_deadline{0};
+
 void arm_exit_deadline(std::chrono::milliseconds shutdown_timeout) {
   static std::once_flag armed;
   std::call_once(armed, [shutdown_timeout] {
     const auto deadline =
         std::chrono::steady_clock::now() + shutdown_timeout + std::chrono::seconds(5);
+    exit_deadline.store(deadline.time_since_epoch().count());
     std::thread([deadline] {
       std::this_thread::sleep_until(deadline);
       log::error("runtime", "stop overran shutdown_timeout by 5 s; exiting now");
@@ -132,6 +137,28 @@ class SignalWatcher {
   std::chrono::milliseconds shutdown_timeout_;
   std::thread thread_;
 };
+
+// After a failure, keeps the process (and its /metrics, state FAILED with the reason) up for
+// `hold`, so Prometheus scrapes the failure before the restart: a process that exits milliseconds
+// after a FATAL is never seen by a 15 s scrape, and StreamhostPipelineFailed could not fire. A
+// stop signal ends the hold, and it ends a second before the exit deadline at the latest.
+void hold_failed_state(std::chrono::milliseconds hold) {
+  if (hold <= std::chrono::milliseconds(0)) return;
+  auto until = std::chrono::steady_clock::now() + hold;
+  if (const auto armed = exit_deadline.load(); armed != 0) {
+    const auto deadline =
+        std::chrono::steady_clock::time_point(std::chrono::steady_clock::duration(armed)) -
+        std::chrono::seconds(1);
+    until = std::min(until, deadline);
+  }
+  log::info("runtime",
+            "keeping state FAILED on /metrics before exiting, so the failure is scraped "
+            "(admin.failed_hold_ms; a stop signal ends it)",
+            {{"hold_ms", std::to_string(hold.count())}});
+  while (std::chrono::steady_clock::now() < until && !runtime::stop_signal_received()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
 
 int run_without_kafka(const Manifest& manifest, metrics::Registry& registry,
                       const PluginSet& plugins, const std::vector<runtime::Route>& routes,
@@ -216,9 +243,12 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
             log::warn("source", source_warning);
           }
           auto health = pipeline.health();
-          bool source_ok = source_stats.reachable && health.source_ok;
+          const bool stalled = !health.stalled_call.empty();
+          bool source_ok = source_stats.reachable && health.source_ok && !stalled;
           report.add("source", source_ok,
-                     !health.source_ok ? health.source_error : source_stats.last_error);
+                     stalled ? runtime::stall_reason(health.stalled_call, health.stalled_for)
+                     : !health.source_ok ? health.source_error
+                                         : source_stats.last_error);
           auto sink_stats = sink->stats();
           report.add("sink", sink_stats.reachable, sink_stats.last_error);
           report.add("pipeline", health.running, health.running ? "" : "not running");
@@ -243,6 +273,7 @@ int run_with_kafka(const Manifest& manifest, metrics::Registry& registry, const 
                           [&] { return !pipeline.health().fatal_message.empty(); });
     result = pipeline.run();
   }
+  if (server && result.exit_code != 0) hold_failed_state(manifest.admin.failed_hold);
   if (server) server->stop();
   if (result.exit_code != 0) {
     log::error("runtime", "pipeline stopped with an error: " + result.message);

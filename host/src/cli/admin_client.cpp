@@ -11,6 +11,7 @@
 #include <streamhost/net/bounded_body.hpp>
 
 #include "admin/admin_token.hpp"
+#include "manifest/admin_settings.hpp"
 #include "manifest/manifest_loader.hpp"
 
 namespace streamhost::host {
@@ -31,11 +32,11 @@ std::string read_token_file(const std::string& path) {
   }
 }
 
-std::string url_from_manifest(const Manifest& m) {
-  std::string host = m.admin.bind;
+std::string url_from_admin(const AdminSpec& admin) {
+  std::string host = admin.bind;
   if (host == "0.0.0.0" || host == "::" || host == "[::]") host = "127.0.0.1";
   if (host.find(':') != std::string::npos && host.front() != '[') host = "[" + host + "]";
-  return "http://" + host + ":" + std::to_string(m.admin.port);
+  return "http://" + host + ":" + std::to_string(admin.port);
 }
 
 }  // namespace
@@ -65,12 +66,14 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
     }
   }
   AdminTarget target;
-  std::optional<Manifest> manifest;
-  if (manifest_path) manifest = load_manifest(*manifest_path);
+  // Only the manifest's admin settings: the operator's shell need not hold the pipeline's other
+  // variables (topics, passwords) just to find its admin port.
+  std::optional<AdminSpec> admin_spec;
+  if (manifest_path) admin_spec = read_admin_settings(*manifest_path);
   if (url) {
     target.url = *url;
-  } else if (manifest) {
-    target.url = url_from_manifest(*manifest);
+  } else if (admin_spec) {
+    target.url = url_from_admin(*admin_spec);
   }
   while (!target.url.empty() && target.url.back() == '/') target.url.pop_back();
   if (!target.url.starts_with("http://") && !target.url.starts_with("https://")) {
@@ -81,8 +84,8 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
     target.token = read_token_file(*token_file);
   } else if (const char* env = std::getenv("STREAMHOST_ADMIN_TOKEN"); env && *env) {
     target.token = std::string(env);
-  } else if (manifest) {
-    target.token = admin::load_admin_token(manifest->admin);
+  } else if (admin_spec) {
+    target.token = admin::load_admin_token(*admin_spec);
   }
   return target;
 }

@@ -113,6 +113,9 @@ std::string format_status(const std::string& pipeline_json, const std::string& p
       {{"pipeline:", text(pipeline, "name")},
        {"state:", text(pipeline, "state") + (reason.empty() ? "" : " (" + reason + ")")},
        {"uptime:", format_duration(uptime)},
+       {"polled:", pipeline.HasMember("poll_age_seconds") && pipeline["poll_age_seconds"].IsNumber()
+                       ? format_duration(pipeline["poll_age_seconds"].GetDouble()) + " ago"
+                       : "-"},
        {"workers:",
         text(pipeline, "workers") + ", " + text(pipeline, "in_flight") + " records in flight" +
             (text(pipeline, "backpressure") == "yes" ? ", in-flight cap reached" : "")}});
@@ -157,7 +160,8 @@ std::string format_status(const std::string& pipeline_json, const std::string& p
     std::string log_end = text(p, "log_end_offset");
     if (p.IsObject() && p.HasMember("log_end_error")) log_end += " (stale)";
     rows.push_back({text(p, "topic"), text(p, "partition"), text(p, "committed_offset"),
-                    text(p, "last_dispatched_offset"), log_end, text(p, "lag"),
+                    text(p, "last_dispatched_offset"), log_end,
+                    text(p, "lag") + (text(p, "lag_from_start") == "yes" ? " (from start)" : ""),
                     text(p, "in_flight"), paused});
   }
   out += "\n" + table(rows);

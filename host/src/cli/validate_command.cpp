@@ -3,6 +3,7 @@
 #include <sstream>
 #include <string>
 
+#include "admin/admin_token.hpp"
 #include "cli/cli.hpp"
 #include "manifest/manifest_loader.hpp"
 #include "manifest/plugin_set.hpp"
@@ -48,8 +49,13 @@ int validate_command(const std::string& manifest_path, std::ostream& out, std::o
   try {
     Manifest manifest = load_manifest(manifest_path);
     std::vector<LoadedPlugin> plugins = load_manifest_plugins(manifest);
+    // `run` reads the admin token before anything connects and refuses to start without it; the
+    // token is read and dropped here, never shown.
+    if (manifest.admin.enabled) (void)admin::load_admin_token(manifest.admin);
     print_summary(manifest, plugins, out);
     return kExitOk;
+  } catch (const admin::AdminTokenError& e) {
+    err << manifest_path << ": " << e.what() << "\n";
   } catch (const ManifestError& e) {
     err << e.what() << "\n";
   } catch (const PluginError& e) {

@@ -103,6 +103,9 @@ struct AdminSpec {
   std::chrono::milliseconds idle_timeout{30000};
   std::chrono::milliseconds request_timeout{10000};
   size_t max_connections = 64;
+  // After a failure, how long /metrics keeps showing FAILED and its reason before the process
+  // exits: Prometheus scrapes every 15 s, and a process gone 36 ms after the FATAL was never seen.
+  std::chrono::milliseconds failed_hold{20000};
 };
 
 struct Manifest {
@@ -113,6 +116,8 @@ struct Manifest {
   std::chrono::milliseconds commit_interval{1000};
   std::chrono::milliseconds keepalive_interval{5000};
   std::chrono::milliseconds seek_fence_timeout{10000};
+  // A call to the proxy unanswered this long makes the pipeline STALLED (consumer.stall_after_ms).
+  std::chrono::milliseconds stall_after{3000};
   // After a failed subscribe, poll or seek, and between final-commit attempts on stop. Its jitter
   // is retry.jitter.
   RetrySpec poll_retry{std::chrono::milliseconds(200), std::chrono::milliseconds(10000), 2.0};

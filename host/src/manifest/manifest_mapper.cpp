@@ -47,8 +47,11 @@ bool get_bool(const Value& object, const char* key, bool fallback) {
   return v != nullptr ? v->GetBool() : fallback;
 }
 
-// This replica's name: $HOSTNAME when set (a Kubernetes pod's name), else the system's host name,
-// reduced to the characters a consumer instance name may hold.
+// This replica's name, reduced to the characters a consumer instance name may hold: $HOSTNAME
+// when the environment has it (a Kubernetes pod's name, a container's id: one host per pod or
+// container, and its restarts keep the name), else the system's host name and this process's id.
+// Without the id, two hosts started on one machine took one name, and the second deleted the
+// first's live instance as a dead predecessor's.
 std::string host_name(const EnvLookup& env) {
   std::string name;
   if (auto h = env("HOSTNAME"); h && !h->empty()) {
@@ -56,6 +59,7 @@ std::string host_name(const EnvLookup& env) {
   } else {
     char buffer[256] = {};
     if (gethostname(buffer, sizeof buffer - 1) == 0) name = buffer;
+    name = (name.empty() ? "localhost" : name) + "-" + std::to_string(getpid());
   }
   std::string out;
   for (char c : name) {
@@ -112,6 +116,14 @@ class Mapper {
         milliseconds(get_int(c, "keepalive_interval_ms", m.keepalive_interval.count()));
     m.seek_fence_timeout =
         milliseconds(get_int(c, "seek_fence_timeout_ms", m.seek_fence_timeout.count()));
+    m.stall_after = milliseconds(get_int(c, "stall_after_ms", m.stall_after.count()));
+    if (m.stall_after <= m.poll_timeout) {
+      // A poll waits poll_timeout_ms by design; a bound below it would call every poll a stall.
+      error("/consumer/stall_after_ms", "consumer.stall_after_ms",
+            "stall_after_ms (" + std::to_string(m.stall_after.count()) +
+                ") must be greater than poll_timeout_ms (" +
+                std::to_string(m.poll_timeout.count()) + ")");
+    }
     if (const Value* r = member(c, "poll_retry")) {
       m.poll_retry.initial_backoff =
           milliseconds(get_int(*r, "initial_backoff_ms", m.poll_retry.initial_backoff.count()));
@@ -189,6 +201,41 @@ class Mapper {
     }
   }
 
+  // A topic the pipeline writes and also reads feeds records back to itself without end: a route's
+  // output read by the same route, or by routes that lead back to it, or the dead-letter topic read
+  // by a route (each rejected envelope is read and rejected again). A chain (a -> b, b -> c) is
+  // fine.
+  void loops(const Manifest& m) {
+    std::map<std::string, size_t> reader;  // input topic -> the route reading it
+    for (size_t i = 0; i < m.routes.size(); ++i) reader.emplace(m.routes[i].source_topic, i);
+    for (size_t i = 0; i < m.routes.size(); ++i) {
+      std::string via = m.routes[i].name;
+      std::optional<std::string> next = m.routes[i].output_topic;
+      for (size_t steps = 0; next && steps < m.routes.size(); ++steps) {
+        auto r = reader.find(*next);
+        if (r == reader.end()) break;
+        if (r->second == i) {
+          error("/routes/" + std::to_string(i) + "/output_topic",
+                path_member(path_item("routes", i), "output_topic"),
+                "output topic \"" + *m.routes[i].output_topic +
+                    "\" leads back to this route's own "
+                    "input topic \"" +
+                    m.routes[i].source_topic + "\" (" + via + " -> " + m.routes[i].name +
+                    "): a loop that never ends; write to another topic");
+          break;
+        }
+        via += " -> " + m.routes[r->second].name;
+        next = m.routes[r->second].output_topic;
+      }
+    }
+    if (auto r = reader.find(m.dead_letter_topic); r != reader.end()) {
+      error("/dead_letter_topic", "dead_letter_topic",
+            "dead-letter topic \"" + m.dead_letter_topic + "\" is also the input topic of route " +
+                m.routes[r->second].name +
+                ": every rejected record would be read and rejected again; use a topic of its own");
+    }
+  }
+
   void admin(const Value& doc, Manifest& m) {
     const Value* a = member(doc, "admin");
     if (a == nullptr) return;
@@ -212,6 +259,7 @@ class Mapper {
         milliseconds(get_int(*a, "request_timeout_ms", m.admin.request_timeout.count()));
     m.admin.max_connections = static_cast<size_t>(
         get_int(*a, "max_connections", static_cast<int64_t>(m.admin.max_connections)));
+    m.admin.failed_hold = milliseconds(get_int(*a, "failed_hold_ms", m.admin.failed_hold.count()));
     if (!m.admin.token_file.empty() && !m.admin.token_env.empty()) {
       error("/admin", "admin", "set token_file or token_env, not both");
     }
@@ -292,6 +340,7 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   mapper.plugins(doc, std::filesystem::absolute(source_path).parent_path(), m);
   mapper.routes(doc, m);
   m.dead_letter_topic = doc["dead_letter_topic"].GetString();
+  mapper.loops(m);
   m.dead_letter_max_bytes = static_cast<size_t>(
       get_int(doc, "dead_letter_max_bytes", static_cast<int64_t>(m.dead_letter_max_bytes)));
   m.workers = static_cast<size_t>(get_int(doc, "workers", static_cast<int64_t>(m.workers)));

@@ -26,7 +26,12 @@ void InFlightCounter::add(size_t bytes) {
   if (count_ == 0) touch();
   ++count_;
   bytes_ += bytes;
+  publish();
+}
+
+void InFlightCounter::publish() {
   gauge_.set(static_cast<double>(count_));
+  if (bytes_gauge_ != nullptr) bytes_gauge_->set(static_cast<double>(bytes_));
 }
 
 void InFlightCounter::settle(InFlight& record, bool done) {
@@ -36,7 +41,7 @@ void InFlightCounter::settle(InFlight& record, bool done) {
   std::lock_guard lock(mutex_);
   if (count_ > 0) --count_;
   bytes_ -= std::min(bytes_, record.bytes);
-  gauge_.set(static_cast<double>(count_));
+  publish();
   idle_.notify_all();
 }
 

@@ -24,7 +24,7 @@ struct InFlight {
   const Route* route = nullptr;
   RouteMetrics* metrics = nullptr;
   std::shared_ptr<PartitionTracker> tracker;  // of the generation that dispatched it
-  Clock::time_point received_at{};  // when the poll that brought it returned
+  Clock::time_point received_at{};            // when the poll that brought it returned
   // The partition's assignment as the plugin's hooks saw it; null when the plugin has no hooks.
   std::shared_ptr<PartitionTicket> ticket;
   Clock::time_point dispatched_at{};
@@ -37,7 +37,10 @@ struct InFlight {
 
 class InFlightCounter {
  public:
-  explicit InFlightCounter(metrics::Gauge& gauge) : gauge_(gauge) {}
+  // `gauge` follows the count; `bytes_gauge`, when given, the bytes, on every add and settle (so
+  // it reads 0 once the last record finishes, not what the last dispatch left).
+  explicit InFlightCounter(metrics::Gauge& gauge, metrics::Gauge* bytes_gauge = nullptr)
+      : gauge_(gauge), bytes_gauge_(bytes_gauge) {}
 
   void add(size_t bytes = 0);
   // Settles `record` once; later calls are no-ops. `done` marks it in its partition's watermark.
@@ -59,7 +62,10 @@ class InFlightCounter {
   std::chrono::steady_clock::duration since_progress() const;
 
  private:
+  void publish();  // under mutex_
+
   metrics::Gauge& gauge_;
+  metrics::Gauge* bytes_gauge_;
   std::atomic<std::chrono::steady_clock::rep> last_progress_{
       std::chrono::steady_clock::now().time_since_epoch().count()};
   mutable std::mutex mutex_;

@@ -13,8 +13,8 @@ namespace streamhost::host::runtime {
 struct PartitionStatus {
   connector::TopicPartition partition;
   std::string route;  // the route reading its topic
-  // The offset this host last committed (the next record to consume), in the current consumer
-  // generation; nullopt before its first commit here.
+  // The offset this host last committed (the next record to consume), kept across consumer
+  // re-creations; nullopt before its first commit here.
   std::optional<int64_t> committed;
   // The last offset handed to a handler; nullopt before any.
   std::optional<int64_t> last_dispatched;

@@ -31,7 +31,7 @@ Pipeline::Pipeline(connector::Source& source, connector::Sink& sink, std::vector
       options_(std::move(options)),
       clock_(clock_or_default(options_.clock)),
       metrics_(registry, routes_),
-      in_flight_(metrics_.in_flight),
+      in_flight_(metrics_.in_flight, &metrics_.in_flight_bytes),
       producer_(sink_, clock_, options_.produce_retry, options_.max_produce_batch,
                 options_.produce_lanes, metrics_, in_flight_,
                 [this](const std::string& m) { fatal(m); }),
@@ -86,6 +86,12 @@ PipelineHealth Pipeline::health() const {
   h.since_progress = in_flight_.since_progress();
   h.since_poll_loop = std::chrono::steady_clock::now().time_since_epoch() -
                       std::chrono::steady_clock::duration(poll_loop_beat_.load());
+  const SourceCallWatch::Reading calls = source_calls_.read();
+  h.since_poll_ok = calls.since_poll_ok;
+  if (calls.waiting_call != nullptr && calls.waiting_for > options_.stall_after) {
+    h.stalled_call = calls.waiting_call;
+    h.stalled_for = calls.waiting_for;
+  }
   std::lock_guard lock(state_mutex_);
   h.source_ok = source_ok_;
   h.source_error = source_error_;
@@ -112,6 +118,7 @@ bool Pipeline::subscribe() {
   while (!stop_.load()) {
     poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
     try {
+      auto call = source_calls_.begin("subscribe");
       source_.subscribe(topics);
       set_source_error("");
       return true;
@@ -154,7 +161,11 @@ PipelineResult Pipeline::run() {
       if (stop_.load()) break;
       std::vector<connector::ConsumedRecord> batch;
       try {
-        batch = source_.poll(options_.poll_timeout);
+        {
+          auto call = source_calls_.begin("poll");
+          batch = source_.poll(options_.poll_timeout);
+        }
+        source_calls_.polled();
         poll_backoff.reset();
         set_source_error("");
       } catch (const connector::PermanentError& e) {
@@ -235,7 +246,6 @@ void Pipeline::wait_while_capped() {
   const auto keepalive = std::chrono::steady_clock::now() + options_.keepalive_poll_interval;
   while (!stop_.load()) {
     poll_loop_beat_.store(std::chrono::steady_clock::now().time_since_epoch().count());
-    metrics_.in_flight_bytes.set(static_cast<double>(in_flight_.bytes()));
     const auto slice =
         std::min(keepalive, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
     if (in_flight_.wait_below(resume_records, resume_bytes, slice)) {
@@ -316,7 +326,6 @@ void Pipeline::dispatch(connector::ConsumedRecord record, Clock::time_point rece
   in_flight->record = std::move(record);
   in_flight->metrics->records_in->inc();
   in_flight_.add(in_flight->bytes);
-  metrics_.in_flight_bytes.set(static_cast<double>(in_flight_.bytes()));
   workers_.dispatch(std::move(in_flight));
 }
 
@@ -328,7 +337,10 @@ void Pipeline::rewind_resumed_partitions() {
       continue;
     }
     try {
-      source_.seek(it->first, it->second);
+      {
+        auto call = source_calls_.begin("seek");
+        source_.seek(it->first, it->second);
+      }
       fences_.seeked(it->first, it->second, clock_.now());
       log::info("runtime", "partition resumed; reading again from the first dropped record",
                 {{"partition", tp_name(it->first)}, {"offset", std::to_string(it->second)}});
@@ -379,8 +391,10 @@ bool Pipeline::commit_once() {
   try {
     // A partition a rebalance gave to another member must not be committed from here: its new
     // owner may have committed further already, and ours would move the group's offset back.
+    auto call = source_calls_.begin("commit");
     if (auto assigned = source_.assignment()) {
       assigned_ = *assigned;
+      log_assignment_change();
       next_assignment_refresh_ = std::chrono::steady_clock::now() + options_.assignment_refresh;
       forget_revoked(*assigned);
       std::erase_if(offsets, [&](const connector::PartitionOffset& o) {
@@ -390,7 +404,10 @@ bool Pipeline::commit_once() {
     }
     source_.commit(offsets);
     metrics_.commits.inc();
-    for (const auto& o : offsets) last_committed_[o.partition] = o.next_offset;
+    for (const auto& o : offsets) {
+      last_committed_[o.partition] = o.next_offset;
+      committed_shown_[o.partition] = o.next_offset;
+    }
     return true;
   } catch (const std::exception& e) {
     metrics_.commit_failures.inc();
@@ -415,6 +432,7 @@ void Pipeline::forget_revoked(const std::vector<connector::TopicPartition>& assi
     metrics_.partitions_revoked.inc();
     lost.push_back(it->first);
     last_committed_.erase(it->first);
+    committed_shown_.erase(it->first);
     rewind_.erase(it->first);
     fences_.forget(it->first);
     it = trackers_.erase(it);

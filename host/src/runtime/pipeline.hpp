@@ -36,6 +36,7 @@
 #include "runtime/pipeline_state.hpp"
 #include "runtime/route.hpp"
 #include "runtime/seek_fences.hpp"
+#include "runtime/source_call_watch.hpp"
 #include "runtime/worker_pool.hpp"
 
 namespace streamhost::host::runtime {
@@ -74,6 +75,9 @@ struct PipelineOptions {
   // (for the management API's partition list), and republishes that list.
   std::chrono::milliseconds assignment_refresh{5000};
   std::chrono::milliseconds status_publish_interval{250};
+  // A call to the Source (poll, commit, seek, ...) unanswered for this long makes the pipeline
+  // STALLED: the proxy accepts connections and never answers (a frozen process).
+  std::chrono::milliseconds stall_after{3000};
   Clock* clock = nullptr;  // nullptr: the steady clock
   // Crash containment (crash_journal.hpp): the pipeline binds its routes to it and its workers
   // publish their records in it. nullptr (no state_dir): none. Outlives the pipeline.
@@ -98,6 +102,12 @@ struct PipelineHealth {
   std::chrono::steady_clock::duration since_progress{};
   bool source_ok = true;     // the last poll (or subscribe) succeeded
   std::string source_error;  // the last poll error while !source_ok
+  // Real time since the last poll that returned without an error (since start-up before one).
+  std::chrono::steady_clock::duration since_poll_ok{};
+  // Set when a call to the Source has waited longer than PipelineOptions::stall_after: which
+  // one ("poll", "commit", ...) and for how long. Empty otherwise.
+  std::string stalled_call;
+  std::chrono::steady_clock::duration stalled_for{};
   size_t paused_partitions = 0;
   size_t in_flight = 0;
   bool backpressure = false;  // the in-flight cap holds polling back
@@ -142,6 +152,7 @@ class Pipeline {
   void wait_while_operator_paused();
   bool operator_paused(const connector::TopicPartition& tp) const;
   void refresh_assignment(bool force);
+  void log_assignment_change();
   void publish_status(bool force);
   void rewind_resumed_partitions();
   void on_generation_change(uint64_t generation);
@@ -172,9 +183,14 @@ class Pipeline {
   PartitionLifecycle lifecycle_{routes_};  // the plugins' partition hooks
   uint64_t generation_ = 0;
   std::map<connector::TopicPartition, std::shared_ptr<PartitionTracker>> trackers_;
-  std::map<connector::TopicPartition, int64_t> last_committed_;
+  std::map<connector::TopicPartition, int64_t> last_committed_;  // in this consumer generation
+  // What status shows as committed: the last offset committed here, kept across consumer
+  // re-creations (the group's offset does not change when the proxy's instance does), dropped
+  // only when the partition goes to another member.
+  std::map<connector::TopicPartition, int64_t> committed_shown_;
   std::map<connector::TopicPartition, int64_t> rewind_;  // first offset dropped while paused
   SeekFences fences_{options_.seek_fence_timeout};       // seeked, target not arrived yet
+  SourceCallWatch source_calls_;                         // read by health() on any thread
   std::atomic<bool> capped_{false};  // the in-flight cap holds polling back; set by the poll thread
   // The backlog episode being logged: when it started, when the cap last let go, how many times
   // the cap held polling back in it.
@@ -188,6 +204,7 @@ class Pipeline {
   // shown then), and when the poll thread lists and publishes them next (real time).
   std::optional<std::vector<connector::TopicPartition>> assigned_;
   std::chrono::steady_clock::time_point next_assignment_refresh_{};
+  std::optional<std::vector<connector::TopicPartition>> logged_assignment_;  // the last one logged
   std::chrono::steady_clock::time_point next_status_publish_{};
   mutable std::mutex status_mutex_;
   std::vector<PartitionStatus> published_partitions_;  // guarded by status_mutex_

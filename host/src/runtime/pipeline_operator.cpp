@@ -64,13 +64,33 @@ void Pipeline::refresh_assignment(bool force) {
   if (!force && now < next_assignment_refresh_) return;
   next_assignment_refresh_ = now + options_.assignment_refresh;
   try {
+    auto call = source_calls_.begin("assignment");
     assigned_ = source_.assignment();
   } catch (const std::exception&) {
     // Shown from the last listing until one succeeds; commits list again on their own.
   }
+  log_assignment_change();
   // A partition lost in a rebalance is let go here too, not only at the next commit, so the
   // plugins' partitions_revoked comes within the refresh interval even when nothing is committed.
   if (assigned_) forget_revoked(*assigned_);
+}
+
+// Which partitions this host reads is the first thing an operator asks after a rebalance, a
+// restart or a mistyped topic (a proxy may create it empty): logged whenever the listing changes.
+void Pipeline::log_assignment_change() {
+  if (!assigned_ || assigned_ == logged_assignment_) return;
+  std::vector<connector::TopicPartition> sorted = *assigned_;
+  std::sort(sorted.begin(), sorted.end());
+  if (logged_assignment_ && sorted == *logged_assignment_) return;
+  std::string list;
+  for (const auto& tp : sorted) {
+    list += (list.empty() ? "" : ",") + tp.topic + "/" + std::to_string(tp.partition);
+  }
+  log::info(
+      "runtime",
+      sorted.empty() ? "no partitions assigned to this host" : "partitions assigned to this host",
+      {{"partitions", list.empty() ? "none" : list}, {"count", std::to_string(sorted.size())}});
+  logged_assignment_ = std::move(sorted);
 }
 
 void Pipeline::publish_status(bool force) {
@@ -93,7 +113,7 @@ void Pipeline::publish_status(bool force) {
     p.partition = tp;
     auto route = route_by_topic_.find(tp.topic);
     if (route != route_by_topic_.end()) p.route = route->second->name;
-    if (auto c = last_committed_.find(tp); c != last_committed_.end()) p.committed = c->second;
+    if (auto c = committed_shown_.find(tp); c != committed_shown_.end()) p.committed = c->second;
     if (auto t = trackers_.find(tp); t != trackers_.end()) {
       p.last_dispatched = t->second->last_tracked();
       p.in_flight = t->second->pending();
@@ -133,6 +153,8 @@ PipelineStatus Pipeline::status() const {
   in.retry_paused_partitions = s.health.paused_partitions;
   in.source_ok = s.health.source_ok;
   in.source_error = s.health.source_error;
+  in.stalled_call = s.health.stalled_call;
+  in.stalled_for = s.health.stalled_for;
   s.state = derive_state(in);
   return s;
 }

@@ -21,6 +21,7 @@ PipelineOptions pipeline_options(const Manifest& m) {
   options.max_in_flight_bytes = m.max_in_flight_bytes;
   options.keepalive_poll_interval = m.keepalive_interval;
   options.seek_fence_timeout = m.seek_fence_timeout;
+  options.stall_after = m.stall_after;
   return options;
 }
 

@@ -14,13 +14,24 @@ std::string_view state_name(PipelineState state) {
       return "FAILED";
     case PipelineState::kStopping:
       return "STOPPING";
+    case PipelineState::kStalled:
+      return "STALLED";
   }
   return "UNKNOWN";
+}
+
+std::string stall_reason(const std::string& call, std::chrono::steady_clock::duration waited) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
+  return "the REST proxy has not answered the " + call + " request for " +
+         std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
 }
 
 StateReport derive_state(const StateInputs& in) {
   if (!in.fatal_message.empty()) return {PipelineState::kFailed, in.fatal_message};
   if (in.stopping) return {PipelineState::kStopping, "a stop was requested"};
+  if (!in.stalled_call.empty()) {
+    return {PipelineState::kStalled, stall_reason(in.stalled_call, in.stalled_for)};
+  }
   if (in.pipeline_paused) return {PipelineState::kPaused, "paused by an operator"};
   if (in.routes > 0 && in.routes_paused >= in.routes) {
     return {PipelineState::kPaused, "every route is paused by an operator"};

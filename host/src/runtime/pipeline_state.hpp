@@ -3,25 +3,29 @@
 // Precedence, first match wins:
 //   FAILED    a FATAL (or a permanent poll or produce failure) stopped it; the reason says why
 //   STOPPING  a stop was requested (signal) or the pipeline has ended
+//   STALLED   a call to the REST proxy (poll, commit, ...) has waited longer than stall_after_ms:
+//             the proxy accepts connections and does not answer (before PAUSED: a paused pipeline
+//             still polls to keep its consumer, and a hung proxy will cost it that consumer)
 //   PAUSED    an operator paused the pipeline, or every one of its routes
 //   RETRYING  a handler RETRY holds a partition, or polling fails and backs off
 //   RUNNING   otherwise (also while it starts: subscribing is a poll like any other)
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace streamhost::host::runtime {
 
-enum class PipelineState { kRunning, kPaused, kRetrying, kFailed, kStopping };
+enum class PipelineState { kRunning, kPaused, kRetrying, kFailed, kStopping, kStalled };
 
-inline constexpr std::array<PipelineState, 5> kAllPipelineStates = {
-    PipelineState::kRunning, PipelineState::kPaused, PipelineState::kRetrying,
-    PipelineState::kFailed, PipelineState::kStopping};
+inline constexpr std::array<PipelineState, 6> kAllPipelineStates = {
+    PipelineState::kRunning, PipelineState::kPaused,   PipelineState::kRetrying,
+    PipelineState::kFailed,  PipelineState::kStopping, PipelineState::kStalled};
 
-// "RUNNING", "PAUSED", "RETRYING", "FAILED", "STOPPING".
+// "RUNNING", "PAUSED", "RETRYING", "FAILED", "STOPPING", "STALLED".
 std::string_view state_name(PipelineState state);
 
 // What the state is derived from (a subset of PipelineHealth plus the operator pauses).
@@ -34,6 +38,8 @@ struct StateInputs {
   size_t retry_paused_partitions = 0;
   bool source_ok = true;
   std::string source_error;
+  std::string stalled_call;  // non-empty: this call to the proxy waits past stall_after
+  std::chrono::steady_clock::duration stalled_for{};
 };
 
 struct StateReport {
@@ -42,5 +48,9 @@ struct StateReport {
 };
 
 StateReport derive_state(const StateInputs& in);
+
+// "the REST proxy has not answered the poll request for 4.2 s": STALLED's reason, also the
+// readiness check's detail.
+std::string stall_reason(const std::string& call, std::chrono::steady_clock::duration waited);
 
 }  // namespace streamhost::host::runtime

@@ -109,3 +109,34 @@ bridge_down() {
   fi
   rm -f "$(pid_file bridge)"
 }
+
+# A private bridge for a test that must freeze or kill its REST proxy without disturbing the
+# others sharing the stack: a second Strimzi bridge process on PORT against this stack's broker,
+# its files in DIR, with the shared bridge's configuration. Echoes its PID once it answers; the
+# caller stops it (kill PID), and nothing of the stack's own files changes.
+private_bridge_up() {
+  local dir=$1 port=$2 log pid
+  [[ $port =~ ^[0-9]+$ ]] || die "usage: stack private-bridge DIR PORT"
+  kafka_healthy || die "kafka is not up: run manifests/local/stack up"
+  require_free_port "$port" "private bridge"
+  mkdir -p "$dir/tmp"
+  dir=$(cd "$dir" && pwd)
+  log=$dir/bridge.log
+  # write_bridge_config reads REST_PROXY_PORT: this bridge's port, for this call only.
+  REST_PROXY_PORT=$port write_bridge_config "$dir"
+  sed -i "s/^bridge.id=.*/bridge.id=streamhost-private-$port/" "$dir/bridge.properties"
+  : >"$log"
+  pid=$(spawn "$log" env -i PATH="$PATH" HOME="${HOME:-/root}" ${JAVA_HOME:+JAVA_HOME="$JAVA_HOME"} \
+    java -Xms64m -Xmx256m -XX:+UseSerialGC -XX:-UsePerfData -Djava.awt.headless=true \
+    "-Djava.io.tmpdir=$dir/tmp" "-Dvertx.cacheDirBase=$dir/tmp/vertx" \
+    -Djava.security.egd=file:/dev/./urandom \
+    "-Dlog4j2.configurationFile=file:$dir/log4j2.properties" \
+    -cp "$BRIDGE_LIBS/*" io.strimzi.kafka.bridge.Application --config-file "$dir/bridge.properties")
+  local deadline=$(($(date +%s) + START_TIMEOUT)) url=http://127.0.0.1:$port
+  until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/topics") == 200 ]]; do
+    kill -0 "$pid" 2>/dev/null || { kill "$pid" 2>/dev/null; fail_start "private bridge" "$log" "the process exited"; }
+    (($(date +%s) < deadline)) || { kill "$pid" 2>/dev/null; fail_start "private bridge" "$log" "GET /topics not 200 after ${START_TIMEOUT}s"; }
+    sleep 0.25
+  done
+  echo "$pid"
+}
