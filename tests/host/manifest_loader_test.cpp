@@ -88,9 +88,11 @@ TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
 }
 
 TEST(ManifestLoader, MapsEveryOptionalKey) {
+  testing::TempDir dir;
+  const std::string ca = dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
   std::string yaml = with(kBase, "  dialect: strimzi\n", R"(  dialect: confluent
   auth: {username: svc, password: "${PROXY_PASSWORD}"}
-  tls: {ca_file: /etc/ca.pem, verify: false}
+  tls: {ca_file: "${CA_FILE}", verify: false}
   request_timeout_ms: 5000
   retries: 3
   embedded_format: json
@@ -119,11 +121,12 @@ admin:
 testing: true
 shutdown_timeout_ms: 1000
 )";
-  Manifest m = parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}}));
+  Manifest m =
+      parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}, {"CA_FILE", ca}}));
   EXPECT_EQ(m.proxy.dialect, ProxyDialect::kConfluent);
   EXPECT_EQ(m.proxy.basic_auth_user, "svc");
   EXPECT_EQ(m.proxy.basic_auth_password, "s3cret");
-  EXPECT_EQ(m.proxy.tls_ca_file, "/etc/ca.pem");
+  EXPECT_EQ(m.proxy.tls_ca_file, ca);
   EXPECT_FALSE(m.proxy.tls_verify);
   EXPECT_EQ(m.proxy.request_timeout.count(), 5000);
   EXPECT_EQ(m.proxy.max_retries, 3);
@@ -156,6 +159,14 @@ shutdown_timeout_ms: 1000
   EXPECT_TRUE(m.testing);
   EXPECT_FALSE(m.no_kafka);
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
+}
+
+TEST(ManifestLoader, AnUnreadableProxyCaFileIsRefusedNamingTheKey) {
+  // validate must fail where run would: the connector reads the file at start.
+  EXPECT_THAT(errors_of(with(kBase, "  dialect: strimzi\n",
+                             "  dialect: strimzi\n  tls: {ca_file: /nonexistent/ca.pem}\n")),
+              ElementsAre(AllOf(HasSubstr("rest_proxy.tls.ca_file"),
+                                HasSubstr("cannot read \"/nonexistent/ca.pem\""))));
 }
 
 TEST(ManifestLoader, ANonLoopbackAdminBindWithoutATokenIsRefusedNamingTheFix) {

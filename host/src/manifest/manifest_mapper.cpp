@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -81,6 +82,11 @@ class Mapper {
     }
     if (const Value* tls = member(p, "tls")) {
       m.proxy.tls_ca_file = get_string(*tls, "ca_file", "");
+      // The connector reads it at start; validate says so first, naming the key.
+      if (!m.proxy.tls_ca_file.empty() && !std::ifstream(m.proxy.tls_ca_file).good()) {
+        error("/rest_proxy/tls/ca_file", "rest_proxy.tls.ca_file",
+              "cannot read \"" + m.proxy.tls_ca_file + "\" (a PEM file of the proxy's CA)");
+      }
       m.proxy.tls_verify = get_bool(*tls, "verify", true);
     }
     m.proxy.request_timeout =
@@ -300,8 +306,8 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   m.poll_retry.jitter = m.retry.jitter;
   m.max_produce_batch = static_cast<size_t>(
       get_int(doc, "max_produce_batch", static_cast<int64_t>(m.max_produce_batch)));
-  m.produce_lanes = static_cast<size_t>(
-      get_int(doc, "produce_lanes", static_cast<int64_t>(m.produce_lanes)));
+  m.produce_lanes =
+      static_cast<size_t>(get_int(doc, "produce_lanes", static_cast<int64_t>(m.produce_lanes)));
   mapper.admin(doc, m);
   m.no_kafka = get_bool(doc, "testing_without_kafka", false);
   m.testing = get_bool(doc, "testing", false) || m.no_kafka;
