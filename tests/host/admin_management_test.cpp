@@ -109,7 +109,8 @@ TEST(ConfigRedaction, UrlPasswordsAreRedactedWholeAndLongValuesAreScannedInLinea
             "postgres://u:[redacted]@db:5432/x?sslmode=require");
   EXPECT_EQ(redacted_string("a http://x:1@h and https://y:2@k/p"),
             "a http://x:[redacted]@h and https://y:[redacted]@k/p");
-  EXPECT_EQ(redacted_string("http://user@host/path:1@x"), "http://user@host/path:1@x");
+  // A user alone may be a token used as the URL's user: redacted too.
+  EXPECT_EQ(redacted_string("http://user@host/path:1@x"), "http://[redacted]@host/path:1@x");
   EXPECT_EQ(redacted_string("http://host:8080/"), "http://host:8080/");
   // A megabyte of text, as the manifest allows: no recursion per character.
   const std::string long_value = "http://u:" + std::string(1 << 20, 'p') + "@h";

@@ -3,6 +3,7 @@
 #include <streamhost/plugin_api.h>
 
 #include <ostream>
+#include <streamhost/redact/redact.hpp>
 #include <string>
 #include <vector>
 
@@ -120,16 +121,16 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
     // they exit 2 like in `validate`, not 1 like a failure of a running pipeline.
     plugins = load_manifest_plugins(manifest);
   } catch (const ManifestError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;
   } catch (const PluginError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;
   }
   try {
     return runner(manifest, plugins);
   } catch (const std::exception& e) {
-    err << "streamhost: " << e.what() << "\n";
+    err << "streamhost: " << redact::redact_text(e.what()) << "\n";
     return kExitRuntimeFailure;
   }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <streamhost/redact/redact.hpp>
 
 namespace streamhost::host::runtime {
 namespace {
@@ -210,8 +211,11 @@ bool shrink(Cut& cut, size_t field_size, const std::function<std::string()>& bui
 }  // namespace
 
 std::string dead_letter_envelope(const Route& route, const connector::ConsumedRecord& record,
-                                 sh_status status, const std::string& reason,
+                                 sh_status status, const std::string& raw_reason,
                                  const std::string& time_iso8601, size_t max_bytes) {
+  // A handler's or the host's reason may quote a URL or a DSN: the dead-letter topic is read by
+  // more people than the pod's logs, so the one redaction rule applies here too.
+  const std::string reason = redact::redact_text(raw_reason);
   Cuts cuts;
   auto build = [&] { return envelope_with(route, record, status, reason, time_iso8601, cuts); };
   std::string out = build();
