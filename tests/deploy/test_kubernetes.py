@@ -124,14 +124,21 @@ class Overlays(unittest.TestCase):
             unused = sorted(set(env) - every)
             self.assertFalse(unused, f"{label}: the Deployment sets {unused}, which coupon.yaml does not read")
 
-    def test_db_password_comes_from_a_secret(self):
+    def test_db_password_is_a_mounted_secret_file(self):
         for label, k in self.overlays():
             d = k.one("Deployment", "coupon")
-            secret_refs = [s["secretRef"]["name"] for s in container(d).get("envFrom", []) if "secretRef" in s]
-            keys = set().union(*(set(k.one("Secret", n)["data"]) for n in secret_refs))
-            self.assertIn("DB_PASSWORD", keys, f"{label}: DB_PASSWORD is not in a Secret")
-            for n, _ in [(n, 0) for n in k.files if n.startswith("coupon-env")]:
-                self.assertNotIn("DB_PASSWORD", k.one("ConfigMap", n)["data"], "DB_PASSWORD in a ConfigMap")
+            env = self.provided_env(k, d)
+            self.assertNotIn("DB_PASSWORD", env, f"{label}: the password must not be an environment variable")
+            path = env["DB_PASSWORD_FILE"]
+            c = container(d)
+            mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+            volumes = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+            (name, mount), = [(n, m) for n, m in mounts.items() if path.startswith(m + "/")]
+            secret = volumes[name]["secret"]["secretName"]
+            self.assertIn(path[len(mount) + 1:], k.one("Secret", secret)["data"], label)
+            for n in k.files:
+                if n.startswith("coupon-env"):
+                    self.assertNotIn("DB_PASSWORD", k.one("ConfigMap", n)["data"], "DB_PASSWORD in a ConfigMap")
 
     def test_the_instance_name_is_the_pod_name(self):
         d = self.plain.one("Deployment", "coupon")
@@ -226,12 +233,19 @@ class Overlays(unittest.TestCase):
                 self.assertTrue(selects(d["spec"]["selector"]["matchLabels"], pod_labels(d)),
                                 f"{label}: {d['metadata']['name']}")
 
-    def test_pods_run_as_the_images_non_root_user(self):
-        user = re.search(r"^USER (\d+)", (df.REPO / "Containerfile").read_text(), re.M).group(1)
+    def test_pods_run_as_the_images_non_root_user_and_group(self):
+        user, group = re.search(r"^USER (\d+):(\d+)", (df.REPO / "Containerfile").read_text(), re.M).groups()
         d = self.plain.one("Deployment", "coupon")
         sc = d["spec"]["template"]["spec"]["securityContext"]
         self.assertTrue(sc["runAsNonRoot"])
         self.assertEqual(sc["runAsUser"], int(user))
+        self.assertNotEqual(int(group), 0, "the image's group must not be root's")
+        self.assertEqual(sc["runAsGroup"], int(group))
+        # The Secrets are mounted 0440: readable by the owner and the pod's fsGroup only.
+        self.assertEqual(sc["fsGroup"], int(group))
+        for v in d["spec"]["template"]["spec"]["volumes"]:
+            if "secret" in v:
+                self.assertEqual(v["secret"]["defaultMode"], 0o440, v["name"])
         self.assertFalse(container(d)["securityContext"]["allowPrivilegeEscalation"])
 
 

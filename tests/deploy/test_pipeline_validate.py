@@ -22,7 +22,8 @@ class PodPipelineValidates(unittest.TestCase):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "STREAMHOST_PLUGIN_DIR": PLUGIN_DIR,
                "INSTANCE_NAME": "coupon-7d9f8b6c5-x2k4q"}
         env.update(df.read_env_file(coupon / "coupon.env"))
-        env.update(df.read_env_file(df.secret_source(coupon / "db-secret.env")))
+        # The coupon-db Secret's file, where the pod has it mounted (DB_PASSWORD_FILE).
+        env["DB_PASSWORD_FILE"] = str(df.secret_source(coupon / "db-password"))
         env.update(extra_env)
         for name in drop:
             env.pop(name)
@@ -43,6 +44,15 @@ class PodPipelineValidates(unittest.TestCase):
         result = self.validate({}, drop=["ADMIN_TOKEN_FILE"])
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("admin.bind", result.stderr)
+
+    def test_without_the_password_file_it_is_refused(self):
+        # The password file is read by the plugin's config check: a missing mount is named.
+        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
+            token.write("0123456789abcdef0123456789abcdef\n")
+            token.flush()
+            result = self.validate({"ADMIN_TOKEN_FILE": token.name, "DB_PASSWORD_FILE": "/nonexistent/password"})
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("database.password_file", result.stderr)
 
     def test_a_required_variable_missing_is_named(self):
         # The same run without GROUP_ID must fail naming it: the check above is not vacuous.

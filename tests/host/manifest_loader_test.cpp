@@ -263,6 +263,16 @@ TEST(ManifestLoader, PluginConfigKeepsYamlTypes) {
             R"({"prefix":"x","n":3,"on":true,"q":"3","list":["a",1.5],"nothing":null,"port":80})");
 }
 
+TEST(ManifestLoader, TestingWithoutKafkaNeedsTheAdminEndpointAndItsRules) {
+  // The admin endpoint is the only input then; disabling it must not start it without the token
+  // and loopback rules.
+  EXPECT_THAT(
+      errors_of(kBase + "testing_without_kafka: true\nadmin: {enabled: false, bind: 0.0.0.0}\n"),
+      ElementsAre(HasSubstr("testing_without_kafka: needs the admin endpoint")));
+  EXPECT_THAT(errors_of(kBase + "testing_without_kafka: true\nadmin: {bind: 0.0.0.0}\n"),
+              ElementsAre(HasSubstr("admin.bind")));
+}
+
 TEST(ManifestLoader, TestingWithoutKafkaImpliesTesting) {
   // The coupon manifest maps the original service's TESTING_NO_KAFKA this way.
   const std::string yaml = kBase + "testing_without_kafka: ${TESTING_NO_KAFKA:-false}\n";

@@ -317,6 +317,13 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
     errors.push_back(Diagnostic{"retry", source.line_of("/retry"),
                                 "max_backoff_ms is smaller than initial_backoff_ms"});
   }
+  // Without Kafka the admin endpoint is the only input (POST /pipeline/inject). It used to start
+  // even with admin.enabled false, and then without the token and loopback rules above.
+  if (m.no_kafka && !m.admin.enabled) {
+    errors.push_back(Diagnostic{"testing_without_kafka", source.line_of("/testing_without_kafka"),
+                                "needs the admin endpoint (records arrive only through POST "
+                                "/pipeline/inject): remove admin.enabled: false"});
+  }
   return m;
 }
 
