@@ -150,6 +150,22 @@ TEST(AdminToken, ComparedWholeAndOnlyAsABearerToken) {
   EXPECT_TRUE(bearer_allows(std::nullopt, "")) << "no token configured: open (loopback only)";
 }
 
+TEST(AdminToken, AShortTokenIsRefusedNamingWhereItCameFrom) {
+  AdminSpec spec;
+  spec.token_env = "ADMIN_TOKEN";
+  try {
+    require_strong_admin_token("s3cret-short", spec);
+    ADD_FAILURE() << "a 12-character token was accepted";
+  } catch (const AdminTokenError& e) {
+    const std::string why = e.what();
+    EXPECT_NE(why.find("admin.token_env ADMIN_TOKEN is 12 characters; use at least 16"),
+              std::string::npos)
+        << why;
+    EXPECT_EQ(why.find("s3cret-short"), std::string::npos) << why;
+  }
+  EXPECT_NO_THROW(require_strong_admin_token(std::string(16, 'x'), spec));
+}
+
 TEST(AdminToken, ReadFromAFileOrAVariableNeverFromTheManifest) {
   char path[] = "/tmp/streamhost-token-XXXXXX";
   const int fd = mkstemp(path);

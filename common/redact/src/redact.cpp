@@ -168,6 +168,8 @@ std::string redact_auth_schemes(std::string_view text) {
   std::string out;
   size_t copied = 0;
   for (size_t i = 0; i < text.size(); ++i) {
+    // Both schemes start with 'b': the common case is one comparison per character.
+    if (std::tolower(static_cast<unsigned char>(text[i])) != 'b') continue;
     if (i > 0 && std::isalnum(static_cast<unsigned char>(text[i - 1]))) continue;
     size_t skip = 0;
     for (std::string_view scheme : {std::string_view("bearer "), std::string_view("basic ")}) {
