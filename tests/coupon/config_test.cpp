@@ -1,6 +1,7 @@
 // The plugin config: schema checks with reasons, and defaults.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <streamhost/coupon/config.hpp>
 
 namespace streamhost::coupon {
@@ -86,6 +87,96 @@ TEST(CouponConfig, RejectsUnknownKeysAndBadValuesByName) {
             "coupon config: database.schema: violates the schema's \"pattern\" rule");
   EXPECT_EQ(config_error("{"),
             "coupon config is not JSON: Missing a name for object member. (offset 1)");
+}
+
+}  // namespace
+}  // namespace streamhost::coupon
+
+// ---- peers: TLS to PostgreSQL, the scorer's CA, the password as a file ------------------------
+
+namespace streamhost::coupon {
+namespace {
+
+std::string temp_file(const std::string& name, const std::string& text) {
+  const std::string path = ::testing::TempDir() + "coupon-config-" + name;
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
+}
+
+TEST(CouponConfigPeers, TlsSettingsDefaultToPreferAndAreRead) {
+  EXPECT_EQ(parse_config(R"({"database":{"host":"db","name":"n","user":"u"}})").database.sslmode,
+            "prefer");
+  const CouponConfig c = parse_config(R"({"database":{"host":"db","name":"n","user":"u",
+      "sslmode":"verify-full","sslrootcert":"/ca.crt","sslcert":"/c.crt","sslkey":"/c.key"},
+      "scorer":{"url":"https://s/score","ca_file":"/s-ca.crt"}})");
+  EXPECT_EQ(c.database.sslmode, "verify-full");
+  EXPECT_EQ(c.database.sslrootcert, "/ca.crt");
+  EXPECT_EQ(c.database.sslcert, "/c.crt");
+  EXPECT_EQ(c.database.sslkey, "/c.key");
+  EXPECT_EQ(c.scorer->ca_file, "/s-ca.crt");
+  EXPECT_NE(config_error(R"({"database":{"host":"db","name":"n","user":"u","sslmode":"strict"}})")
+                .find("sslmode"),
+            std::string::npos);
+}
+
+TEST(CouponConfigPeers, FilesItNamesMustBeReadable) {
+  const std::string ca = temp_file("ca.crt", "-----BEGIN CERTIFICATE-----\n");
+  check_config_files(parse_config(R"({"database":{"host":"db","name":"n","user":"u",
+      "sslrootcert":")" + ca + R"("}})"));
+  for (const char* key : {"sslrootcert", "sslcert", "sslkey"}) {
+    const CouponConfig c =
+        parse_config(std::string(R"({"database":{"host":"db","name":"n","user":"u",")") + key +
+                     R"(":"/nonexistent/x.pem"}})");
+    try {
+      check_config_files(c);
+      ADD_FAILURE() << key << " unreadable was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(std::string("database.") + key), std::string::npos)
+          << e.what();
+    }
+  }
+  EXPECT_THROW(check_config_files(parse_config(R"({"database":{"host":"db","name":"n","user":"u"},
+      "scorer":{"url":"https://s/score","ca_file":"/nonexistent/ca.pem"}})")),
+               std::invalid_argument);
+}
+
+TEST(CouponConfigPeers, ThePasswordCanComeFromAFile) {
+  const std::string file = temp_file("password", "from-the-secret\n");
+  const CouponConfig c = parse_config(R"({"database":{"host":"db","name":"n","user":"u",
+      "password_file":")" + file + R"("}})");
+  EXPECT_EQ(c.database.password, "from-the-secret");
+  EXPECT_NE(config_error(R"({"database":{"host":"db","name":"n","user":"u","password":"p",
+      "password_file":")" +
+                         file + R"("}})")
+                .find("not both"),
+            std::string::npos);
+  EXPECT_NE(config_error(R"({"database":{"host":"db","name":"n","user":"u",
+      "password_file":"/nonexistent/pw"}})")
+                .find("database.password_file: cannot read"),
+            std::string::npos);
+  const std::string empty = temp_file("empty-password", "\n");
+  EXPECT_NE(config_error(R"({"database":{"host":"db","name":"n","user":"u","password_file":")" +
+                         empty + R"("}})")
+                .find("is empty"),
+            std::string::npos);
+}
+
+TEST(CouponConfigPeers, WarnsForAnUnverifiedDatabaseAndCredentialsOverHttp) {
+  auto warnings = [](const std::string& json) { return security_warnings(parse_config(json)); };
+  EXPECT_TRUE(warnings(R"({"database":{"host":"127.0.0.1","name":"n","user":"u"}})").empty());
+  EXPECT_TRUE(warnings(R"({"database":{"host":"db.internal","name":"n","user":"u",
+      "sslmode":"verify-full"},"scorer":{"url":"https://s/score?api_key=k"}})")
+                  .empty());
+  auto w = warnings(R"({"database":{"host":"db.internal","name":"n","user":"u","sslmode":"require"},
+      "scorer":{"url":"http://s:8001/score?api_key=S3cr3tKey"}})");
+  ASSERT_EQ(w.size(), 2u);
+  EXPECT_NE(w[0].find("sslmode is require towards db.internal"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("plain http"), std::string::npos) << w[1];
+  EXPECT_EQ(w[1].find("S3cr3tKey"), std::string::npos) << w[1];
+  // An http:// scorer without credentials is only a scorer on a trusted network: no warning.
+  EXPECT_TRUE(warnings(R"({"database":{"host":"localhost","name":"n","user":"u"},
+      "scorer":{"url":"http://s:8001/score"}})")
+                  .empty());
 }
 
 }  // namespace

@@ -450,6 +450,43 @@ TEST(CouponScorerHttp, A4xxAboutTheScorerIsTransient) {
   }
 }
 
+// A wrong scorer URL answers 404 or 405: the hint names the path POSTed to, never the query, which
+// may carry the scorer's key (docs/security.md, "Redaction"); nor does any other part of the error.
+TEST(CouponScorerHttp, The404HintNamesThePathNotTheQuery) {
+  for (const int status : {404, 405}) {
+    SCOPED_TRACE("HTTP " + std::to_string(status));
+    BrokenScorer scorer;
+    scorer.status = static_cast<web::http::status_code>(status);
+    scorer.answer = R"({"detail":"Not Found"})";
+    auto options = options_for(scorer.url() + "/wrong/score?api_key=S3cretKey&v=2");
+    options.retries = 0;
+    HttpScorer http(options);
+    std::vector<double> p;
+    try {
+      http.score(testing::sample_customer(12), sample_catalog()->category(Category::kGirls), p);
+      FAIL() << "accepted";
+    } catch (const TransientError& e) {
+      const std::string why = e.what();
+      EXPECT_NE(why.find("POST /wrong/score is not it"), std::string::npos) << why;
+      EXPECT_EQ(why.find("S3cretKey"), std::string::npos) << why;
+    }
+  }
+}
+
+// An upper-case scheme is the same URL: accepted, and its query kept out of a config error.
+TEST(CouponScorerHttp, TheSchemeIsReadWhateverItsCase) {
+  EXPECT_NO_THROW(check_scorer_url("HTTP://127.0.0.1:1/score"));
+  try {
+    check_scorer_url("ftp://tok3n@scorer/score?api_key=S3cretKey");
+    FAIL() << "ftp accepted";
+  } catch (const std::invalid_argument& e) {
+    const std::string why = e.what();
+    EXPECT_EQ(why.find("S3cretKey"), std::string::npos) << why;
+    EXPECT_EQ(why.find("tok3n"), std::string::npos) << why;
+    EXPECT_NE(why.find("scorer/score"), std::string::npos) << why;
+  }
+}
+
 // A scorer whose answer never ends, chunked so no Content-Length announces it: the answer is cut
 // at 16 MiB and its connection closed, instead of being read into memory to the end.
 TEST(CouponScorerHttp, AnEndlessAnswerIsCutAtTheLimitAndItsConnectionClosed) {

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 import deploy_files as df
+import network_policy
 
 # The host's hard bound after shutdown_timeout: a stop that is still stuck exits 1 five seconds later
 # (docs/runtime.md, "Shutdown").
@@ -123,14 +124,21 @@ class Overlays(unittest.TestCase):
             unused = sorted(set(env) - every)
             self.assertFalse(unused, f"{label}: the Deployment sets {unused}, which coupon.yaml does not read")
 
-    def test_db_password_comes_from_a_secret(self):
+    def test_db_password_is_a_mounted_secret_file(self):
         for label, k in self.overlays():
             d = k.one("Deployment", "coupon")
-            secret_refs = [s["secretRef"]["name"] for s in container(d).get("envFrom", []) if "secretRef" in s]
-            keys = set().union(*(set(k.one("Secret", n)["data"]) for n in secret_refs))
-            self.assertIn("DB_PASSWORD", keys, f"{label}: DB_PASSWORD is not in a Secret")
-            for n, _ in [(n, 0) for n in k.files if n.startswith("coupon-env")]:
-                self.assertNotIn("DB_PASSWORD", k.one("ConfigMap", n)["data"], "DB_PASSWORD in a ConfigMap")
+            env = self.provided_env(k, d)
+            self.assertNotIn("DB_PASSWORD", env, f"{label}: the password must not be an environment variable")
+            path = env["DB_PASSWORD_FILE"]
+            c = container(d)
+            mounts = {m["name"]: m["mountPath"] for m in c["volumeMounts"]}
+            volumes = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+            (name, mount), = [(n, m) for n, m in mounts.items() if path.startswith(m + "/")]
+            secret = volumes[name]["secret"]["secretName"]
+            self.assertIn(path[len(mount) + 1:], k.one("Secret", secret)["data"], label)
+            for n in k.files:
+                if n.startswith("coupon-env"):
+                    self.assertNotIn("DB_PASSWORD", k.one("ConfigMap", n)["data"], "DB_PASSWORD in a ConfigMap")
 
     def test_the_instance_name_is_the_pod_name(self):
         d = self.plain.one("Deployment", "coupon")
@@ -237,12 +245,19 @@ class Overlays(unittest.TestCase):
                 self.assertTrue(selects(d["spec"]["selector"]["matchLabels"], pod_labels(d)),
                                 f"{label}: {d['metadata']['name']}")
 
-    def test_pods_run_as_the_images_non_root_user(self):
-        user = re.search(r"^USER (\d+)", (df.REPO / "Containerfile").read_text(), re.M).group(1)
+    def test_pods_run_as_the_images_non_root_user_and_group(self):
+        user, group = re.search(r"^USER (\d+):(\d+)", (df.REPO / "Containerfile").read_text(), re.M).groups()
         d = self.plain.one("Deployment", "coupon")
         sc = d["spec"]["template"]["spec"]["securityContext"]
         self.assertTrue(sc["runAsNonRoot"])
         self.assertEqual(sc["runAsUser"], int(user))
+        self.assertNotEqual(int(group), 0, "the image's group must not be root's")
+        self.assertEqual(sc["runAsGroup"], int(group))
+        # The Secrets are mounted 0440: readable by the owner and the pod's fsGroup only.
+        self.assertEqual(sc["fsGroup"], int(group))
+        for v in d["spec"]["template"]["spec"]["volumes"]:
+            if "secret" in v:
+                self.assertEqual(v["secret"]["defaultMode"], 0o440, v["name"])
         self.assertFalse(container(d)["securityContext"]["allowPrivilegeEscalation"])
 
 
@@ -318,6 +333,105 @@ class Bridges(unittest.TestCase):
         self.assertEqual(kb["spec"]["producer"]["config"]["acks"], "all")
         self.assertEqual(kb["spec"]["replicas"], 1)
         self.assertFalse(self.strimzi.find("Service"), "the operator makes the Service")
+
+
+class NetworkPolicies(unittest.TestCase):
+    """Nothing reaches the bridge but the streamhost pods, and the admin port only the scraper
+    (docs/deployment.md, "Network policies"), in both ways of applying."""
+
+    BRIDGE = {"app.kubernetes.io/name": "kafka-bridge", "app.kubernetes.io/instance": "streamhost"}
+    CLIENT = {"app.kubernetes.io/name": "streamhost"}
+
+    @classmethod
+    def setUpClass(cls):
+        cls.overlays = (("plain", df.Kustomization(df.KUBERNETES)),
+                        ("strimzi", df.Kustomization(df.KUBERNETES / "strimzi")))
+        env = df.read_env_file(df.KUBERNETES / "coupon" / "coupon.env")
+        cls.bridge_port = int(re.fullmatch(r"http://[a-z0-9-]+:(\d+)", env["STREAMHOST_REST_PROXY_URL"]).group(1))
+        pipeline = yaml.safe_load((df.KUBERNETES / "coupon" / "pipeline.yaml").read_text())
+        cls.admin_port = int(df.interpolate(pipeline["admin"]["port"], env))
+
+    def pod(self, k, want):
+        found = [(n, labels, ports) for n, labels, ports in network_policy.pods(k.objects) if selects(want, labels)]
+        self.assertEqual(len(found), 1, f"pods with {want}: {[n for n, _, _ in found]}")
+        return found[0]
+
+    def bridge_problems(self, k):
+        _, labels, ports = self.pod(k, self.BRIDGE)
+        _, client, _ = self.pod(k, pod_labels(k.one("Deployment", "coupon")))
+        return network_policy.only_from_pods(k.objects, labels, ports, self.bridge_port, client, self.CLIENT)
+
+    def admin_problems(self, k):
+        _, labels, ports = self.pod(k, pod_labels(k.one("Deployment", "coupon")))
+        return network_policy.only_from_scraper(k.objects, labels, ports, self.admin_port)
+
+    def test_every_pod_and_every_services_pods_are_isolated_for_ingress(self):
+        for label, k in self.overlays:
+            self.assertGreaterEqual(len(network_policy.pods(k.objects)), 2, label)
+            self.assertEqual(network_policy.unisolated(k.objects), [], label)
+
+    def test_a_default_deny_covers_every_pod_of_the_pipeline(self):
+        for label, k in self.overlays:
+            deny = [p for p in k.find("NetworkPolicy") if not p["spec"].get("ingress")]
+            self.assertEqual(len(deny), 1, label)
+            for name, labels, _ in network_policy.pods(k.objects):
+                self.assertTrue(network_policy.selects(deny[0]["spec"]["podSelector"], labels), f"{label}: {name}")
+
+    def test_the_bridge_admits_only_streamhost_pods_on_its_http_port(self):
+        for label, k in self.overlays:
+            self.assertEqual(self.bridge_problems(k), [], label)
+
+    def test_the_admin_port_admits_only_the_scraper(self):
+        for label, k in self.overlays:
+            self.assertEqual(self.admin_problems(k), [], label)
+
+    def test_the_pod_monitor_namespace_and_labels_are_documented(self):
+        (policy,) = [p for p in self.overlays[0][1].find("NetworkPolicy") if p["metadata"]["name"] == "coupon-admin-ingress"]
+        (peer,) = policy["spec"]["ingress"][0]["from"]
+        doc = (df.REPO / "docs" / "deployment.md").read_text()
+        for key, value in list(peer["namespaceSelector"]["matchLabels"].items()) + list(peer["podSelector"]["matchLabels"].items()):
+            self.assertIn(f"`{key}: {value}`", doc)
+
+    # The checks themselves: each loosening of a policy must be reported.
+
+    def loosened(self, name, change):
+        k = copy.copy(self.overlays[0][1])
+        k.objects = copy.deepcopy(k.objects)
+        (policy,) = [o for o in k.objects if o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == name]
+        change(policy["spec"])
+        return k
+
+    def test_the_checks_report_a_loosened_bridge_policy(self):
+        cases = {
+            "any source": lambda s: s["ingress"][0].pop("from"),
+            "any port": lambda s: s["ingress"][0].pop("ports"),
+            "another port": lambda s: s["ingress"][0]["ports"][0].update(port=9090),
+            "any namespace": lambda s: s["ingress"][0]["from"].append({"namespaceSelector": {}}),
+            "an address": lambda s: s["ingress"][0]["from"].append({"ipBlock": {"cidr": "0.0.0.0/0"}}),
+            "any pod": lambda s: s["ingress"][0]["from"].append({"podSelector": {}}),
+            "not the client": lambda s: s["ingress"][0]["from"][0]["podSelector"]["matchLabels"].update(
+                {"app.kubernetes.io/name": "other"}),
+            "gone": lambda s: s.update(podSelector={"matchLabels": {"app": "none"}}),
+        }
+        for case, change in cases.items():
+            with self.subTest(case=case):
+                k = self.loosened("streamhost-bridge-ingress", change)
+                self.assertTrue(self.bridge_problems(k), case)
+
+    def test_the_checks_report_a_loosened_admin_policy_and_a_missing_default_deny(self):
+        cases = {
+            "any source": lambda s: s["ingress"][0].pop("from"),
+            "any port": lambda s: s["ingress"][0].pop("ports"),
+            "any namespace": lambda s: s["ingress"][0]["from"][0].pop("namespaceSelector"),
+            "any pod there": lambda s: s["ingress"][0]["from"][0].pop("podSelector"),
+        }
+        for case, change in cases.items():
+            with self.subTest(case=case):
+                self.assertTrue(self.admin_problems(self.loosened("coupon-admin-ingress", change)), case)
+        k = copy.copy(self.overlays[0][1])
+        k.objects = [o for o in k.objects if o["kind"] != "NetworkPolicy" or o["metadata"]["name"] == "coupon-admin-ingress"]
+        self.assertEqual(network_policy.unisolated(k.objects),
+                         ["streamhost-bridge", "Service streamhost-bridge-service -> streamhost-bridge"])
 
 
 class Image(unittest.TestCase):

@@ -109,7 +109,8 @@ TEST(ConfigRedaction, UrlPasswordsAreRedactedWholeAndLongValuesAreScannedInLinea
             "postgres://u:[redacted]@db:5432/x?sslmode=require");
   EXPECT_EQ(redacted_string("a http://x:1@h and https://y:2@k/p"),
             "a http://x:[redacted]@h and https://y:[redacted]@k/p");
-  EXPECT_EQ(redacted_string("http://user@host/path:1@x"), "http://user@host/path:1@x");
+  // A user alone may be a token used as the URL's user: redacted too.
+  EXPECT_EQ(redacted_string("http://user@host/path:1@x"), "http://[redacted]@host/path:1@x");
   EXPECT_EQ(redacted_string("http://host:8080/"), "http://host:8080/");
   // A megabyte of text, as the manifest allows: no recursion per character.
   const std::string long_value = "http://u:" + std::string(1 << 20, 'p') + "@h";
@@ -147,6 +148,22 @@ TEST(AdminToken, ComparedWholeAndOnlyAsABearerToken) {
   EXPECT_FALSE(bearer_allows(token, "Bearer "));
   EXPECT_FALSE(bearer_allows(token, ""));
   EXPECT_TRUE(bearer_allows(std::nullopt, "")) << "no token configured: open (loopback only)";
+}
+
+TEST(AdminToken, AShortTokenIsRefusedNamingWhereItCameFrom) {
+  AdminSpec spec;
+  spec.token_env = "ADMIN_TOKEN";
+  try {
+    require_strong_admin_token("s3cret-short", spec);
+    ADD_FAILURE() << "a 12-character token was accepted";
+  } catch (const AdminTokenError& e) {
+    const std::string why = e.what();
+    EXPECT_NE(why.find("admin.token_env ADMIN_TOKEN is 12 characters; use at least 16"),
+              std::string::npos)
+        << why;
+    EXPECT_EQ(why.find("s3cret-short"), std::string::npos) << why;
+  }
+  EXPECT_NO_THROW(require_strong_admin_token(std::string(16, 'x'), spec));
 }
 
 TEST(AdminToken, ReadFromAFileOrAVariableNeverFromTheManifest) {

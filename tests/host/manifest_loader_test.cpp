@@ -89,9 +89,11 @@ TEST(ManifestLoader, MapsTheMinimalManifestWithDefaults) {
 }
 
 TEST(ManifestLoader, MapsEveryOptionalKey) {
+  testing::TempDir dir;
+  const std::string ca = dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
   std::string yaml = with(kBase, "  dialect: strimzi\n", R"(  dialect: confluent
   auth: {username: svc, password: "${PROXY_PASSWORD}"}
-  tls: {ca_file: /etc/ca.pem, verify: false}
+  tls: {ca_file: "${CA_FILE}", verify: false}
   request_timeout_ms: 5000
   retries: 3
   embedded_format: json
@@ -120,11 +122,12 @@ admin:
 testing: true
 shutdown_timeout_ms: 1000
 )";
-  Manifest m = parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}}));
+  Manifest m =
+      parse_manifest(yaml, "m.yaml", fake_env({{"PROXY_PASSWORD", "s3cret"}, {"CA_FILE", ca}}));
   EXPECT_EQ(m.proxy.dialect, ProxyDialect::kConfluent);
   EXPECT_EQ(m.proxy.basic_auth_user, "svc");
   EXPECT_EQ(m.proxy.basic_auth_password, "s3cret");
-  EXPECT_EQ(m.proxy.tls_ca_file, "/etc/ca.pem");
+  EXPECT_EQ(m.proxy.tls_ca_file, ca);
   EXPECT_FALSE(m.proxy.tls_verify);
   EXPECT_EQ(m.proxy.request_timeout.count(), 5000);
   EXPECT_EQ(m.proxy.max_retries, 3);
@@ -157,6 +160,14 @@ shutdown_timeout_ms: 1000
   EXPECT_TRUE(m.testing);
   EXPECT_FALSE(m.no_kafka);
   EXPECT_EQ(m.shutdown_timeout.count(), 1000);
+}
+
+TEST(ManifestLoader, AnUnreadableProxyCaFileIsRefusedNamingTheKey) {
+  // validate must fail where run would: the connector reads the file at start.
+  EXPECT_THAT(errors_of(with(kBase, "  dialect: strimzi\n",
+                             "  dialect: strimzi\n  tls: {ca_file: /nonexistent/ca.pem}\n")),
+              ElementsAre(AllOf(HasSubstr("rest_proxy.tls.ca_file"),
+                                HasSubstr("cannot read \"/nonexistent/ca.pem\""))));
 }
 
 TEST(ManifestLoader, ANonLoopbackAdminBindWithoutATokenIsRefusedNamingTheFix) {
@@ -276,6 +287,16 @@ TEST(ManifestLoader, PluginConfigKeepsYamlTypes) {
   Manifest m = parse_manifest(yaml, "m.yaml", fake_env({}));
   EXPECT_EQ(m.plugins[0].config_json,
             R"({"prefix":"x","n":3,"on":true,"q":"3","list":["a",1.5],"nothing":null,"port":80})");
+}
+
+TEST(ManifestLoader, TestingWithoutKafkaNeedsTheAdminEndpointAndItsRules) {
+  // The admin endpoint is the only input then; disabling it must not start it without the token
+  // and loopback rules.
+  EXPECT_THAT(
+      errors_of(kBase + "testing_without_kafka: true\nadmin: {enabled: false, bind: 0.0.0.0}\n"),
+      ElementsAre(HasSubstr("testing_without_kafka: needs the admin endpoint")));
+  EXPECT_THAT(errors_of(kBase + "testing_without_kafka: true\nadmin: {bind: 0.0.0.0}\n"),
+              ElementsAre(HasSubstr("admin.bind")));
 }
 
 TEST(ManifestLoader, TestingWithoutKafkaImpliesTesting) {

@@ -10,6 +10,8 @@
 #include <streamhost/connector/errors.hpp>
 #include <streamhost/net/bounded_body.hpp>
 #include <streamhost/net/tcp_no_delay.hpp>
+#include <streamhost/redact/redact.hpp>
+#include <streamhost/redact/url.hpp>
 #include <thread>
 
 #include "base64.hpp"
@@ -109,7 +111,8 @@ web::http::client::http_client& ProxyHttp::client_for(std::string_view origin,
     config.set_ssl_context_callback(
         [ca_file](boost::asio::ssl::context& context) { context.load_verify_file(ca_file); });
   }
-  net::disable_nagle(config, origin.starts_with("https:"));
+  // TLS or not from the parsed scheme, as cpprestsdk decides it: "HTTPS://" is TLS too.
+  net::disable_nagle(config, url::is_https(origin));
   auto client = std::make_unique<web::http::client::http_client>(std::string(origin), config);
   auto& ref = *client;
   clients_.emplace(key, std::move(client));
@@ -241,7 +244,8 @@ std::string ProxyHttp::redact(std::string text) const {
   };
   if (!authorization_.empty()) replace_all(authorization_.substr(6));  // the base64 token
   replace_all(options_.basic_auth_password);
-  return text;
+  // And the project's one rule (common/redact), for what the proxy's own errors quote.
+  return ::streamhost::redact::redact_text(text);
 }
 
 void ProxyHttp::record_outcome(bool reachable, const std::string& error) {

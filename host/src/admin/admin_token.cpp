@@ -43,6 +43,15 @@ std::optional<std::string> load_admin_token(const AdminSpec& admin, const EnvLoo
   return std::nullopt;
 }
 
+void require_strong_admin_token(const std::string& token, const AdminSpec& admin) {
+  if (token.size() >= kMinAdminTokenLength) return;
+  const std::string where = !admin.token_file.empty() ? "admin.token_file " + admin.token_file
+                                                      : "admin.token_env " + admin.token_env;
+  throw AdminTokenError("the admin token from " + where + " is " + std::to_string(token.size()) +
+                        " characters; use at least " + std::to_string(kMinAdminTokenLength) +
+                        " (for example `openssl rand -hex 32`)");
+}
+
 bool constant_time_equals(std::string_view a, std::string_view b) {
   // Every byte of the longer input is visited whatever the contents; a length difference only
   // adds to the accumulated difference.

@@ -24,6 +24,14 @@ class AdminTokenError : public std::runtime_error {
 std::optional<std::string> load_admin_token(const AdminSpec& admin,
                                             const EnvLookup& env = process_env());
 
+// The shortest token the admin endpoint accepts: 16 characters. A guessable token guards nothing;
+// `openssl rand -hex 32` gives 64.
+inline constexpr size_t kMinAdminTokenLength = 16;
+
+// Throws AdminTokenError, naming where the token came from (never the token), when it is shorter
+// than kMinAdminTokenLength. The server side checks it at start; a client only sends what it has.
+void require_strong_admin_token(const std::string& token, const AdminSpec& admin);
+
 // Compares in time that depends only on the lengths, never on where the first difference is, so
 // timing a wrong guess reveals nothing about the token.
 bool constant_time_equals(std::string_view a, std::string_view b);

@@ -18,6 +18,7 @@
 #include "admin/readiness_monitor.hpp"
 #include "connection/connector_options.hpp"
 #include "manifest/plugin_set.hpp"
+#include "manifest/security_warnings.hpp"
 #include "metrics/connector_stats.hpp"
 #include "metrics/registry.hpp"
 #include "runtime/crash_journal.hpp"
@@ -289,9 +290,11 @@ int run_pipeline(const Manifest& manifest, const std::vector<LoadedPlugin>& load
     // Read first: a token that cannot be read stops start-up before anything connects.
     const std::optional<std::string> token =
         manifest.admin.enabled ? admin::load_admin_token(manifest.admin) : std::nullopt;
+    if (token) admin::require_strong_admin_token(*token, manifest.admin);
     // cpprestsdk's pool is process-wide: it serves the admin listener and both connectors, so it
     // is sized from the manifest before anything creates a client or a listener.
     connector::init_http_threads(manifest.proxy.http_threads);
+    for (const std::string& warning : security_warnings(manifest)) log::warn("security", warning);
     runtime::install_stop_signal_handlers();
     metrics::Registry registry;
     runtime::PluginHostServices services(registry);

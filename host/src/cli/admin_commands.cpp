@@ -3,6 +3,7 @@
 
 #include <ostream>
 #include <streamhost/json/bounded_parse.hpp>
+#include <streamhost/redact/redact.hpp>
 
 #include "cli/admin_client.hpp"
 #include "cli/cli.hpp"
@@ -33,12 +34,13 @@ std::string reason_of(const AdminReply& reply) {
 // Prints why a reply is not a success; returns the exit code.
 int refused(const AdminTarget& target, const AdminReply& reply, std::ostream& err) {
   if (reply.status == 401) {
-    err << "streamhost: " << target.url << " refused the request: it needs the admin token"
+    err << "streamhost: " << redact::redact_url(target.url)
+        << " refused the request: it needs the admin token"
         << (target.token ? " and the one given is not it" : "")
         << " (--token-file FILE or STREAMHOST_ADMIN_TOKEN)\n";
   } else {
-    err << "streamhost: " << target.url << " answered HTTP " << reply.status << ": "
-        << reason_of(reply) << "\n";
+    err << "streamhost: " << redact::redact_url(target.url) << " answered HTTP " << reply.status
+        << ": " << reason_of(reply) << "\n";
   }
   return kExitRuntimeFailure;
 }
@@ -57,7 +59,7 @@ bool target_from(const std::vector<std::string>& args, const std::vector<std::st
     err << e.what() << "\n";
     code = kExitUsage;
   } catch (const std::exception& e) {
-    err << "streamhost: " << e.what() << "\n";
+    err << "streamhost: " << redact::redact_text(e.what()) << "\n";
     code = kExitUsage;
   }
   return false;
@@ -101,7 +103,7 @@ int status_command(const std::vector<std::string>& args, std::ostream& out, std:
     out << format_status(pipeline.body, partitions.body);
     return kExitOk;
   } catch (const std::exception& e) {
-    err << "streamhost: " << e.what() << "\n";
+    err << "streamhost: " << redact::redact_text(e.what()) << "\n";
     return kExitRuntimeFailure;
   }
 }
@@ -130,7 +132,7 @@ int pause_command(bool pause, const std::vector<std::string>& args, std::ostream
     out << (pause ? "paused " : "resumed ") << what << "; pipeline state: " << state << "\n";
     return kExitOk;
   } catch (const std::exception& e) {
-    err << "streamhost: " << e.what() << "\n";
+    err << "streamhost: " << redact::redact_text(e.what()) << "\n";
     return kExitRuntimeFailure;
   }
 }

@@ -3,6 +3,7 @@
 #include <streamhost/plugin_api.h>
 
 #include <ostream>
+#include <streamhost/redact/redact.hpp>
 #include <string>
 #include <vector>
 
@@ -124,10 +125,10 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
     // the runner reads it again for use.
     if (manifest.admin.enabled) (void)admin::load_admin_token(manifest.admin);
   } catch (const ManifestError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;
   } catch (const PluginError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;
   } catch (const admin::AdminTokenError& e) {
     err << path << ": " << e.what() << "\n";
@@ -136,7 +137,7 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
   try {
     return runner(manifest, plugins);
   } catch (const std::exception& e) {
-    err << "streamhost: " << e.what() << "\n";
+    err << "streamhost: " << redact::redact_text(e.what()) << "\n";
     return kExitRuntimeFailure;
   }
 }

@@ -5,6 +5,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include <ostream>
+#include <streamhost/redact/redact.hpp>
 
 #include "cli/cli.hpp"
 #include "plugin/descriptor_read.hpp"
@@ -19,7 +20,7 @@ int inspect_command(const std::string& library_path, std::ostream& out, std::ost
     bool bare = library_path.find('/') == std::string::npos;
     library = load_plugin_library(bare ? "./" + library_path : library_path);
   } catch (const PluginError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;
   }
   const sh_plugin_descriptor& d = *library.descriptor;

@@ -1,12 +1,15 @@
-// `streamhost validate`: everything `run` checks before it touches the network.
+// `streamhost validate`: everything `run` checks before it touches the network. Everything it
+// prints passes the one redaction rule (docs/security.md): CI logs keep what validate says.
 #include <ostream>
 #include <sstream>
+#include <streamhost/redact/redact.hpp>
 #include <string>
 
 #include "admin/admin_token.hpp"
 #include "cli/cli.hpp"
 #include "manifest/manifest_loader.hpp"
 #include "manifest/plugin_set.hpp"
+#include "manifest/security_warnings.hpp"
 
 namespace streamhost::host {
 namespace {
@@ -19,8 +22,9 @@ void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, 
   out << "OK: pipeline \"" << m.name << "\" (" << m.source_path << "): " << plugins.size()
       << (plugins.size() == 1 ? " plugin, " : " plugins, ") << m.routes.size()
       << (m.routes.size() == 1 ? " route" : " routes") << "\n";
-  out << "  proxy:   " << m.proxy.base_url << " (" << dialect_name(m.proxy.dialect) << "), group "
-      << m.consumer.group << ", " << m.workers << " workers"
+  out << "  proxy:   " << redact::redact_url(m.proxy.base_url) << " ("
+      << dialect_name(m.proxy.dialect) << "), group " << m.consumer.group << ", " << m.workers
+      << " workers"
       << (m.no_kafka  ? ", testing without Kafka"
           : m.testing ? ", testing mode"
                       : "")
@@ -32,7 +36,7 @@ void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, 
     // The plugin's own summary of its config (the coupon plugin: the model file), indented.
     std::istringstream lines(p.check_summary);
     for (std::string line; std::getline(lines, line);) {
-      if (!line.empty()) out << "           " << line << "\n";
+      if (!line.empty()) out << "           " << redact::redact_text(line) << "\n";
     }
   }
   for (const RouteSpec& r : m.routes) {
@@ -41,6 +45,7 @@ void print_summary(const Manifest& m, const std::vector<LoadedPlugin>& plugins, 
   }
   out << "  rejects: " << m.dead_letter_topic << "\n";
   if (m.admin.enabled) out << "  admin:   " << m.admin.bind << ":" << m.admin.port << "\n";
+  for (const std::string& warning : security_warnings(m)) out << "  warning: " << warning << "\n";
 }
 
 }  // namespace
@@ -57,9 +62,9 @@ int validate_command(const std::string& manifest_path, std::ostream& out, std::o
   } catch (const admin::AdminTokenError& e) {
     err << manifest_path << ": " << e.what() << "\n";
   } catch (const ManifestError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
   } catch (const PluginError& e) {
-    err << e.what() << "\n";
+    err << redact::redact_text(e.what()) << "\n";
   }
   return kExitUsage;
 }

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <streamhost/redact/redact.hpp>
 
 #include "config_check/number_shape.hpp"
 
@@ -141,7 +142,7 @@ class Conformer {
     for (size_t i = 0; i < types.size(); ++i) {
       expected += (i == 0 ? "" : i + 1 == types.size() ? " or " : ", ") + type_phrase(types[i]);
     }
-    error(pointer, path, "expected " + expected + ", got " + describe_json(value));
+    error(pointer, path, "expected " + expected + ", got " + describe_at(value, pointer));
     return false;
   }
 
@@ -152,7 +153,7 @@ class Conformer {
       if (option == value) return;
       allowed += (allowed.empty() ? "" : ", ") + to_json_text(option);
     }
-    error(pointer, path, describe_json(value) + " is not one of " + allowed);
+    error(pointer, path, describe_at(value, pointer) + " is not one of " + allowed);
   }
 
   // Bounds are checked here too, not only by the validator (which stops at the first failure), so
@@ -162,13 +163,15 @@ class Conformer {
     const double v = value.GetDouble();
     if (schema.HasMember("minimum") && schema["minimum"].IsNumber() &&
         v < schema["minimum"].GetDouble()) {
-      error(pointer, path,
-            describe_json(value) + " is below the minimum " + to_json_text(schema["minimum"]));
+      error(
+          pointer, path,
+          describe_at(value, pointer) + " is below the minimum " + to_json_text(schema["minimum"]));
     }
     if (schema.HasMember("maximum") && schema["maximum"].IsNumber() &&
         v > schema["maximum"].GetDouble()) {
-      error(pointer, path,
-            describe_json(value) + " is above the maximum " + to_json_text(schema["maximum"]));
+      error(
+          pointer, path,
+          describe_at(value, pointer) + " is above the maximum " + to_json_text(schema["maximum"]));
     }
   }
 
@@ -245,8 +248,8 @@ std::string display_path(const Value& root, const rapidjson::Pointer& pointer,
 }
 
 std::string keyword_message(const std::string& keyword, const Value* rule, const Value* value,
-                            const Value* subschema) {
-  std::string got = value != nullptr ? describe_json(*value) : "the value";
+                            const std::string& pointer, const Value* subschema) {
+  std::string got = value != nullptr ? describe_at(*value, pointer) : "the value";
   std::string rule_text = rule != nullptr ? to_json_text(*rule) : "?";
   if (keyword == "minimum") return got + " is below the minimum " + rule_text;
   if (keyword == "maximum") return got + " is above the maximum " + rule_text;
@@ -282,6 +285,20 @@ std::string describe_json(const Value& value) {
   return to_json_text(value);
 }
 
+std::string describe_at(const Value& value, const std::string& pointer) {
+  // Under a secret key the offending value is the secret, or part of it: say where, not what.
+  for (size_t start = 0; start < pointer.size();) {
+    const size_t next = pointer.find('/', start + 1);
+    const size_t end = next == std::string::npos ? pointer.size() : next;
+    if (::streamhost::redact::is_secret_key(
+            std::string_view(pointer).substr(start + 1, end - start - 1))) {
+      return "a value (not shown: its key holds a secret)";
+    }
+    start = end;
+  }
+  return ::streamhost::redact::redact_text(describe_json(value));
+}
+
 void conform_to_schema(Value& value, const Value& schema, rapidjson::Document::AllocatorType& alloc,
                        const std::string& path, const SourceMap* source,
                        std::vector<Diagnostic>& errors) {
@@ -306,7 +323,8 @@ std::optional<Diagnostic> validate_against_schema(const Value& value,
   Diagnostic d;
   d.path = display_path(value, doc_pointer, path);
   d.line = source != nullptr ? source->line_of(pointer_text.GetString()) : 0;
-  d.message = keyword_message(keyword, rule, doc_pointer.Get(value), subschema);
+  d.message =
+      keyword_message(keyword, rule, doc_pointer.Get(value), pointer_text.GetString(), subschema);
   if (source != nullptr) d.message += source->variables_note(pointer_text.GetString());
   return d;
 }

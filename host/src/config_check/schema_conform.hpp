@@ -42,4 +42,9 @@ std::string display_path_of(const rapidjson::Value& root, const std::string& poi
 // A short human description of a JSON value for messages: "\"abc\"", "12", "a list", ...
 std::string describe_json(const rapidjson::Value& value);
 
+// describe_json() for a diagnostic about the value at `pointer` (a JSON pointer): withheld when a
+// member on the way is a secret key, and redacted (common/redact) otherwise, so an error never
+// repeats a password that failed a pattern.
+std::string describe_at(const rapidjson::Value& value, const std::string& pointer);
+
 }  // namespace streamhost::host

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -85,6 +86,11 @@ class Mapper {
     }
     if (const Value* tls = member(p, "tls")) {
       m.proxy.tls_ca_file = get_string(*tls, "ca_file", "");
+      // The connector reads it at start; validate says so first, naming the key.
+      if (!m.proxy.tls_ca_file.empty() && !std::ifstream(m.proxy.tls_ca_file).good()) {
+        error("/rest_proxy/tls/ca_file", "rest_proxy.tls.ca_file",
+              "cannot read \"" + m.proxy.tls_ca_file + "\" (a PEM file of the proxy's CA)");
+      }
       m.proxy.tls_verify = get_bool(*tls, "verify", true);
     }
     m.proxy.request_timeout =
@@ -376,6 +382,13 @@ Manifest map_manifest(const Value& doc, const SourceMap& source, const std::stri
   if (m.retry.max_backoff < m.retry.initial_backoff) {
     errors.push_back(Diagnostic{"retry", source.line_of("/retry"),
                                 "max_backoff_ms is smaller than initial_backoff_ms"});
+  }
+  // Without Kafka the admin endpoint is the only input (POST /pipeline/inject). It used to start
+  // even with admin.enabled false, and then without the token and loopback rules above.
+  if (m.no_kafka && !m.admin.enabled) {
+    errors.push_back(Diagnostic{"testing_without_kafka", source.line_of("/testing_without_kafka"),
+                                "needs the admin endpoint (records arrive only through POST "
+                                "/pipeline/inject): remove admin.enabled: false"});
   }
   return m;
 }

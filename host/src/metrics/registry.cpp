@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <mutex>
 #include <stdexcept>
+#include <streamhost/redact/redact.hpp>
 
 namespace streamhost::host::metrics {
 namespace {
@@ -25,15 +26,22 @@ std::string escape_label_value(const std::string& v) {
   return out;
 }
 
-// `{a="x",b="y"}`, or "" without labels; `extra` is appended (the histogram's le label).
-std::string render_labels(const Labels& labels, const std::string& extra = {}) {
+enum class Shown { kKey, kExposed };
+
+// `{a="x",b="y"}`, or "" without labels; `extra` is appended (the histogram's le label). kKey is
+// the series' key, looked up on every update; kExposed, what a scrape shows, passes each value
+// through the one redaction rule (a label may carry a topic or route name someone wrote a secret
+// into), once per scrape rather than once per update.
+std::string render_labels(const Labels& labels, const std::string& extra = {},
+                          Shown shown = Shown::kKey) {
   if (labels.empty() && extra.empty()) return {};
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : labels) {
     if (!first) out += ',';
     first = false;
-    out += k + "=\"" + escape_label_value(v) + "\"";
+    out += k + "=\"" + escape_label_value(shown == Shown::kExposed ? redact::redact_text(v) : v) +
+           "\"";
   }
   if (!extra.empty()) {
     if (!first) out += ',';
@@ -155,7 +163,9 @@ std::string Registry::render() const {
                                                      : "histogram";
     out += "# HELP " + name + " " + escape_help(family.help) + "\n";
     out += "# TYPE " + name + " " + type + "\n";
-    for (const auto& [key, s] : family.series) {
+    for (const auto& entry : family.series) {
+      const Series& s = entry.second;
+      const std::string key = render_labels(s.labels, {}, Shown::kExposed);
       switch (family.kind) {
         case Kind::kCounter:
           out += name + key + " " + std::to_string(s.counter->value()) + "\n";
@@ -167,7 +177,8 @@ std::string Registry::render() const {
           auto snap = s.histogram->snapshot();
           for (size_t i = 0; i < snap.cumulative.size(); ++i) {
             std::string le = i < bounds.size() ? format_double(bounds[i]) : "+Inf";
-            out += name + "_bucket" + render_labels(s.labels, "le=\"" + le + "\"") + " " +
+            out += name + "_bucket" +
+                   render_labels(s.labels, "le=\"" + le + "\"", Shown::kExposed) + " " +
                    std::to_string(snap.cumulative[i]) + "\n";
           }
           out += name + "_sum" + key + " " + format_double(snap.sum) + "\n";

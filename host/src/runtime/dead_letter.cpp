@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <streamhost/redact/redact.hpp>
 
 namespace streamhost::host::runtime {
 namespace {
@@ -224,8 +225,11 @@ bool shrink(Cut& cut, size_t field_size, const std::function<std::string()>& bui
 }
 
 std::string envelope_of(const Route& route, const connector::ConsumedRecord& record,
-                        const Cause& cause, const std::string& reason,
+                        const Cause& cause, const std::string& raw_reason,
                         const std::string& time_iso8601, size_t max_bytes) {
+  // A handler's or the host's reason may quote a URL or a DSN: the dead-letter topic is read by
+  // more people than the pod's logs, so the one redaction rule applies here too.
+  const std::string reason = redact::redact_text(raw_reason);
   Cuts cuts;
   auto build = [&] { return envelope_with(route, record, cause, reason, time_iso8601, cuts); };
   std::string out = build();

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <streamhost/redact/redact.hpp>
 #include <string_view>
 
 namespace streamhost::host::log {
@@ -80,9 +81,16 @@ std::string utc_now_iso8601() {
 void write(Level level, const std::string& component, const std::string& message,
            const Fields& fields) {
   if (level < min_level()) return;
+  // Callers should pass no secret; the one redaction rule catches what slips through (a URL or
+  // a DSN quoted in an error, a field named like a secret).
   std::string line = "ts=" + utc_now_iso8601() + " level=" + level_name(level) +
-                     " component=" + quote(component) + " msg=" + quote(message);
-  for (const auto& [k, v] : fields) line += " " + k + "=" + quote(v);
+                     " component=" + quote(component) +
+                     " msg=" + quote(redact::redact_text(message));
+  for (const auto& [k, v] : fields) {
+    line +=
+        " " + k + "=" +
+        (redact::is_secret_key(k) ? std::string(redact::kRedacted) : quote(redact::redact_text(v)));
+  }
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

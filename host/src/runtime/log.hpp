@@ -1,7 +1,9 @@
 // Structured single-line logs on stderr, logfmt style:
 //   ts=2026-01-01T10:00:00.123Z level=info component=runtime msg="..." key=value ...
 // One fprintf per line so lines from concurrent threads never interleave. Callers must not pass
-// secrets (the proxy password never reaches a log call).
+// secrets (the proxy password never reaches a log call); every message and field value still goes
+// through the one redaction rule (docs/security.md), and a field whose name is a secret key is
+// written as [redacted].
 #pragma once
 
 #include <string>

@@ -84,6 +84,38 @@ pg_init() {
     fail_start postgres "$dir/initdb.log" "initdb failed"
 }
 
+# A CA made for this run dir and a server certificate it signs, for 127.0.0.1 and localhost (an IP
+# SAN: libpq 14+ checks it with sslmode=verify-full), so clients can verify the server as they
+# must in production (docs/local-stack.md, "TLS to PostgreSQL"). Made once; clusters initialised
+# before TLS existed get them at their next `up`. The CA's key stays in the run dir: anyone who can
+# read it can already read the cluster.
+pg_tls_dir() { echo "$(PG_DIR)/tls"; }
+
+pg_ensure_tls() {
+  local tls
+  tls=$(pg_tls_dir)
+  [[ -f $tls/server.crt && -f $tls/server.key && -f $tls/ca.crt ]] && return 0
+  command -v openssl >/dev/null || die "openssl not found: run scripts/install-deps"
+  rm -rf "$tls" && mkdir -p "$tls"
+  (
+    umask 077
+    openssl req -x509 -new -nodes -newkey rsa:2048 -days 825 -subj "/CN=streamhost local stack CA" \
+      -keyout "$tls/ca.key" -out "$tls/ca.crt" >/dev/null 2>&1 &&
+      openssl req -new -nodes -newkey rsa:2048 -subj "/CN=127.0.0.1" \
+        -keyout "$tls/server.key" -out "$tls/server.csr" >/dev/null 2>&1 &&
+      printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' \
+        >"$tls/server.ext" &&
+      openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.crt" -CAkey "$tls/ca.key" \
+        -CAcreateserial -days 825 -extfile "$tls/server.ext" -out "$tls/server.crt" >/dev/null 2>&1
+  ) || die "could not make the PostgreSQL TLS certificates in $tls"
+  rm -f "$tls/server.csr" "$tls/server.ext"
+  chmod 644 "$tls/ca.crt" "$tls/server.crt"
+  chmod 755 "$tls"
+  # PostgreSQL refuses a key others can read, or one its user does not own.
+  [[ $(id -u) == 0 ]] && chown "$PG_OS_USER" "$tls/server.key" "$tls/server.crt"
+  chmod 600 "$tls/server.key"
+}
+
 pg_up() {
   local dir bin t0
   dir=$(PG_DIR)
@@ -93,10 +125,11 @@ pg_up() {
   t0=$(now_ms)
   pg_init
   dir=$(PG_DIR)
+  pg_ensure_tls
   [[ $(id -u) == 0 ]] && touch "$dir/postgres.log" && chown "$PG_OS_USER" "$dir/postgres.log"
   # fsync off: this is a disposable local cluster, and it makes loading the tables much faster.
   as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t "$START_TIMEOUT" \
-    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $dir/socket -c fsync=off -c shared_buffers=64MB -c max_connections=60" \
+    -o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $dir/socket -c fsync=off -c shared_buffers=64MB -c max_connections=60 -c ssl=on -c ssl_cert_file=$dir/tls/server.crt -c ssl_key_file=$dir/tls/server.key" \
     start >/dev/null 2>"$dir/pg_ctl.err" 9>&- || fail_start postgres "$dir/postgres.log" "pg_ctl start failed: $(cat "$dir/pg_ctl.err")"
   pg_ensure_role_and_schema
   say "postgres ready on 127.0.0.1:$PG_PORT (pid $(pg_pid), $(elapsed "$t0"))"

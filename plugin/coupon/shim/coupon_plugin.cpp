@@ -14,6 +14,7 @@
 #include <streamhost/coupon/pg_store.hpp>
 #include <streamhost/coupon/schemas.hpp>
 #include <streamhost/plugin.hpp>
+#include <streamhost/redact/redact.hpp>
 #include <string>
 
 namespace streamhost::coupon {
@@ -94,10 +95,13 @@ class CouponPlugin {
         scorer_(make_scorer()),
         service_(ServiceOptions{config_.top_n, config_.threshold}, store_, contexts_, catalog_,
                  *scorer_, metrics_) {
-    host_.info("coupon plugin ready to start: model " + model_->name() + " " + model_->version() +
-               " (" + model_->summary() + "), scorer " +
-               (config_.scorer ? config_.scorer->url : std::string("embedded")) + ", top_n " +
-               std::to_string(config_.top_n) + ", threshold " + std::to_string(config_.threshold));
+    for (const std::string& warning : security_warnings(config_)) host_.warn(warning);
+    host_.info(
+        "coupon plugin ready to start: model " + model_->name() + " " + model_->version() + " (" +
+        model_->summary() + "), scorer " +
+        (config_.scorer ? redact::redact_url(config_.scorer->url) : std::string("embedded")) +
+        ", top_n " + std::to_string(config_.top_n) + ", threshold " +
+        std::to_string(config_.threshold));
   }
 
   // The host's config check (ABI 1.1), run by `streamhost validate` too: the model file is read,
@@ -106,6 +110,8 @@ class CouponPlugin {
   // deployment would score with before it runs.
   static std::string check_config(std::string_view config_json) {
     const CouponConfig config = parse_config(config_json);
+    if (config.scorer) check_scorer_url(config.scorer->url);
+    check_config_files(config);
     return model_summary(*load_model(config.model_path), config.model_path);
   }
 

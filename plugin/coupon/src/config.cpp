@@ -1,9 +1,13 @@
 #include <rapidjson/document.h>
 
+#include <fstream>
 #include <stdexcept>
 #include <streamhost/coupon/config.hpp>
 #include <streamhost/coupon/json_schema.hpp>
 #include <streamhost/coupon/schemas.hpp>
+#include <streamhost/redact/redact.hpp>
+#include <streamhost/redact/url.hpp>
+#include <utility>
 
 namespace streamhost::coupon {
 namespace {
@@ -22,6 +26,30 @@ void read_int(const rapidjson::Value* obj, const char* key, T& out) {
 void read_string(const rapidjson::Value* obj, const char* key, std::string& out) {
   if (obj == nullptr) return;
   if (const auto* v = child(*obj, key)) out.assign(v->GetString(), v->GetStringLength());
+}
+
+// A mounted Secret's file: its content, one trailing newline (and a CR before it) removed.
+std::string read_password_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw std::invalid_argument("coupon config: database.password_file: cannot read \"" + path +
+                                "\"");
+  }
+  // A password, not a file of any size: bounded like every read of outside input.
+  constexpr std::streamsize kMaxBytes = 4096;
+  std::string text(static_cast<size_t>(kMaxBytes) + 1, '\0');
+  in.read(text.data(), kMaxBytes + 1);
+  text.resize(static_cast<size_t>(in.gcount()));
+  if (text.size() > static_cast<size_t>(kMaxBytes)) {
+    throw std::invalid_argument("coupon config: database.password_file: \"" + path +
+                                "\" is longer than 4096 bytes");
+  }
+  if (text.ends_with('\n')) text.pop_back();
+  if (text.ends_with('\r')) text.pop_back();
+  if (text.empty()) {
+    throw std::invalid_argument("coupon config: database.password_file: \"" + path + "\" is empty");
+  }
+  return text;
 }
 
 }  // namespace
@@ -49,6 +77,19 @@ CouponConfig parse_config(std::string_view json) {
   read_int(db, "health_check_timeout_ms", config.database.health_check_timeout_ms);
   read_string(db, "schema", config.database.schema);
   read_string(db, "application_name", config.database.application_name);
+  read_string(db, "sslmode", config.database.sslmode);
+  read_string(db, "sslrootcert", config.database.sslrootcert);
+  read_string(db, "sslcert", config.database.sslcert);
+  read_string(db, "sslkey", config.database.sslkey);
+  std::string password_file;
+  read_string(db, "password_file", password_file);
+  if (!password_file.empty()) {
+    if (!config.database.password.empty()) {
+      throw std::invalid_argument(
+          "coupon config: database: set password or password_file, not both");
+    }
+    config.database.password = read_password_file(password_file);
+  }
 
   const rapidjson::Value* cache = child(doc, "context_cache");
   read_int(cache, "capacity", config.context_cache_capacity);
@@ -71,6 +112,7 @@ CouponConfig parse_config(std::string_view json) {
       read_int(scorer, "timeout_ms", timeout_ms);
       options.timeout = std::chrono::milliseconds(timeout_ms);
       read_int(scorer, "retries", options.retries);
+      read_string(scorer, "ca_file", options.ca_file);
       const rapidjson::Value* breaker = child(*scorer, "circuit_breaker");
       read_int(breaker, "failure_threshold", options.breaker_failure_threshold);
       int64_t open_s = options.breaker_open_for.count() / 1000;
@@ -83,6 +125,44 @@ CouponConfig parse_config(std::string_view json) {
   read_int(&doc, "top_n", config.top_n);
   if (const auto* t = child(doc, "threshold")) config.threshold = t->GetDouble();
   return config;
+}
+
+void check_config_files(const CouponConfig& config) {
+  const std::pair<const char*, const std::string*> files[] = {
+      {"database.sslrootcert", &config.database.sslrootcert},
+      {"database.sslcert", &config.database.sslcert},
+      {"database.sslkey", &config.database.sslkey},
+      {"scorer.ca_file", config.scorer ? &config.scorer->ca_file : nullptr}};
+  for (const auto& [key, path] : files) {
+    if (path == nullptr || path->empty()) continue;
+    if (!std::ifstream(*path).good()) {
+      throw std::invalid_argument(std::string("coupon config: ") + key + ": cannot read \"" +
+                                  *path + "\"");
+    }
+  }
+}
+
+std::vector<std::string> security_warnings(const CouponConfig& config) {
+  std::vector<std::string> out;
+  const std::string& host = config.database.host;
+  const bool loopback = host == "localhost" || host.starts_with("127.") || host == "::1" ||
+                        host.starts_with("/");  // a Unix socket folder
+  if (!loopback && config.database.sslmode != "verify-full") {
+    out.push_back("database.sslmode is " + config.database.sslmode + " towards " + host +
+                  ": the server's certificate and name are not both verified, so the connection "
+                  "(and the password) can be intercepted; set sslmode verify-full and sslrootcert");
+  }
+  if (config.scorer && !url::is_https(config.scorer->url)) {
+    const auto parts = url::split_url(config.scorer->url);
+    const bool credentials =
+        parts &&
+        (parts->has_user_info || redact::redact_url(config.scorer->url) != config.scorer->url);
+    if (credentials) {
+      out.push_back("scorer.url sends credentials over plain http (" +
+                    redact::redact_url(config.scorer->url) + "); use https://");
+    }
+  }
+  return out;
 }
 
 }  // namespace streamhost::coupon

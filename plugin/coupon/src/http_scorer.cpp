@@ -8,6 +8,8 @@
 #include <streamhost/json/bounded_parse.hpp>
 #include <streamhost/net/bounded_body.hpp>
 #include <streamhost/net/tcp_no_delay.hpp>
+#include <streamhost/redact/redact.hpp>
+#include <streamhost/redact/url.hpp>
 
 namespace streamhost::coupon {
 namespace {
@@ -29,14 +31,22 @@ web::uri parse_url(const std::string& url) {
     }
     return uri;
   } catch (const std::exception&) {
-    throw std::invalid_argument("scorer url must be http(s)://host[:port][/path], got " + url);
+    // Never the URL itself: it may carry a token as its user or in its query.
+    throw std::invalid_argument("scorer url must be http(s)://host[:port][/path], got \"" +
+                                redact::redact_url(url) + "\"");
   }
 }
 
-http_client make_client(const std::string& url, std::chrono::milliseconds timeout) {
+http_client make_client(const std::string& url, std::chrono::milliseconds timeout,
+                        const std::string& ca_file) {
   http_client_config config;
   config.set_timeout(timeout);
-  net::disable_nagle(config, url.starts_with("https:"));
+  if (!ca_file.empty()) {
+    config.set_ssl_context_callback(
+        [ca_file](boost::asio::ssl::context& context) { context.load_verify_file(ca_file); });
+  }
+  // TLS or not from the parsed scheme, as cpprestsdk decides it: "HTTPS://" is TLS too.
+  net::disable_nagle(config, url::is_https(url));
   return http_client(utility::conversions::to_string_t(base_of(parse_url(url))), config);
 }
 
@@ -83,6 +93,10 @@ bool is_timeout(const web::http::http_exception& e) {
 
 }  // namespace
 
+void check_scorer_url(const std::string& url) {
+  parse_url(url);
+}
+
 void decode_scorer_response(std::string_view body, int64_t customer_id,
                             const CategoryCoupons& coupons, std::vector<double>& predictions) {
   rapidjson::Document doc;
@@ -125,7 +139,7 @@ HttpScorer::HttpScorer(HttpScorerOptions options, SteadyClock clock)
     : options_(std::move(options)),
       score_path_(path_of(options_.url)),
       healthcheck_path_(healthcheck_path_of(options_.url)),
-      client_(make_client(options_.url, options_.timeout)),
+      client_(make_client(options_.url, options_.timeout, options_.ca_file)),
       breaker_(options_.breaker_failure_threshold, options_.breaker_open_for, std::move(clock)) {}
 
 void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coupons,
@@ -180,7 +194,7 @@ void HttpScorer::score(const CustomerInfo& customer, const CategoryCoupons& coup
   }
   breaker_.record_failure();
   throw TransientError("scorer call failed after " + std::to_string(attempts) +
-                       " attempt(s): " + last_error);
+                       " attempt(s): " + redact::redact_text(last_error));
 }
 
 void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
@@ -216,7 +230,7 @@ void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
     decode_scorer_response(answer, customer.customer_id, coupons, predictions);
     return;
   }
-  const std::string excerpt = answer.substr(0, 300);
+  const std::string excerpt = redact::redact_text(answer.substr(0, 300));
   if (refuses_the_input(status)) {
     throw RejectError("scorer refused the request for customer " +
                       std::to_string(customer.customer_id) + " (HTTP " + std::to_string(status) +
@@ -225,8 +239,9 @@ void HttpScorer::attempt(const std::string& body, const CustomerInfo& customer,
   std::string hint;
   if (status == web::http::status_codes::NotFound ||
       status == web::http::status_codes::MethodNotAllowed) {
+    // The path alone: the query may carry the scorer's key.
     hint = " (the scorer url is the full URL POSTed to, such as http://host:8001/score; POST " +
-           score_path_ + " is not it)";
+           utility::conversions::to_utf8string(parse_url(options_.url).path()) + " is not it)";
   }
   throw TransientError("scorer answered HTTP " + std::to_string(status) + hint + ": " + excerpt);
 }

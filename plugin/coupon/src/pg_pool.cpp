@@ -111,6 +111,15 @@ PgConn PgPool::connect() {
     keys.push_back("password");
     values.push_back(options_.password.c_str());
   }
+  keys.push_back("sslmode");
+  values.push_back(options_.sslmode.c_str());
+  for (const auto& [key, value] :
+       {std::pair{"sslrootcert", &options_.sslrootcert}, std::pair{"sslcert", &options_.sslcert},
+        std::pair{"sslkey", &options_.sslkey}}) {
+    if (value->empty()) continue;
+    keys.push_back(key);
+    values.push_back(value->c_str());
+  }
   keys.push_back(nullptr);
   values.push_back(nullptr);
   PgConn conn(PQconnectdbParams(keys.data(), values.data(), 0));

@@ -7,6 +7,7 @@
 #include <streamhost/coupon/pg_pool.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace streamhost::coupon {
 
@@ -26,5 +27,13 @@ struct CouponConfig {
 // Validates against the embedded config schema, then applies defaults. Throws
 // std::invalid_argument with a reason naming the field.
 CouponConfig parse_config(std::string_view json);
+
+// The files the config names (database sslrootcert, sslcert, sslkey; scorer ca_file) can be read:
+// the config check runs it, so `validate` names a missing one. Throws std::invalid_argument.
+void check_config_files(const CouponConfig& config);
+
+// What start-up warns about (docs/coupon.md, "PostgreSQL over TLS"): a database beyond loopback
+// reached without verify-full, credentials sent to an http:// scorer. Empty when none.
+std::vector<std::string> security_warnings(const CouponConfig& config);
 
 }  // namespace streamhost::coupon

@@ -41,6 +41,10 @@ class HttpScorer final : public Scorer {
   CircuitBreaker breaker_;
 };
 
+// Throws std::invalid_argument, naming the URL only redacted, when `url` is not
+// http(s)://host[:port][/path]: the config check runs it, so `validate` finds a bad URL.
+void check_scorer_url(const std::string& url);
+
 // Checks a scorer's answer: schema, every requested coupon exactly once, the right customer,
 // predictions in [0, 1]. Fills predictions in the order of `coupons`. Throws TransientError.
 void decode_scorer_response(std::string_view body, int64_t customer_id,

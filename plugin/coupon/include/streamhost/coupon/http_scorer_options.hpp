@@ -14,6 +14,9 @@ struct HttpScorerOptions {
   // Extra attempts within one call, only when a request got no answer at all and did not time out
   // (a kept-alive connection the scorer had closed); every other failure is the host's RETRY.
   int retries = 1;
+  // PEM CA bundle that signed an https:// scorer's certificate, added to the system trust store;
+  // empty: the system store alone. Certificates are always verified.
+  std::string ca_file;
   int breaker_failure_threshold = 5;
   std::chrono::milliseconds breaker_open_for{10000};
 };

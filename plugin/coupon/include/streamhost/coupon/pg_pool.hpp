@@ -22,6 +22,12 @@ struct PgOptions {
   std::string
       schema;  // empty = the server's search_path; else an identifier ([A-Za-z_][A-Za-z0-9_]*)
   std::string application_name = "streamhost-coupon";
+  // libpq's TLS settings, passed as they are (docs/coupon.md, "PostgreSQL over TLS"). prefer is
+  // libpq's own default: TLS when offered, no certificate check; verify-full checks CA and name.
+  std::string sslmode = "prefer";
+  std::string sslrootcert;  // empty: libpq's default (~/.postgresql/root.crt)
+  std::string sslcert;      // client certificate, with sslkey; empty: none
+  std::string sslkey;
   int pool_size = 4;
   int connect_timeout_s = 5;
   // Sets the server's statement_timeout, and bounds each statement on the client side at this plus
