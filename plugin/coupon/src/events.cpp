@@ -38,9 +38,10 @@ std::optional<sp::Json> member(const sp::Json& object, std::string_view key, con
     throw sp::JsonError(object.path() + ": field \"" + std::string(key) + "\" appears " +
                         std::to_string(seen) + " times");
   }
-  if (null)
+  if (null) {
     throw sp::JsonError(object.path() + "." + std::string(key) + ": expected " + expected +
                         ", got null");
+  }
   return object.find(key);
 }
 
