@@ -55,9 +55,9 @@ TEST(CouponEvents, AllowsExtraFieldsAndNoTimestamp) {
 }
 
 TEST(CouponEvents, RejectsMalformedJson) {
-  EXPECT_NE(reject_reason_of_entry("{\"event_type\":").find("malformed JSON at offset"),
-            std::string::npos);
-  EXPECT_NE(reject_reason_of_entry("").find("malformed JSON"), std::string::npos);
+  EXPECT_EQ(reject_reason_of_entry("{\"event_type\":"),
+            "event: not JSON: Invalid value. (byte 14)");
+  EXPECT_EQ(reject_reason_of_entry("").find("event: not JSON: "), 0u);
 }
 
 TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
@@ -67,7 +67,8 @@ TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
   EXPECT_NE(reject_reason_of_focus(deep).find("nested deeper than 64 levels"), std::string::npos);
   const std::string in_extra = R"({"event_type":"customer focus","x":)" + deep +
                                R"(,"payload":{"customer_id":1,"category":"Men"}})";
-  EXPECT_NE(reject_reason_of_focus(in_extra).find("malformed JSON at offset"), std::string::npos);
+  EXPECT_EQ(reject_reason_of_focus(in_extra).find("event: not JSON: nested deeper than 64 levels"),
+            0u);
   // Nesting within the bound is fine where the schema allows extra fields.
   const std::string shallow = R"({"event_type":"customer focus","x":)" + std::string(50, '[') +
                               std::string(50, ']') +
@@ -80,10 +81,9 @@ TEST(CouponEvents, RejectsPoisonWithoutRecursingOrReadingPastTheBytes) {
                 .find("Invalid encoding"),
             std::string::npos);
   // Truncated, and bytes after the value.
-  EXPECT_NE(
-      reject_reason_of_focus(testing::focus_event("1", "Men").substr(0, 30)).find("malformed JSON"),
-      std::string::npos);
-  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men") + "x").find("malformed JSON"),
+  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men").substr(0, 30)).find("not JSON"),
+            std::string::npos);
+  EXPECT_NE(reject_reason_of_focus(testing::focus_event("1", "Men") + "x").find("not JSON"),
             std::string::npos);
 }
 
@@ -108,57 +108,91 @@ TEST(CouponEvents, RejectsALoneSurrogateEscapeBytesAfterANulAndInfinity) {
 }
 
 TEST(CouponEvents, RejectsANonObject) {
-  EXPECT_EQ(reject_reason_of_entry("[1]"),
-            "invalid event: (document): expected object, got an array");
+  EXPECT_EQ(reject_reason_of_entry("[1]"), "event: expected an object, got an array");
 }
 
 TEST(CouponEvents, RejectsAWrongEventType) {
   EXPECT_EQ(
       reject_reason_of_entry(testing::focus_event("1", "Boys")),
-      "invalid event: event_type: \"customer focus\" is not one of customer entry, entry event");
+      "event.event_type: \"customer focus\" is not one of \"customer entry\", \"entry event\"");
   EXPECT_EQ(
       reject_reason_of_focus(testing::entry_event("1")),
-      "invalid event: event_type: \"customer entry\" is not one of customer focus, focus event");
+      "event.event_type: \"customer entry\" is not one of \"customer focus\", \"focus event\"");
+  // A long value is cut short in the reason, which lands in the dead-letter envelope.
+  EXPECT_EQ(reject_reason_of_entry(R"({"event_type":")" + std::string(1000, 'x') +
+                                   R"(","payload":{"customer_id":1}})"),
+            "event.event_type: \"" + std::string(39, 'x') +
+                "... is not one of \"customer entry\", \"entry event\"");
 }
 
 TEST(CouponEvents, RejectsMissingFieldsByName) {
   EXPECT_EQ(reject_reason_of_entry(R"({"payload":{"customer_id":1}})"),
-            "invalid event: missing field event_type");
+            "event: missing field \"event_type\"");
   EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry"})"),
-            "invalid event: missing field payload");
+            "event: missing field \"payload\"");
   EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry","payload":{}})"),
-            "invalid event: missing field payload.customer_id");
+            "event.payload: missing field \"customer_id\"");
   EXPECT_EQ(
       reject_reason_of_focus(R"({"event_type":"customer focus","payload":{"customer_id":1}})"),
-      "invalid event: missing field payload.category");
+      "event.payload: missing field \"category\"");
 }
 
 TEST(CouponEvents, RejectsWrongTypesByName) {
   EXPECT_EQ(reject_reason_of_entry(testing::entry_event("\"7\"")),
-            "invalid event: payload.customer_id: expected integer, got \"7\"");
+            "event.payload.customer_id: expected an integer, got \"7\"");
   EXPECT_EQ(reject_reason_of_entry(testing::entry_event("7.5")),
-            "invalid event: payload.customer_id: expected integer, got 7.500000");
+            "event.payload.customer_id: expected an integer, got 7.5");
   EXPECT_EQ(
       reject_reason_of_entry(
           R"({"event_type":"customer entry","event_timestamp":5,"payload":{"customer_id":1}})"),
-      "invalid event: event_timestamp: expected string, got 5");
+      "event.event_timestamp: expected a string, got 5");
   EXPECT_EQ(reject_reason_of_entry(R"({"event_type":"customer entry","payload":[1]})"),
-            "invalid event: payload: expected object, got an array");
+            "event.payload: expected an object, got an array");
+}
+
+// The view reads a null member as absent and only the first of two members of one name; the
+// events' JSON Schemas refused both, and so does the decoder.
+TEST(CouponEvents, RejectsNullsAndRepeatedFields) {
+  EXPECT_EQ(
+      reject_reason_of_entry(
+          R"({"event_type":"customer entry","event_timestamp":null,"payload":{"customer_id":1}})"),
+      "event.event_timestamp: expected a string, got null");
+  EXPECT_EQ(
+      reject_reason_of_entry(R"({"event_type":"customer entry","payload":{"customer_id":null}})"),
+      "event.payload.customer_id: expected an integer, got null");
+  EXPECT_EQ(reject_reason_of_focus(R"({"event_type":"customer focus","payload":null})"),
+            "event.payload: expected an object, got null");
+  EXPECT_EQ(reject_reason_of_entry(
+                R"({"event_type":"customer entry","payload":{"customer_id":1,"customer_id":"x"}})"),
+            "event.payload: field \"customer_id\" appears 2 times");
+  EXPECT_EQ(reject_reason_of_focus(
+                R"({"event_type":"customer focus","event_type":"customer focus","payload":)"
+                R"({"customer_id":1,"category":"Men"}})"),
+            "event: field \"event_type\" appears 2 times");
+}
+
+TEST(CouponEvents, RejectsAnEventAboveOneMebibyte) {
+  const std::string padding(size_t{1} << 20, 'x');
+  EXPECT_EQ(reject_reason_of_entry(R"({"pad":")" + padding +
+                                   R"(","event_type":"customer entry",)"
+                                   R"("payload":{"customer_id":1}})"),
+            "event: 1048644 bytes, above the limit of 1048576");
 }
 
 TEST(CouponEvents, RejectsNegativeAndHugeCustomerIds) {
   EXPECT_EQ(reject_reason_of_entry(testing::entry_event("-1")),
-            "invalid event: payload.customer_id: -1 is below the minimum 0");
+            "event.payload.customer_id: -1 is below the minimum 0");
   EXPECT_EQ(reject_reason_of_entry(testing::entry_event("18446744073709551615")),
-            "invalid event: payload.customer_id: out of range");
+            "event.payload.customer_id: expected an integer below 2^63, got "
+            "18446744073709551615");
 }
 
 TEST(CouponEvents, RejectsAnUnknownCategory) {
   EXPECT_EQ(reject_reason_of_focus(testing::focus_event("1", "Shoes")),
-            "invalid event: payload.category: \"Shoes\" is not one of Boys, Girls, Men, Sport, "
+            "event.payload.category: \"Shoes\" is not one of Boys, Girls, Men, Sport, "
             "Sports, Women");
-  EXPECT_EQ(reject_reason_of_focus(testing::focus_event("1", "boys")).find("payload.category"),
-            15u);
+  EXPECT_EQ(
+      reject_reason_of_focus(testing::focus_event("1", "boys")).find("event.payload.category"), 0u);
 }
 
 TEST(CouponEvents, CategoryNamesRoundTrip) {

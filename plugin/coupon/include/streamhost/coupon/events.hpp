@@ -24,8 +24,10 @@ struct FocusEvent {
   Category category = Category::kBoys;
 };
 
-// Both throw RejectError with a reason naming the field ("missing field payload.customer_id",
-// "event_type: \"x\" is not one of ...", "malformed JSON at offset 3: ...").
+// Both read the event through the SDK's JSON view (streamhost/record_json.hpp) and throw
+// RejectError with a reason naming the field's path ("event.payload: missing field
+// \"customer_id\"", "event.payload.customer_id: expected an integer, got \"x\"", "event: not JSON:
+// ... (byte 3)").
 EntryEvent decode_entry(std::string_view json);
 FocusEvent decode_focus(std::string_view json);
 
