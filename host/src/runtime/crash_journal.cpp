@@ -1,6 +1,7 @@
 #include "runtime/crash_journal.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,8 +29,14 @@ static_assert(std::atomic<int64_t>::is_always_lock_free &&
               "the crash signal handler reads the slots: their atomics must be lock-free");
 
 std::atomic<CrashJournal*> g_journal{nullptr};
-std::atomic<int> g_writers{0};
-std::atomic<bool> g_written{false};
+// The signal handler's state, all lock-free atomics (see on_crash_signal).
+std::atomic<int32_t> g_first_tid{0};   // the thread that wrote the crash; 0: no crash yet
+std::atomic<int32_t> g_writer_tid{0};  // the thread appending to the journal now; 0: nobody
+std::atomic<int> g_inside{0};          // threads in the handler that have not written yet
+// How long a crashing thread waits for another one (to finish writing, or to begin): bounded, in
+// case that thread is stuck, so the process always ends.
+constexpr long kWaitStepNanos = 1'000'000;  // 1 ms
+constexpr int kMaxWaitSteps = 2000;         // 2 s
 
 int32_t current_tid() noexcept {
   return static_cast<int32_t>(::syscall(SYS_gettid));
@@ -117,32 +124,122 @@ void append_utc(Appender& out, int64_t seconds, int64_t millis) noexcept {
   out.text(".").padded(millis, 3).text("Z");
 }
 
-// Writes all of `data` to `fd`, through partial writes and interruptions. Async-signal-safe.
-void write_all(int fd, const char* data, size_t size) noexcept {
+// Writes all of `data` to `fd`, through partial writes and interruptions; false (errno set) when
+// a write fails or writes nothing (a full disk). Async-signal-safe.
+bool write_all(int fd, const char* data, size_t size) noexcept {
   while (size > 0) {
     const ssize_t n = ::write(fd, data, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;
+    if (n < 0) return false;
+    if (n == 0) {
+      errno = ENOSPC;
+      return false;
+    }
     data += n;
     size -= static_cast<size_t>(n);
   }
+  return true;
 }
 
-extern "C" void on_crash_signal(int signal, siginfo_t*, void*) {
-  const int saved_errno = errno;
-  if (g_writers.fetch_add(1) == 0) {
-    if (CrashJournal* journal = g_journal.load()) journal->write_crash(signal);
-    g_written.store(true);
-  } else {
-    // Another thread crashed first and is writing the journal: give it time to finish (bounded,
-    // in case it is stuck), or this thread's default action would end the process mid-write.
-    for (long spins = 0; spins < (long{1} << 30) && !g_written.load(); ++spins) {
-    }
-  }
-  errno = saved_errno;
-  // SA_RESETHAND restored the default action and SA_NODEFER lets it act now: the process ends by
-  // the same signal, as it would have without this handler.
+void sleep_one_step() noexcept {
+  timespec step{0, kWaitStepNanos};
+  ::nanosleep(&step, nullptr);
+}
+
+// The signal's default action, now: the process ends by the same signal, as it would have without
+// this handler (SA_NODEFER lets the raised signal act inside the handler).
+[[noreturn]] void die_by(int signal) noexcept {
+  struct sigaction default_action {};
+  default_action.sa_handler = SIG_DFL;
+  sigemptyset(&default_action.sa_mask);
+  ::sigaction(signal, &default_action, nullptr);
   ::raise(signal);
+  ::_exit(128 + signal);  // only if the signal was blocked after all
+}
+
+// A signal sent by another process (`kill -SEGV`), not raised by a fault or by this process
+// (abort() raises SIGABRT itself): no handler's record is to blame for it.
+bool sent_from_outside(const siginfo_t* info) noexcept {
+  return info != nullptr && info->si_code <= 0 && info->si_pid != ::getpid();
+}
+
+// Several workers may crash at once (the same bad input on two partitions). Each crashing thread
+// is recorded: the first writes the crash with every busy slot, each later one a crash naming its
+// own record; the appends are serialised by g_writer_tid, and no thread ends the process before
+// every thread already in here has written (bounded waits, so a stuck writer cannot hang it). A
+// thread that faults inside this handler (it finds its own id in g_writer_tid or g_first_tid) ends
+// the process at once instead of recursing.
+extern "C" void on_crash_signal(int signal, siginfo_t* info, void*) {
+  const int saved_errno = errno;
+  const int32_t tid = current_tid();
+  if (g_writer_tid.load() == tid || g_first_tid.load() == tid) die_by(signal);
+  if (sent_from_outside(info)) {
+    static constexpr char kNote[] =
+        "level=warn component=crash msg=\"crash signal sent by another process; not recorded in "
+        "the crash journal\"\n";
+    (void)write_all(STDERR_FILENO, kNote, sizeof kNote - 1);
+    die_by(signal);
+  }
+  g_inside.fetch_add(1);
+  int32_t expected = 0;
+  for (int step = 0; step < kMaxWaitSteps; ++step, expected = 0) {
+    if (g_writer_tid.compare_exchange_strong(expected, tid)) break;
+    sleep_one_step();
+  }
+  if (g_writer_tid.load() == tid) {
+    int32_t no_crash_yet = 0;
+    CrashJournal* journal = g_journal.load();
+    if (g_first_tid.compare_exchange_strong(no_crash_yet, tid)) {
+      if (journal != nullptr) journal->write_crash(signal);
+    } else if (journal != nullptr) {
+      journal->write_own_crash(signal);
+    }
+    g_writer_tid.store(0);
+  }
+  g_inside.fetch_sub(1);
+  for (int step = 0; step < kMaxWaitSteps && g_inside.load() > 0; ++step) sleep_one_step();
+  errno = saved_errno;
+  die_by(signal);
+}
+
+// One alternate signal stack, with an inaccessible guard page below it so an overflow of the stack
+// itself faults instead of writing over the neighbouring memory.
+void* map_alt_stack(size_t page, size_t bytes) {
+  void* mapping = ::mmap(nullptr, page + bytes, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mapping == MAP_FAILED) return nullptr;
+  if (::mprotect(mapping, page, PROT_NONE) != 0) {
+    ::munmap(mapping, page + bytes);
+    return nullptr;
+  }
+  return mapping;
+}
+
+// Replaces the journal at `path` by `text` through a temporary file and a rename, so a crash or a
+// full disk now leaves the old file or the new one, never a cut one; the folder is synced so the
+// rename survives a power cut. Throws naming state_dir and the cause.
+void replace_with_totals(const std::string& state_dir, const std::string& path,
+                         const std::string& text) {
+  const std::string temporary = path + ".tmp";
+  auto fail = [&](const std::string& what, int error) {
+    ::unlink(temporary.c_str());
+    throw std::runtime_error("state_dir " + state_dir + ": cannot " + what + ": " +
+                             strerror(error) + "; " + path + " is kept as it was");
+  };
+  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) fail("write " + temporary, errno);
+  if (!write_all(fd, text.data(), text.size()) || ::fsync(fd) != 0) {
+    const int error = errno;
+    ::close(fd);
+    fail("write " + temporary, error);
+  }
+  if (::close(fd) != 0) fail("write " + temporary, errno);
+  if (::rename(temporary.c_str(), path.c_str()) != 0) fail("replace " + path, errno);
+  const int dir = ::open(state_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir >= 0) {
+    ::fsync(dir);  // best effort: the new file is in place either way
+    ::close(dir);
+  }
 }
 
 }  // namespace
@@ -152,7 +249,7 @@ CrashJournal::CrashJournal(const std::string& state_dir, int max_crashes, size_t
       max_crashes_(max_crashes < 1 ? 1 : max_crashes),
       slots_(std::make_unique<Slot[]>(workers == 0 ? 1 : workers)),
       slot_count_(workers == 0 ? 1 : workers),
-      alt_stacks_(new char[slot_count_ * kAltStackBytes]) {
+      alt_stacks_(std::make_unique<AltStack[]>(slot_count_)) {
   std::error_code ec;
   if (!std::filesystem::is_directory(state_dir, ec)) {
     throw std::runtime_error("state_dir " + state_dir + " is not a folder" +
@@ -173,18 +270,17 @@ CrashJournal::CrashJournal(const std::string& state_dir, int max_crashes, size_t
   }
   log_previous_crashes(history);
 
-  // Folded through a temporary file and a rename, so a crash now leaves the old or the new file.
-  const std::string folded = render_crash_totals(history.totals);
-  const std::string temporary = path_ + ".tmp";
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    throw std::runtime_error("state_dir: cannot write " + temporary + ": " + strerror(errno));
-  }
-  write_all(fd, folded.data(), folded.size());
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(temporary.c_str(), path_.c_str()) != 0) {
-    throw std::runtime_error("state_dir: cannot replace " + path_ + ": " + strerror(errno));
+  replace_with_totals(state_dir, path_, render_crash_totals(history.totals));
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  for (size_t i = 0; i < slot_count_; ++i) {
+    alt_stacks_[i].mapping = map_alt_stack(page, kAltStackBytes);
+    if (alt_stacks_[i].mapping == nullptr) {
+      const std::string why = strerror(errno);
+      for (size_t j = 0; j < i; ++j) ::munmap(alt_stacks_[j].mapping, page + kAltStackBytes);
+      throw std::runtime_error("crash containment: cannot map a signal stack for worker " +
+                               std::to_string(i) + ": " + why);
+    }
+    alt_stacks_[i].mapped_bytes = page + kAltStackBytes;
   }
   for (const CrashedRecord& r : history.totals) {
     if (r.crashes >= max_crashes_)
@@ -201,11 +297,16 @@ CrashJournal::CrashJournal(const std::string& state_dir, int max_crashes, size_t
 }
 
 CrashJournal::~CrashJournal() {
-  if (!installed_) return;
-  for (size_t i = 0; i < kCrashSignals.size(); ++i) {
-    ::sigaction(kCrashSignals[i], &previous_[i], nullptr);
+  if (installed_) {
+    for (size_t i = 0; i < kCrashSignals.size(); ++i) {
+      ::sigaction(kCrashSignals[i], &previous_[i], nullptr);
+    }
+    g_journal.store(nullptr);
   }
-  g_journal.store(nullptr);
+  for (size_t i = 0; i < slot_count_; ++i) {
+    if (alt_stacks_[i].mapping != nullptr)
+      ::munmap(alt_stacks_[i].mapping, alt_stacks_[i].mapped_bytes);
+  }
 }
 
 void CrashJournal::log_previous_crashes(const CrashHistory& history) const {
@@ -274,11 +375,14 @@ void CrashJournal::install_signal_handlers() {
   if (!g_journal.compare_exchange_strong(expected, this)) {
     throw std::logic_error("another crash journal is installed");
   }
-  g_writers.store(0);
-  g_written.store(false);
+  g_first_tid.store(0);
+  g_writer_tid.store(0);
+  g_inside.store(0);
   struct sigaction action {};
   action.sa_sigaction = &on_crash_signal;
-  action.sa_flags = SA_SIGINFO | SA_RESETHAND | SA_NODEFER | SA_ONSTACK;
+  // No SA_RESETHAND: a second thread crashing while the first writes must reach the handler too
+  // (on_crash_signal restores the default action itself before raising).
+  action.sa_flags = SA_SIGINFO | SA_NODEFER | SA_ONSTACK;
   sigemptyset(&action.sa_mask);
   for (size_t i = 0; i < kCrashSignals.size(); ++i) {
     ::sigaction(kCrashSignals[i], &action, &previous_[i]);
@@ -286,13 +390,24 @@ void CrashJournal::install_signal_handlers() {
   installed_ = true;
 }
 
-void CrashJournal::attach_worker(size_t slot) {
+void CrashJournal::attach_worker(size_t slot) noexcept {
   if (slot >= slot_count_) return;
   slots_[slot].tid.store(current_tid());
+  AltStack& alt = alt_stacks_[slot];
   stack_t stack{};
-  stack.ss_sp = alt_stacks_.get() + slot * kAltStackBytes;
+  stack.ss_sp = static_cast<char*>(alt.mapping) + (alt.mapped_bytes - kAltStackBytes);
   stack.ss_size = kAltStackBytes;
-  ::sigaltstack(&stack, nullptr);
+  alt.attached = ::sigaltstack(&stack, &alt.previous) == 0;
+}
+
+void CrashJournal::detach_worker(size_t slot) noexcept {
+  if (slot >= slot_count_) return;
+  slots_[slot].tid.store(0);
+  AltStack& alt = alt_stacks_[slot];
+  if (!alt.attached) return;
+  // The thread's previous stack comes back (none, or one its runtime installed and will free).
+  ::sigaltstack(&alt.previous, nullptr);
+  alt.attached = false;
 }
 
 int32_t CrashJournal::route_index(const Route& route) const {
@@ -331,7 +446,8 @@ const CrashedRecord* CrashJournal::quarantined(const connector::ConsumedRecord& 
   return it == quarantine_.end() ? nullptr : &it->second;
 }
 
-size_t CrashJournal::format_crash(int signal, char* out, size_t capacity) const noexcept {
+size_t CrashJournal::format_crash(int signal, bool own_only, char* out,
+                                  size_t capacity) const noexcept {
   const char* name = crash_signal_name(signal);
   if (name == nullptr) name = "SIGUNKNOWN";
   timespec now{};
@@ -341,6 +457,7 @@ size_t CrashJournal::format_crash(int signal, char* out, size_t capacity) const 
   a.text(kCrashLine).text("\t").text(name).text("\t").number(now.tv_sec).text("\n");
   for (size_t i = 0; i < slot_count_; ++i) {
     const Slot& s = slots_[i];
+    if (own_only && s.tid.load(std::memory_order_relaxed) != tid) continue;
     // A seqlock read: a worker may be between records right now; a few tries, then skip it.
     for (int attempt = 0; attempt < 8; ++attempt) {
       const uint32_t before = s.seq.load(std::memory_order_acquire);
@@ -387,15 +504,23 @@ size_t CrashJournal::format_log_line(int signal, char* out, size_t capacity) con
 }
 
 void CrashJournal::write_crash(int signal) noexcept {
+  append_crash(signal, false);
+}
+
+void CrashJournal::write_own_crash(int signal) noexcept {
+  append_crash(signal, true);
+}
+
+void CrashJournal::append_crash(int signal, bool own_only) noexcept {
   if (buffer_ == nullptr) return;  // bind_routes never ran: no handler was ever called
-  const size_t journal_bytes = format_crash(signal, buffer_.get(), buffer_size_);
+  const size_t journal_bytes = format_crash(signal, own_only, buffer_.get(), buffer_size_);
   const int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (fd >= 0) {
-    write_all(fd, buffer_.get(), journal_bytes);
+    (void)write_all(fd, buffer_.get(), journal_bytes);  // nothing better to do in a signal handler
     ::close(fd);
   }
   const size_t log_bytes = format_log_line(signal, buffer_.get(), buffer_size_);
-  write_all(STDERR_FILENO, buffer_.get(), log_bytes);
+  (void)write_all(STDERR_FILENO, buffer_.get(), log_bytes);
 }
 
 }  // namespace streamhost::host::runtime

@@ -79,7 +79,7 @@ class Worker {
 
   void start() {
     thread_ = std::thread([this] {
-      if (ctx_.crash_journal != nullptr) ctx_.crash_journal->attach_worker(slot_);
+      const WorkerAttachment attachment(ctx_.crash_journal, slot_);
       run();
     });
   }
