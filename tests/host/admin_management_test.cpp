@@ -353,9 +353,10 @@ TEST(ManagementApi, MetricsUseTheDocumentedNamesAndForgetPartitionsNoLongerHeld)
   EXPECT_NE(text.find("streamhost_pipeline_state{state=\"RUNNING\"} 1"), std::string::npos);
 }
 
-// A partition with nothing committed here yet counts from the log start, a lag figure carries
-// its age, and the stall shows in the state series and the poll age.
-TEST(ManagementApi, LagCountsFromTheLogStartBeforeAnyCommitAndCarriesItsAge) {
+// A partition with nothing committed here yet counts from the log start (in a series of its own,
+// out of the alerts' sums), a lag figure carries its age, and the stall shows in the state series
+// and the poll age.
+TEST(ManagementApi, LagCountsFromTheLogStartBeforeAnyCommitInItsOwnSeriesAndCarriesItsAge) {
   FakeAccess fake;
   fake.status.state = {PipelineState::kStalled, "the REST proxy has not answered ..."};
   fake.status.health.since_poll_ok = std::chrono::milliseconds(7500);
@@ -378,16 +379,23 @@ TEST(ManagementApi, LagCountsFromTheLogStartBeforeAnyCommitAndCarriesItsAge) {
   api.install_metrics(registry);
   const std::string text = registry.render();
   for (const char* line :
-       {"streamhost_consumer_lag{topic=\"customer-focus\",partition=\"0\"} 50\n",
+       {"streamhost_consumer_lag_from_start{topic=\"customer-focus\",partition=\"0\"} 50\n",
         "streamhost_pipeline_state{state=\"STALLED\"} 1\n", "streamhost_poll_age_seconds 7.5\n",
         "streamhost_log_end_age_seconds{topic=\"customer-focus\",partition=\"0\"} 1"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << " missing from\n" << text;
   }
-  // Once something is committed, the lag counts from there.
+  // The whole retained log is no lag: the series the alerts sum leaves it out.
+  EXPECT_EQ(text.find("streamhost_consumer_lag{"), std::string::npos) << text;
+  // Once something is committed, the lag counts from there, in the lag series alone.
   fake.status.partitions[0].committed = 70;
   doc.Parse(api.handle("GET", "/pipeline/partitions")->body.c_str());
   EXPECT_EQ(doc["partitions"][0]["lag"].GetInt64(), 10);
   EXPECT_FALSE(doc["partitions"][0]["lag_from_start"].GetBool());
+  const std::string after = registry.render();
+  EXPECT_NE(after.find("streamhost_consumer_lag{topic=\"customer-focus\",partition=\"0\"} 10\n"),
+            std::string::npos)
+      << after;
+  EXPECT_EQ(after.find("streamhost_consumer_lag_from_start{"), std::string::npos) << after;
 }
 
 // ---- streamhost status ----------------------------------------------------------------------

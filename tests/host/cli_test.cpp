@@ -148,6 +148,37 @@ TEST(Cli, ValidateRefusesAMissingAdminTokenFile) {
   EXPECT_EQ(fine.out.find("s3cret-token-value"), std::string::npos);
 }
 
+// A token `run` would refuse as too short fails validate too, and both exit 2 with one message.
+TEST(Cli, ValidateAndRunRefuseAShortAdminTokenAlike) {
+  TempDir dir;
+  const std::string token_file = dir.write("short-token", "fifteen-chars-x\n");
+  std::string path =
+      dir.write("pipelines/token.yaml",
+                "pipeline: demo\n"
+                "rest_proxy: {url: http://127.0.0.1:18082, dialect: strimzi}\n"
+                "consumer: {group: demo}\n"
+                "plugins: {st: {library: " STREAMHOST_FIXTURE_STATUSES
+                ", config: {prefix: p, copies: 2}}}\n"
+                "routes: [{topic: demo-in, handler: st/ok, output_topic: demo-out}]\n"
+                "dead_letter_topic: demo-dlq\n"
+                "admin: {token_file: " +
+                    token_file + "}\n");
+  auto r = cli({"validate", "-f", path});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, path + ": the admin token from admin.token_file " + token_file +
+                       " is 15 characters; use at least 16 (for example `openssl rand -hex 32`)\n");
+  EXPECT_EQ(r.err.find("fifteen-chars-x"), std::string::npos);
+  EXPECT_EQ(r.out, "");
+  auto run = cli({"run", "-f", path});
+  EXPECT_EQ(run.code, 2);
+  EXPECT_EQ(run.runner_calls, 0);
+  EXPECT_EQ(run.err, r.err);
+  // Sixteen characters are enough for both.
+  dir.write("short-token", "sixteen-chars-xx\n");
+  EXPECT_EQ(cli({"validate", "-f", path}).code, 0);
+  EXPECT_EQ(cli({"run", "-f", path}).runner_calls, 1);
+}
+
 TEST(Cli, ValidateRefusesTopicLoops) {
   TempDir dir;
   auto manifest = [&](const std::string& routes, const std::string& dlq) {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <span>
 
+#include "runtime/worker_pool.hpp"
 #include "runtime_test_doubles.hpp"
 
 namespace streamhost::host::testing {
@@ -133,6 +134,51 @@ TEST(RuntimePartitionHooks, RevocationWaitsForInFlightCallsAndShutdownRevokesThe
   EXPECT_LT(index_of(events, "call in-1@1"), index_of(events, "-in-1"));
   EXPECT_LT(index_of(events, "-in-0"), events.size()) << "shutdown did not revoke partition 0";
   EXPECT_EQ(std::count(events.begin(), events.end(), "-in-1"), 1);
+  g_journal = nullptr;
+}
+
+// A commit lists the assignment and lets lost partitions go, which waits for their in-flight
+// handler calls: a slow handler then is not a proxy that does not answer, so no STALLED.
+TEST(RuntimePartitionHooks, ASlowHandlerDuringARevocationAtACommitIsNotAStalledProxy) {
+  Journal journal;
+  g_journal = &journal;
+  HookedInstance plugin;
+  PipelineHarness h;
+  auto options = h.options();
+  options.assignment_refresh = std::chrono::minutes(10);  // the revocation comes from a commit
+  options.stall_after = std::chrono::milliseconds(100);
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
+  h.source.append({make_record("in", 1, 0, "b", "y"), make_record("in", 1, 1, "b", "held")});
+  h.start({plugin.route()}, options);
+  {
+    std::unique_lock lock(journal.mutex);
+    ASSERT_TRUE(
+        journal.changed.wait_for(lock, std::chrono::seconds(10), [&] { return journal.holding; }));
+  }
+  // Partition 1 goes elsewhere while its held call runs; a record of partition 0 then moves the
+  // watermark, and its commit lists the assignment and waits in the revocation.
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}});
+  // On a worker other than the held call's, or it would wait behind it.
+  const size_t held_worker =
+      runtime::WorkerPool::worker_for(make_record("in", 1, 1, "b", "held"), 2);
+  std::string key = "a";
+  while (runtime::WorkerPool::worker_for(make_record("in", 0, 0, key, "x"), 2) == held_worker) {
+    key += "a";
+  }
+  h.source.append({make_record("in", 0, 0, key, "x")});
+  ASSERT_TRUE(eventually([&] { return index_of(journal.snapshot(), "call in-0@0") < 100; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // past stall_after
+  const runtime::PipelineStatus status = h.pipeline->status();
+  EXPECT_NE(status.state.state, runtime::PipelineState::kStalled) << status.state.reason;
+  EXPECT_EQ(status.health.stalled_call, "");
+  {
+    std::lock_guard lock(journal.mutex);
+    journal.hold = false;
+    journal.changed.notify_all();
+  }
+  ASSERT_TRUE(eventually([&] { return index_of(journal.snapshot(), "-in-1") < 100; }));
+  EXPECT_TRUE(eventually([&] { return h.source.committed({"in", 0}) == 1; }));
+  EXPECT_EQ(h.stop().exit_code, 0);
   g_journal = nullptr;
 }
 

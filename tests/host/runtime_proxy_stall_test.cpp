@@ -43,7 +43,8 @@ TEST(RuntimeProxyStall, APollTheProxyDoesNotAnswerMakesThePipelineStalledUntilIt
   EXPECT_EQ(stalled.health.stalled_call, "poll");
   EXPECT_GE(stalled.health.stalled_for, 200ms);
   EXPECT_GE(stalled.health.since_poll_ok, 200ms);
-  EXPECT_NE(stalled.state.reason.find("has not answered the poll request for"), std::string::npos)
+  EXPECT_NE(stalled.state.reason.find("no answer from the REST proxy to the poll request for"),
+            std::string::npos)
       << stalled.state.reason;
 
   release.store(true);
@@ -60,7 +61,8 @@ TEST(RuntimeProxyStall, StalledIsNamedBeforePausedAndAfterFailed) {
   in.stalled_for = 4200ms;
   EXPECT_EQ(runtime::derive_state(in).state, PipelineState::kStalled);
   EXPECT_EQ(runtime::derive_state(in).reason,
-            "the REST proxy has not answered the commit request for 4.2 s");
+            "no answer from the REST proxy to the commit request for 4.2 s (including the "
+            "connector's retries)");
   in.fatal_message = "boom";
   EXPECT_EQ(runtime::derive_state(in).state, PipelineState::kFailed);
 }
@@ -86,6 +88,39 @@ TEST(RuntimeProxyStall, TheCommittedOffsetIsStillShownAfterTheConsumerIsRecreate
   // figure.
   std::this_thread::sleep_for(300ms);  // several status publications (every 250 ms)
   EXPECT_EQ(committed_shown(), 2);
+  EXPECT_EQ(h.stop().exit_code, 0);
+}
+
+// After a re-creation the trackers are gone; a partition that then moves to another member must
+// not keep its shown offset, or it shows that stale figure when it comes back (its new owner may
+// have committed further meanwhile).
+TEST(RuntimeProxyStall, APartitionThatLeavesAfterARecreationComesBackWithoutItsOldOffset) {
+  TestPluginInstance plugin = echo_plugin();
+  PipelineHarness h;
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}});
+  h.source.append({make_record("in", 0, 0, "a", "x"), make_record("in", 0, 1, "b", "y")});
+  auto options = h.options();
+  options.assignment_refresh = 20ms;
+  h.start({plugin.route("r", "in", "out")}, options);
+  auto shown = [&]() -> std::optional<std::optional<int64_t>> {
+    for (const auto& p : h.pipeline->status().partitions) {
+      if (p.partition == TopicPartition{"in", 0}) return p.committed;
+    }
+    return std::nullopt;  // the partition is not listed at all
+  };
+  ASSERT_TRUE(eventually([&] { return shown() == std::optional<std::optional<int64_t>>(2); }));
+
+  h.source.recreate_on_next_poll();
+  ASSERT_TRUE(eventually(
+      [&] { return h.registry.counter_value("streamhost_source_generation_changes_total") == 1; }));
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 1}});
+  ASSERT_TRUE(eventually([&] { return !shown().has_value(); }));
+  std::this_thread::sleep_for(100ms);  // several listings without partition 0
+  h.source.set_assignment(std::vector<TopicPartition>{{"in", 0}, {"in", 1}});
+  ASSERT_TRUE(eventually([&] { return shown().has_value(); }));
+  std::this_thread::sleep_for(300ms);  // several status publications (every 250 ms)
+  EXPECT_EQ(shown(), std::optional<std::optional<int64_t>>(std::optional<int64_t>{}))
+      << "the offset committed before the partition left is shown again";
   EXPECT_EQ(h.stop().exit_code, 0);
 }
 

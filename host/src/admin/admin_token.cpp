@@ -52,6 +52,12 @@ void require_strong_admin_token(const std::string& token, const AdminSpec& admin
                         " (for example `openssl rand -hex 32`)");
 }
 
+std::optional<std::string> load_strong_admin_token(const AdminSpec& admin, const EnvLookup& env) {
+  std::optional<std::string> token = load_admin_token(admin, env);
+  if (token) require_strong_admin_token(*token, admin);
+  return token;
+}
+
 bool constant_time_equals(std::string_view a, std::string_view b) {
   // Every byte of the longer input is visited whatever the contents; a length difference only
   // adds to the accumulated difference.

@@ -32,6 +32,11 @@ inline constexpr size_t kMinAdminTokenLength = 16;
 // than kMinAdminTokenLength. The server side checks it at start; a client only sends what it has.
 void require_strong_admin_token(const std::string& token, const AdminSpec& admin);
 
+// load_admin_token, then require_strong_admin_token on what it read: what `validate`, the start
+// of `run` and the running pipeline all check, so they refuse the same tokens the same way.
+std::optional<std::string> load_strong_admin_token(const AdminSpec& admin,
+                                                   const EnvLookup& env = process_env());
+
 // Compares in time that depends only on the lengths, never on where the first difference is, so
 // timing a wrong guess reveals nothing about the token.
 bool constant_time_equals(std::string_view a, std::string_view b);

@@ -291,9 +291,15 @@ void ManagementApi::install_metrics(metrics::Registry& registry) const {
     for (const auto& v : partition_views(s.partitions, ends)) {
       const metrics::Labels labels{{"topic", v.status.partition.topic},
                                    {"partition", std::to_string(v.status.partition.partition)}};
-      set("streamhost_consumer_lag",
-          "Log-end offset minus the offset committed here (minus the log start before the first "
-          "commit); as old as streamhost_log_end_age_seconds",
+      // A figure from the log start is the whole retained log whenever this process has
+      // committed nothing yet (after each restart, after a partition comes back): its own series,
+      // so the lag alerts and sums over streamhost_consumer_lag never count it.
+      set(v.lag_from_start ? "streamhost_consumer_lag_from_start" : "streamhost_consumer_lag",
+          v.lag_from_start
+              ? "Log-end offset minus the log start, for a partition with nothing committed here "
+                "yet (an upper bound, not a lag); as old as streamhost_log_end_age_seconds"
+              : "Log-end offset minus the offset committed here; as old as "
+                "streamhost_log_end_age_seconds",
           labels, as_double(v.lag));
       set("streamhost_committed_offset",
           "The offset this host last committed (the next record to consume)", labels,

@@ -87,9 +87,9 @@ class ManagementApi {
   // The answer for a /pipeline path, or nullopt when `path` is not one.
   std::optional<ApiAnswer> handle(std::string_view method, const std::string& path) const;
 
-  // Registers streamhost_consumer_lag, _committed_offset, _log_end_offset, _log_end_age_seconds
-  // (topic, partition), streamhost_pipeline_state (state), streamhost_poll_age_seconds and
-  // streamhost_uptime_seconds, filled at each scrape.
+  // Registers streamhost_consumer_lag (or _lag_from_start), _committed_offset, _log_end_offset,
+  // _log_end_age_seconds (topic, partition), streamhost_pipeline_state (state),
+  // streamhost_poll_age_seconds and streamhost_uptime_seconds, filled at each scrape.
   void install_metrics(metrics::Registry& registry) const;
 
   std::string pipeline_json() const;

@@ -289,8 +289,7 @@ int run_pipeline(const Manifest& manifest, const std::vector<LoadedPlugin>& load
   try {
     // Read first: a token that cannot be read stops start-up before anything connects.
     const std::optional<std::string> token =
-        manifest.admin.enabled ? admin::load_admin_token(manifest.admin) : std::nullopt;
-    if (token) admin::require_strong_admin_token(*token, manifest.admin);
+        manifest.admin.enabled ? admin::load_strong_admin_token(manifest.admin) : std::nullopt;
     // cpprestsdk's pool is process-wide: it serves the admin listener and both connectors, so it
     // is sized from the manifest before anything creates a client or a listener.
     connector::init_http_threads(manifest.proxy.http_threads);

@@ -121,9 +121,9 @@ int run_command(const std::vector<std::string>& args, std::ostream& err,
     // Plugin, config and route problems are configuration errors too: find them before start-up so
     // they exit 2 like in `validate`, not 1 like a failure of a running pipeline.
     plugins = load_manifest_plugins(manifest);
-    // An unreadable admin token is a configuration error as well (exit 2, as `validate` says);
-    // the runner reads it again for use.
-    if (manifest.admin.enabled) (void)admin::load_admin_token(manifest.admin);
+    // An unreadable or too short admin token is a configuration error as well (exit 2, as
+    // `validate` says); the runner reads it again for use.
+    if (manifest.admin.enabled) (void)admin::load_strong_admin_token(manifest.admin);
   } catch (const ManifestError& e) {
     err << redact::redact_text(e.what()) << "\n";
     return kExitUsage;

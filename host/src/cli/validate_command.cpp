@@ -54,9 +54,9 @@ int validate_command(const std::string& manifest_path, std::ostream& out, std::o
   try {
     Manifest manifest = load_manifest(manifest_path);
     std::vector<LoadedPlugin> plugins = load_manifest_plugins(manifest);
-    // `run` reads the admin token before anything connects and refuses to start without it; the
-    // token is read and dropped here, never shown.
-    if (manifest.admin.enabled) (void)admin::load_admin_token(manifest.admin);
+    // `run` reads the admin token before anything connects and refuses to start without it or
+    // with one too short; the token is read and dropped here, never shown.
+    if (manifest.admin.enabled) (void)admin::load_strong_admin_token(manifest.admin);
     print_summary(manifest, plugins, out);
     return kExitOk;
   } catch (const admin::AdminTokenError& e) {

@@ -391,8 +391,15 @@ bool Pipeline::commit_once() {
   try {
     // A partition a rebalance gave to another member must not be committed from here: its new
     // owner may have committed further already, and ours would move the group's offset back.
-    auto call = source_calls_.begin("commit");
-    if (auto assigned = source_.assignment()) {
+    // Only the proxy requests are timed, each on its own: forget_revoked waits for in-flight
+    // handler calls and runs the plugins' partitions_revoked hook, and a slow handler there is
+    // not a proxy that does not answer.
+    std::optional<std::vector<connector::TopicPartition>> assigned;
+    {
+      auto call = source_calls_.begin("assignment");
+      assigned = source_.assignment();
+    }
+    if (assigned) {
       assigned_ = *assigned;
       log_assignment_change();
       next_assignment_refresh_ = std::chrono::steady_clock::now() + options_.assignment_refresh;
@@ -402,7 +409,10 @@ bool Pipeline::commit_once() {
       });
       if (offsets.empty()) return true;
     }
-    source_.commit(offsets);
+    {
+      auto call = source_calls_.begin("commit");
+      source_.commit(offsets);
+    }
     metrics_.commits.inc();
     for (const auto& o : offsets) {
       last_committed_[o.partition] = o.next_offset;
@@ -437,6 +447,9 @@ void Pipeline::forget_revoked(const std::vector<connector::TopicPartition>& assi
     fences_.forget(it->first);
     it = trackers_.erase(it);
   }
+  // A re-creation of the consumer clears trackers_ but keeps the shown offsets; one of a
+  // partition that has gone elsewhere would be shown again, stale, if it came back.
+  std::erase_if(committed_shown_, [&](const auto& entry) { return held.count(entry.first) == 0; });
   revoke_from_plugins(lost);
 }
 

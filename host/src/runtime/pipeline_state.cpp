@@ -22,8 +22,11 @@ std::string_view state_name(PipelineState state) {
 
 std::string stall_reason(const std::string& call, std::chrono::steady_clock::duration waited) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(waited).count();
-  return "the REST proxy has not answered the " + call + " request for " +
-         std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + " s";
+  // The time is of the whole Source call, the connector's retries and Retry-After waits
+  // included: the reason says so rather than claim one request went unanswered that long.
+  return "no answer from the REST proxy to the " + call + " request for " +
+         std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) +
+         " s (including the connector's retries)";
 }
 
 StateReport derive_state(const StateInputs& in) {

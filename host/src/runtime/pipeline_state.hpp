@@ -49,8 +49,8 @@ struct StateReport {
 
 StateReport derive_state(const StateInputs& in);
 
-// "the REST proxy has not answered the poll request for 4.2 s": STALLED's reason, also the
-// readiness check's detail.
+// "no answer from the REST proxy to the poll request for 4.2 s (including the connector's
+// retries)": STALLED's reason, also the readiness check's detail.
 std::string stall_reason(const std::string& call, std::chrono::steady_clock::duration waited);
 
 }  // namespace streamhost::host::runtime

@@ -25,10 +25,15 @@ SourceCallWatch::Reading SourceCallWatch::read() const {
   Reading r;
   const auto last = last_poll_ok_.load();
   r.polled_ok = last != 0;
-  r.since_poll_ok = Duration(now - (last != 0 ? last : created_));
+  // A poll (or call) that ends between our clock read and the load stamps a later time than
+  // `now`: an age is never negative, so such a reading is 0.
+  auto age = [now](std::chrono::steady_clock::rep since) {
+    return Duration(now > since ? now - since : 0);
+  };
+  r.since_poll_ok = age(last != 0 ? last : created_);
   if (const auto started = started_.load(); started != 0) {
     r.waiting_call = call_.load();
-    r.waiting_for = Duration(now - started);
+    r.waiting_for = age(started);
   }
   return r;
 }
