@@ -113,7 +113,10 @@ bridge_down() {
 # A private bridge for a test that must freeze or kill its REST proxy without disturbing the
 # others sharing the stack: a second Strimzi bridge process on PORT against this stack's broker,
 # its files in DIR, with the shared bridge's configuration. Echoes its PID once it answers; the
-# caller stops it (kill PID), and nothing of the stack's own files changes.
+# caller stops it (kill PID). Its PID is also recorded under the run dir (private-bridges/PORT.pid,
+# with its configuration file as the marker), so `stack down` stops one its caller left behind.
+PRIVATE_BRIDGES_RUN() { echo "$RUN_DIR/private-bridges"; }
+
 private_bridge_up() {
   local dir=$1 port=$2 log pid
   [[ $port =~ ^[0-9]+$ ]] || die "usage: stack private-bridge DIR PORT"
@@ -132,6 +135,8 @@ private_bridge_up() {
     -Djava.security.egd=file:/dev/./urandom \
     "-Dlog4j2.configurationFile=file:$dir/log4j2.properties" \
     -cp "$BRIDGE_LIBS/*" io.strimzi.kafka.bridge.Application --config-file "$dir/bridge.properties")
+  mkdir -p "$(PRIVATE_BRIDGES_RUN)"
+  printf '%s\n%s\n' "$pid" "$dir/bridge.properties" >"$(PRIVATE_BRIDGES_RUN)/$port.pid"
   local deadline=$(($(date +%s) + START_TIMEOUT)) url=http://127.0.0.1:$port
   until [[ $(curl -s -o /dev/null -w '%{http_code}' "$url/topics") == 200 ]]; do
     kill -0 "$pid" 2>/dev/null || { kill "$pid" 2>/dev/null; fail_start "private bridge" "$log" "the process exited"; }
@@ -139,4 +144,21 @@ private_bridge_up() {
     sleep 0.25
   done
   echo "$pid"
+}
+
+# Stops every private bridge still running (its command line still names the configuration file
+# recorded with its PID, so a recycled PID is never signalled) and forgets the PID files.
+private_bridges_down() {
+  local file pid marker
+  for file in "$(PRIVATE_BRIDGES_RUN)"/*.pid; do
+    [[ -f $file ]] || continue
+    { read -r pid && read -r marker; } <"$file" || true
+    if [[ ${pid:-} =~ ^[0-9]+$ && -n ${marker:-} && -r /proc/$pid/cmdline &&
+      $(tr '\0' ' ' <"/proc/$pid/cmdline") == *"$marker"* ]]; then
+      kill -CONT "$pid" 2>/dev/null || true # a frozen (SIGSTOPped) bridge cannot act on SIGTERM
+      stop_pid "private bridge" "$pid"
+      say "private bridge on port $(basename "$file" .pid) stopped"
+    fi
+    rm -f "$file"
+  done
 }
