@@ -323,5 +323,181 @@ TEST_F(AdminServerLimits, AKeptAliveConnectionIsClosedAfterTheIdleTimeout) {
   EXPECT_TRUE(received.closed) << "the idle connection was still open after 5 s of silence";
 }
 
+// A client that pipelines requests and never reads its answers, on a socket whose receive buffer
+// is small: it sends, without blocking, until its send buffer and the server's receive buffer are
+// full (the server reads no further request while an answer is unwritten), or 8 MiB are sent.
+// That is thousands of requests: far more answers than the buffers between it and the server
+// hold, so the server's write of one of them stalls.
+int non_reading_pipeliner(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  const int small = 4096;
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
+  sockaddr_in addr = streamhost::testing::loopback_address(port);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return fd;
+  std::string requests;
+  for (int i = 0; i < 1000; ++i) requests += "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  size_t sent_total = 0;
+  while (sent_total < (size_t{8} << 20)) {
+    const ssize_t n = ::send(fd, requests.data(), requests.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0) break;  // full, or closed by the server
+    sent_total += static_cast<size_t>(n);
+  }
+  return fd;
+}
+
+// 70 clients pipeline requests and never read: past the cap (8 here) every slot is a connection
+// whose answer cannot be written. A stalled write (200 ms here) makes its connection displaceable,
+// so a probe gets in and is answered long before request_timeout (30 s here) would free a slot.
+TEST_F(AdminServerLimits, ClientsThatNeverReadDoNotLockOutAProbe) {
+  // /metrics a few KiB long, so each stalled connection's buffers fill fast.
+  for (int i = 0; i < 2000; ++i) {
+    registry_.counter("limits_test_padding_" + std::to_string(i), "padding for a longer /metrics")
+        .inc();
+  }
+  admin::HttpLimits limits;
+  limits.write_stall_timeout = 200ms;
+  limits.request_timeout = 30s;
+  // A cap of 8, not 64: every slot's answer stalls once the kernel buffers between it and its
+  // client are full (up to 4 MiB each on Linux), and filling 64 of them would take the server
+  // seconds of rendering /metrics. The 70 clients still pass the cap many times over.
+  limits.max_connections = 8;
+  start(limits);
+  OpenSockets pipeliners;
+  for (int i = 0; i < 70; ++i) pipeliners.fds.push_back(non_reading_pipeliner(port_));
+  // Keep them sending until the server takes no byte from any of them for 500 ms: every slot is
+  // then a connection whose answer cannot be written (the server reads whenever it waits for a
+  // request), the state in which probes used to be refused for request_timeout.
+  const auto settle_limit = std::chrono::steady_clock::now() + 10s;
+  std::vector<pollfd> writable;
+  for (int fd : pipeliners.fds) writable.push_back({fd, POLLOUT, 0});
+  const std::string more = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+  while (std::chrono::steady_clock::now() < settle_limit &&
+         ::poll(writable.data(), writable.size(), 500) > 0) {
+    for (auto& entry : writable) {
+      if (entry.revents & (POLLERR | POLLHUP)) entry.fd = -1;  // closed: poll ignores it now
+      if (entry.fd >= 0 && (entry.revents & POLLOUT)) {
+        while (::send(entry.fd, more.data(), more.size(), MSG_NOSIGNAL | MSG_DONTWAIT) > 0) {
+        }
+      }
+    }
+  }
+  // A probe refused at the cap is closed at once; kubelet would try again, and so does this one,
+  // for a quarter of the time a stalled connection would otherwise hold its slot.
+  std::string reply;
+  const auto give_up = std::chrono::steady_clock::now() + 7500ms;
+  do {
+    reply = probe();
+  } while (reply.rfind("HTTP/1.1 200", 0) != 0 && std::chrono::steady_clock::now() < give_up &&
+           (std::this_thread::sleep_for(50ms), true));
+  EXPECT_EQ(reply.rfind("HTTP/1.1 200", 0), 0u) << "no probe got in: " << reply;
+  // Their answers sit unread, so an end of stream is not next to read: ask for the hang-up itself.
+  size_t closed = 0;
+  for (int fd : pipeliners.fds) {
+    pollfd hangup{fd, POLLRDHUP, 0};
+    closed +=
+        ::poll(&hangup, 1, 0) > 0 && (hangup.revents & (POLLRDHUP | POLLHUP | POLLERR)) ? 1 : 0;
+  }
+  EXPECT_GE(closed, 1u) << "no stalled connection was displaced";
+}
+
+// HEAD is answered as GET is, without the body, and the connection stays usable: the next
+// answer on it starts right where the previous head ended.
+TEST_F(AdminServerLimits, HeadIsAnsweredWithoutABodyOnAKeptAliveConnection) {
+  start({});
+  const int fd = client_socket(port_);
+  ASSERT_TRUE(send_all(fd,
+                       "HEAD /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       "HEAD /no-such-endpoint HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+                       "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+  const Received received = read_until_closed(fd);
+  ::close(fd);
+  const std::string& replies = received.bytes;
+  ASSERT_EQ(replies.rfind("HTTP/1.1 200", 0), 0u) << replies;
+  const size_t first_end = replies.find("\r\n\r\n");
+  ASSERT_NE(first_end, std::string::npos) << replies;
+  const std::string first_head = replies.substr(0, first_end);
+  EXPECT_NE(first_head.find("Content-Length: 18"), std::string::npos) << first_head;
+  const size_t second = first_end + 4;
+  ASSERT_EQ(replies.compare(second, 12, "HTTP/1.1 404"), 0) << replies;
+  const size_t second_end = replies.find("\r\n\r\n", second);
+  ASSERT_NE(second_end, std::string::npos) << replies;
+  ASSERT_EQ(replies.compare(second_end + 4, 12, "HTTP/1.1 200"), 0) << replies;
+  EXPECT_EQ(replies.substr(replies.size() - 18), R"({"status":"alive"})") << replies;
+  EXPECT_TRUE(received.closed);
+}
+
+// A Transfer-Encoding that does not end in chunked (once) leaves a body's length to guesswork, the
+// stuff of request smuggling: 400, and the connection closes.
+TEST_F(AdminServerLimits, ATransferEncodingNotEndingInChunkedIsRefused) {
+  start({});
+  for (const char* codings : {"chunked, gzip", "gzip", "chunked, chunked", "identity",
+                              "chunked\r\nTransfer-Encoding: gzip"}) {
+    const int fd = client_socket(port_);
+    send_all(fd, std::string("POST /inject/entry HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: "
+                             "Bearer ") +
+                     kToken + "\r\nTransfer-Encoding: " + codings +
+                     "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+    const Received received = read_until_closed(fd);
+    ::close(fd);
+    EXPECT_EQ(received.bytes.rfind("HTTP/1.1 400", 0), 0u) << codings << ": " << received.bytes;
+    EXPECT_TRUE(received.closed) << codings;
+  }
+  expect_probe_answered();
+}
+
+// 16 KiB of head could carry thousands of tiny headers: past 100, 431.
+TEST_F(AdminServerLimits, MoreThanAHundredHeadersAreRefused) {
+  start({});
+  auto with_headers = [](int count) {
+    std::string request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
+    for (int i = 0; i < count; ++i) request += "X-" + std::to_string(i) + ": v\r\n";
+    return request + "\r\n";
+  };
+  int fd = client_socket(port_);
+  send_all(fd, with_headers(200));
+  Received received = read_until_closed(fd);
+  ::close(fd);
+  EXPECT_EQ(received.bytes.rfind("HTTP/1.1 431", 0), 0u) << received.bytes;
+  EXPECT_TRUE(received.closed);
+  fd = client_socket(port_);
+  send_all(fd, with_headers(90));  // 92 with Host and Connection
+  received = read_until_closed(fd);
+  ::close(fd);
+  EXPECT_EQ(received.bytes.rfind("HTTP/1.1 200", 0), 0u) << received.bytes;
+}
+
+// POSTs refused for their token are logged at most once a second, a wrong token as wrong (not as
+// missing), and the next line counts the ones not logged in between.
+TEST_F(AdminServerLimits, TokenRefusalsAreLoggedAtMostOnceASecond) {
+  start({});
+  auto post = [this](const std::string& authorization) {
+    const int fd = client_socket(port_);
+    send_all(fd, "POST /pipeline/pause HTTP/1.1\r\nHost: 127.0.0.1\r\n" + authorization +
+                     "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    const std::string reply = read_until_closed(fd).bytes;
+    ::close(fd);
+    return reply;
+  };
+  ::testing::internal::CaptureStderr();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(post("Authorization: Bearer not-the-token-0123456789\r\n").rfind("HTTP/1.1 401", 0),
+              0u);
+  }
+  std::this_thread::sleep_for(1100ms);
+  EXPECT_EQ(post("").rfind("HTTP/1.1 401", 0), 0u);
+  const std::string log = ::testing::internal::GetCapturedStderr();
+  auto count = [&log](const std::string& what) {
+    size_t found = 0;
+    for (size_t at = log.find(what); at != std::string::npos; at = log.find(what, at + 1)) ++found;
+    return found;
+  };
+  EXPECT_EQ(count("refused a request"), 2u) << log;
+  EXPECT_EQ(count("refused a request with a wrong admin token"), 1u) << log;
+  EXPECT_EQ(count("refused a request without the admin token"), 1u) << log;
+  EXPECT_NE(log.find("refusals_not_logged=4"), std::string::npos) << log;
+  EXPECT_EQ(log.find("not-the-token"), std::string::npos) << "a token was logged: " << log;
+  EXPECT_EQ(pauses_.load(), 0);
+}
+
 }  // namespace
 }  // namespace streamhost::host::testing

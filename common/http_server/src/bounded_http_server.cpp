@@ -7,6 +7,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
+#include <cstdio>
+#include <iterator>
 #include <limits>
 #include <list>
 #include <mutex>
@@ -41,6 +43,32 @@ bool equal_ignoring_case(std::string_view a, std::string_view b) {
                         beast::string_view(b.data(), b.size()));
 }
 
+// RFC 9112 6.1: a request's transfer codings must end in chunked, applied once; anything else
+// leaves its body's length unknowable, and reading it one way while a proxy in front read it
+// another is request smuggling. `codings` is every Transfer-Encoding field, joined with commas.
+bool codings_end_in_chunked_once(std::string_view codings) {
+  std::vector<std::string_view> tokens;
+  size_t at = 0;
+  while (at <= codings.size()) {
+    size_t end = codings.find(',', at);
+    if (end == std::string_view::npos) end = codings.size();
+    std::string_view token = codings.substr(at, end - at);
+    while (!token.empty() && (token.front() == ' ' || token.front() == '\t'))
+      token.remove_prefix(1);
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    // A coding's parameters (";q=...") do not change its name.
+    token = token.substr(0, token.find(';'));
+    while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+    if (!token.empty()) tokens.push_back(token);
+    at = end + 1;
+  }
+  if (tokens.empty() || !equal_ignoring_case(tokens.back(), "chunked")) return false;
+  for (size_t i = 0; i + 1 < tokens.size(); ++i) {
+    if (equal_ignoring_case(tokens[i], "chunked")) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
@@ -51,6 +79,33 @@ std::optional<std::string_view> HttpRequest::header(std::string_view name) const
 }
 
 class Session;
+
+// One request's answer, shared by every copy of its responder: the first call sends it. If no
+// copy ever calls, the last one's destruction sends a 500 instead, so a handler that loses its
+// responder cannot hold the connection (and a slot under the cap) forever.
+class PendingAnswer {
+ public:
+  PendingAnswer(std::shared_ptr<PostTarget> target, std::weak_ptr<Session> session)
+      : target_(std::move(target)), session_(std::move(session)) {}
+  PendingAnswer(const PendingAnswer&) = delete;
+  PendingAnswer& operator=(const PendingAnswer&) = delete;
+  ~PendingAnswer() {
+    try {
+      post(std::nullopt);
+    } catch (...) {  // out of memory: the request deadline is all that is left
+    }
+  }
+
+  void answer(HttpResponse response) { post(std::move(response)); }
+
+ private:
+  // nullopt: dropped unanswered.
+  void post(std::optional<HttpResponse> response);
+
+  std::shared_ptr<PostTarget> target_;
+  std::weak_ptr<Session> session_;
+  std::once_flag answered_;
+};
 
 class BoundedHttpServer::Impl {
  public:
@@ -64,6 +119,9 @@ class BoundedHttpServer::Impl {
   void accept();
   void admit(tcp::socket socket);
   void forget(const std::shared_ptr<Session>& session);
+  // An exception escaped a callback on the server thread: say so, never throw.
+  void report(const std::string& what) noexcept;
+  void run() noexcept;
 
   const HttpLimits limits;
   const HttpHandlers handlers;
@@ -87,8 +145,13 @@ class Session : public std::enable_shared_from_this<Session> {
         buffer_(server.limits.max_header_bytes + kReadSlack),
         timer_(server.io) {}
 
-  // Waiting for (or receiving) a request head: the connection a new one may displace at the cap.
-  bool displaceable() const { return state_ == State::kHead || state_ == State::kDraining; }
+  // Waiting for (or receiving) a request head, or its answer's write stalled (the client does not
+  // read): the connection a new one may displace at the cap.
+  bool displaceable() const {
+    if (state_ == State::kHead || state_ == State::kDraining) return true;
+    return state_ == State::kWriting &&
+           std::chrono::steady_clock::now() - write_started_ >= server_.limits.write_stall_timeout;
+  }
 
   void begin() { read_head(); }
 
@@ -103,10 +166,11 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.forget(shared_from_this());
   }
 
-  // The handler's answer, on the server thread.
-  void respond(HttpResponse response) {
+  // The handler's answer, on the server thread; nullopt when it dropped its responder unanswered.
+  void respond(std::optional<HttpResponse> response) {
     if (state_ != State::kHandling) return;
-    write(std::move(response));
+    if (!response) return refuse(500, "the request was dropped without an answer");
+    write(std::move(*response));
   }
 
  private:
@@ -130,6 +194,7 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kHead;
     request_ = HttpRequest{};
     unread_body_ = false;
+    head_request_ = false;
     head_.emplace();
     head_->header_limit(static_cast<uint32_t>(server_.limits.max_header_bytes));
     // The body is not read through this parser (nor counted by it): read_body() counts it. Not
@@ -173,6 +238,22 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_head() {
     const auto& message = head_->get();
+    if (static_cast<size_t>(std::distance(message.begin(), message.end())) >
+        server_.limits.max_header_count) {
+      return refuse(431, "the request has more than " +
+                             std::to_string(server_.limits.max_header_count) + " headers");
+    }
+    std::string codings;
+    for (const auto& field : message) {
+      if (field.name() != http::field::transfer_encoding) continue;
+      if (!codings.empty()) codings += ',';
+      codings += std::string(field.value());
+    }
+    if (message.count(http::field::transfer_encoding) > 0 &&
+        (!codings_end_in_chunked_once(codings) || !head_->chunked())) {
+      return refuse(400, "a request's Transfer-Encoding must end in chunked");
+    }
+    head_request_ = message.method() == http::verb::head;
     request_.method = std::string(message.method_string());
     request_.target = std::string(message.target());
     for (const auto& field : message) {
@@ -240,18 +321,11 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kHandling;
     clear_deadline();
     head_.reset();
-    std::weak_ptr<Session> weak = shared_from_this();
-    HttpResponder responder = [target = server_.post_target, weak,
-                               answered =
-                                   std::make_shared<std::once_flag>()](HttpResponse response) {
-      std::call_once(*answered, [&] {
-        std::lock_guard lock(target->mutex);
-        if (target->io == nullptr) return;
-        asio::post(*target->io, [weak, response = std::move(response)]() mutable {
-          if (auto session = weak.lock()) session->respond(std::move(response));
-        });
-      });
+    auto pending = std::make_shared<PendingAnswer>(server_.post_target, weak_from_this());
+    HttpResponder responder = [pending](HttpResponse response) {
+      pending->answer(std::move(response));
     };
+    pending.reset();  // the responder's copies alone decide when it is dropped
     try {
       server_.handlers.handle(std::move(request_), std::move(responder));
     } catch (...) {
@@ -262,22 +336,38 @@ class Session : public std::enable_shared_from_this<Session> {
   void refuse(int status, const std::string& reason) {
     unread_body_ = true;  // whatever else the client sends is dropped, not parsed
     keep_alive_ = false;
-    write(server_.handlers.refusal(status, reason));
+    HttpResponse answer{status, "text/plain; charset=utf-8", reason + "\n", {}};
+    try {
+      answer = server_.handlers.refusal(status, reason);
+    } catch (const std::exception& e) {
+      server_.report(std::string("the refusal handler failed: ") + e.what());
+    } catch (...) {
+      server_.report("the refusal handler failed");
+    }
+    write(std::move(answer));
   }
 
   void write(HttpResponse answer) {
     state_ = State::kWriting;
+    write_started_ = std::chrono::steady_clock::now();
     if (unread_body_) keep_alive_ = false;
-    response_ = std::make_unique<http::response<http::string_body>>();
-    response_->version(11);
-    response_->result(static_cast<unsigned>(answer.status));
-    if (!answer.content_type.empty()) {
-      response_->set(http::field::content_type, answer.content_type);
+    try {
+      response_ = std::make_unique<http::response<http::string_body>>();
+      response_->version(11);
+      response_->result(static_cast<unsigned>(answer.status));
+      if (!answer.content_type.empty()) {
+        response_->set(http::field::content_type, answer.content_type);
+      }
+      for (auto& [name, value] : answer.headers) response_->set(name, value);
+      response_->body() = std::move(answer.body);
+      response_->keep_alive(keep_alive_);
+      response_->prepare_payload();
+      // HEAD: the headers GET would get, Content-Length included, and no body (RFC 9110 9.3.2).
+      if (head_request_) response_->body().clear();
+    } catch (const std::exception& e) {
+      server_.report(std::string("an answer could not be built: ") + e.what());
+      return close();
     }
-    for (auto& [name, value] : answer.headers) response_->set(name, value);
-    response_->body() = std::move(answer.body);
-    response_->keep_alive(keep_alive_);
-    response_->prepare_payload();
     set_deadline(server_.limits.request_timeout);
     http::async_write(
         socket_, *response_,
@@ -317,6 +407,8 @@ class Session : public std::enable_shared_from_this<Session> {
   uint64_t deadline_generation_ = 0;
   bool keep_alive_ = true;
   bool unread_body_ = false;
+  bool head_request_ = false;
+  std::chrono::steady_clock::time_point write_started_;
   HttpRequest request_;
   std::optional<http::request_parser<http::empty_body>> head_;
   std::optional<http::request_parser<http::string_body>> body_;
@@ -324,6 +416,39 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<http::response<http::string_body>> response_;
   std::unique_ptr<char[]> drain_buffer_;
 };
+
+void PendingAnswer::post(std::optional<HttpResponse> response) {
+  std::call_once(answered_, [&] {
+    std::lock_guard lock(target_->mutex);
+    if (target_->io == nullptr) return;
+    asio::post(*target_->io, [session = session_, response = std::move(response)]() mutable {
+      if (auto open = session.lock()) open->respond(std::move(response));
+    });
+  });
+}
+
+void BoundedHttpServer::Impl::report(const std::string& what) noexcept {
+  try {
+    if (handlers.on_error) return handlers.on_error(what);
+  } catch (...) {
+  }
+  std::fprintf(stderr, "http server: %s\n", what.c_str());
+}
+
+// An exception escaping a callback would end the thread and, uncaught, the process: report it
+// and run on (Asio allows run() to be called again after a handler threw).
+void BoundedHttpServer::Impl::run() noexcept {
+  for (;;) {
+    try {
+      io.run();
+      return;
+    } catch (const std::exception& e) {
+      report(std::string("a callback failed: ") + e.what());
+    } catch (...) {
+      report("a callback failed");
+    }
+  }
+}
 
 void BoundedHttpServer::Impl::start(const std::string& host, uint16_t requested_port) {
   const std::string address = host + ":" + std::to_string(requested_port);
@@ -349,7 +474,7 @@ void BoundedHttpServer::Impl::start(const std::string& host, uint16_t requested_
     post_target->io = &io;
   }
   accept();
-  thread = std::thread([this] { io.run(); });
+  thread = std::thread([this] { run(); });
 }
 
 void BoundedHttpServer::Impl::accept() {

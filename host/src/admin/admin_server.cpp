@@ -6,6 +6,8 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdint>
 #include <optional>
 #include <stdexcept>
 #include <streamhost/json/bounded_parse.hpp>
@@ -84,18 +86,24 @@ class AdminServer::Impl {
         registry_(registry),
         readiness_(std::move(readiness)),
         injector_(injector),
-        server_(options_.limits,
-                HttpHandlers{[this](const HttpRequest& head) { return wants_body(head); },
-                             [this](HttpRequest request, HttpResponder respond) {
-                               serve(std::move(request), std::move(respond));
-                             },
-                             [](int status, const std::string& reason) {
-                               return HttpResponse{
-                                   status,
-                                   kJson,
-                                   error_body(status == 431 ? "too_large" : "bad_request", reason),
-                                   {}};
-                             }}) {}
+        server_(
+            options_.limits,
+            HttpHandlers{[this](const HttpRequest& head) { return wants_body(head); },
+                         [this](HttpRequest request, HttpResponder respond) {
+                           serve(std::move(request), std::move(respond));
+                         },
+                         [](int status, const std::string& reason) {
+                           return HttpResponse{status,
+                                               kJson,
+                                               error_body(status == 431   ? "too_large"
+                                                          : status == 500 ? "error"
+                                                                          : "bad_request",
+                                                          reason),
+                                               {}};
+                         },
+                         [](const std::string& what) {
+                           log::error("admin", "admin endpoint callback failed", {{"error", what}});
+                         }}) {}
 
   void start() {
     try {
@@ -159,7 +167,7 @@ class AdminServer::Impl {
       const std::string& method = request.method;
       // Before anything that could change state: a POST without the token goes no further.
       if (method == "POST" && !authorized(request)) {
-        log::warn("admin", "refused a request without the admin token", {{"path", path}});
+        log_refusal(request, path);
         return respond({401,
                         kJson,
                         error_body("unauthorized",
@@ -172,7 +180,8 @@ class AdminServer::Impl {
           return respond({answer->http_status, kJson, answer->body, {}});
         }
       }
-      if (method == "GET") {
+      // HEAD: GET's answer; the server sends it without the body.
+      if (method == "GET" || method == "HEAD") {
         if (path == "/healthz" || is_health_path(path)) {
           const std::optional<std::string> why = liveness_ ? liveness_() : std::nullopt;
           if (!why) return respond({200, kJson, R"({"status":"alive"})", {}});
@@ -211,6 +220,23 @@ class AdminServer::Impl {
   bool is_health_path(const std::string& path) const {
     return std::find(options_.health_paths.begin(), options_.health_paths.end(), path) !=
            options_.health_paths.end();
+  }
+
+  // One warning a second at most: a client sending POSTs without the token as fast as it can
+  // would otherwise flood the log. The next warning says how many were not logged in between.
+  void log_refusal(const HttpRequest& request, const std::string& path) {
+    const auto now = std::chrono::steady_clock::now();
+    if (last_refusal_logged_ && now - *last_refusal_logged_ < std::chrono::seconds(1)) {
+      ++refusals_not_logged_;
+      return;
+    }
+    const bool missing = !request.header("Authorization").has_value();
+    log::warn("admin",
+              missing ? "refused a request without the admin token"
+                      : "refused a request with a wrong admin token",
+              {{"path", path}, {"refusals_not_logged", std::to_string(refusals_not_logged_)}});
+    last_refusal_logged_ = now;
+    refusals_not_logged_ = 0;
   }
 
   bool authorized(const HttpRequest& request) const {
@@ -260,6 +286,9 @@ class AdminServer::Impl {
   const runtime::Injector* injector_;
   std::function<std::optional<std::string>()> liveness_;
   const ManagementApi* management_ = nullptr;
+  // log_refusal's state; the server thread alone touches it.
+  std::optional<std::chrono::steady_clock::time_point> last_refusal_logged_;
+  uint64_t refusals_not_logged_ = 0;
   BoundedHttpServer server_;
   // Declared after the server, so destroyed before it: queued injects still answer (their
   // responders do nothing once the server has stopped).

@@ -300,7 +300,8 @@ class ScorerServer::Impl {
                                   },
                                   [](int status, const std::string& reason) {
                                     return HttpResponse{status, kJson, error_body(reason), {}};
-                                  }}) {}
+                                  },
+                                  {}}) {}  // a failed callback is reported on stderr
 
   http_server::BoundedHttpServer& server() { return server_; }
 

@@ -26,14 +26,21 @@ namespace streamhost::http_server {
 
 struct HttpLimits {
   size_t max_header_bytes = 16 * 1024;  // the request line and headers together: 431 beyond
+  size_t max_header_count = 100;        // header fields in one head: 431 beyond
   size_t max_body_bytes = 4u << 20;     // a body a handler asked for: dropped and 413 beyond
   // How long a connection may wait for the first byte of a request (new or kept alive).
   std::chrono::milliseconds idle_timeout{30000};
   // From a request's first byte to its last; also the time an answer may take to be written.
   std::chrono::milliseconds request_timeout{10000};
+  // An answer whose write has not finished after this long is stalled (the client is not
+  // reading): its connection may be displaced at the cap, like an idle one. While an answer is
+  // unwritten no further (pipelined) request is read, so a client that never reads holds one
+  // answer and at most one buffer of requests.
+  std::chrono::milliseconds write_stall_timeout{1000};
   // Open connections. At the cap, a new connection closes the oldest one that is waiting for (or
-  // still receiving) a request head, so idle or trickling clients cannot lock out a probe; when
-  // every connection is busy with a request, the new one is closed instead.
+  // still receiving) a request head, or whose answer's write is stalled, so idle, trickling or
+  // non-reading clients cannot lock out a probe; when every connection is busy with a request,
+  // the new one is closed instead.
   size_t max_connections = 64;
 };
 
@@ -58,7 +65,9 @@ struct HttpResponse {
 };
 
 // Sends one request's answer. Thread-safe; call it once (later calls are ignored). It may outlive
-// the server: once the server stopped, calling it does nothing.
+// the server: once the server stopped, calling it does nothing. Destroying every copy of it
+// without calling it answers 500 (through HttpHandlers::refusal), so the connection is not held.
+// A HEAD request's answer is sent without its body (Content-Length still says its size).
 using HttpResponder = std::function<void(HttpResponse)>;
 
 struct HttpHandlers {
@@ -68,8 +77,13 @@ struct HttpHandlers {
   std::function<bool(const HttpRequest&)> wants_body;
   // Called on the server thread with the whole request; must answer through the responder.
   std::function<void(HttpRequest, HttpResponder)> handle;
-  // The answer to a request the server refuses itself (400 unparsable, 431 head too large).
+  // The answer to a request the server refuses itself (400 unparsable or a Transfer-Encoding
+  // that does not end in chunked, 431 head too large or too many headers, 500 when a handler
+  // dropped its responder without answering).
   std::function<HttpResponse(int status, const std::string& reason)> refusal;
+  // Told of an exception that escaped a callback on the server thread (which then goes on).
+  // Optional: without it the message goes to stderr.
+  std::function<void(const std::string& what)> on_error;
 };
 
 class BoundedHttpServer {
