@@ -173,6 +173,10 @@ TEST(CouponConfigPeers, WarnsForAnUnverifiedDatabaseAndCredentialsOverHttp) {
   EXPECT_NE(w[0].find("sslmode is require towards db.internal"), std::string::npos) << w[0];
   EXPECT_NE(w[1].find("plain http"), std::string::npos) << w[1];
   EXPECT_EQ(w[1].find("S3cr3tKey"), std::string::npos) << w[1];
+  // A name that starts like a loopback address is not one: the warning stays.
+  auto evil = warnings(R"({"database":{"host":"127.evil.example","name":"n","user":"u"}})");
+  ASSERT_EQ(evil.size(), 1u);
+  EXPECT_NE(evil[0].find("towards 127.evil.example"), std::string::npos) << evil[0];
   // An http:// scorer without credentials is only a scorer on a trusted network: no warning.
   EXPECT_TRUE(warnings(R"({"database":{"host":"localhost","name":"n","user":"u"},
       "scorer":{"url":"http://s:8001/score"}})")

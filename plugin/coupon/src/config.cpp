@@ -145,8 +145,7 @@ void check_config_files(const CouponConfig& config) {
 std::vector<std::string> security_warnings(const CouponConfig& config) {
   std::vector<std::string> out;
   const std::string& host = config.database.host;
-  const bool loopback = host == "localhost" || host.starts_with("127.") || host == "::1" ||
-                        host.starts_with("/");  // a Unix socket folder
+  const bool loopback = url::is_loopback_host(host) || host.starts_with("/");  // a Unix socket
   if (!loopback && config.database.sslmode != "verify-full") {
     out.push_back("database.sslmode is " + config.database.sslmode + " towards " + host +
                   ": the server's certificate and name are not both verified, so the connection "
