@@ -60,6 +60,51 @@ const std::vector<Row> kTextRows = {
      "record key=customer-17 offset=42 topic=orders"},
     {"basic in prose", "basic auth over http", "basic auth over http"},
     {"url without credentials", "http://proxy:8082/consumers/g", "http://proxy:8082/consumers/g"},
+    // libpq keyword DSNs: spaces around '=' and quoted values with spaces.
+    {"libpq spaces around =", "host=db password = s3cret dbname=x",
+     "host=db password = [redacted] dbname=x"},
+    {"libpq space before =", "host=db password =s3cret", "host=db password =[redacted]"},
+    {"libpq tab after =", "password=\ts3cret user=u", "password=\t[redacted] user=u"},
+    {"libpq quoted with spaces", "host=db password='a b' dbname=x",
+     "host=db password=[redacted] dbname=x"},
+    {"libpq spaced and quoted", "password = 'a b c' user=u", "password = [redacted] user=u"},
+    // URL user-info holding what would end an authority.
+    {"password with raw #", "https://svc:pa#ss@proxy/x", "https://svc:[redacted]@proxy/x"},
+    {"password with raw /", "https://svc:pa/ss@proxy", "https://svc:[redacted]@proxy"},
+    {"password with raw ?", "https://svc:pa?ss@proxy?a=1", "https://svc:[redacted]@proxy?a=1"},
+    {"password with quote", "https://svc:pa\"ss@proxy", "https://svc:[redacted]@proxy"},
+    {"password with space", "reach https://svc:pa ss@proxy/x failed",
+     "reach https://svc:[redacted]@proxy/x failed"},
+    {"password percent-encoded", "https://svc:p%40ss%2Fw@proxy", "https://svc:[redacted]@proxy"},
+    {"@ in a path is not user-info", "http://host:8080/users/a@b.example",
+     "http://host:8080/users/a@b.example"},
+    {"@ in a query is not user-info", "http://h/p?to=a@b.example&x=1",
+     "http://h/p?to=a@b.example&x=1"},
+    {"@ after a url on the line", "http://proxy:8082 owner svc@example",
+     "http://proxy:8082 owner svc@example"},
+    {"ipv6 host with @ in path", "http://[::1]:8080/a@b", "http://[::1]:8080/a@b"},
+    // Header and JSON forms in free text.
+    {"authorization token scheme", "request failed; Authorization: Token abc123 sent",
+     "request failed; Authorization: Token [redacted] sent"},
+    {"api key header", "X-Api-Key: abc123", "X-Api-Key: [redacted]"},
+    {"upper-case header", "X-API-KEY: abc123", "X-API-KEY: [redacted]"},
+    {"password field in prose", "login as svc, password: hunter2, refused",
+     "login as svc, password: [redacted], refused"},
+    {"json password", R"(reason {"user":"u","password":"x y"})",
+     R"(reason {"user":"u","password":"[redacted]"})"},
+    {"json api_key spaced", R"({"api_key": "k3y", "n": 1})",
+     R"({"api_key": "[redacted]", "n": 1})"},
+    {"json upper-case key", R"({"PASSWORD":"x"})", R"({"PASSWORD":"[redacted]"})"},
+    {"json escaped quote", R"({"token":"a\"b","x":1})", R"({"token":"[redacted]","x":1})"},
+    {"json number", R"({"secret":12345,"x":1})", R"({"secret":[redacted],"x":1})"},
+    {"percent-encoded query name", "http://h/p?pass%77ord=s3cret&a=1",
+     "http://h/p?pass%77ord=[redacted]&a=1"},
+    {"percent-encoded key in prose", "pass%77ord=s3cret", "pass%77ord=[redacted]"},
+    {"upper-case assignment", "PASSWORD=s3cret", "PASSWORD=[redacted]"},
+    {"a path ending in a secret word", "--token-file /etc/token: cannot be read",
+     "--token-file /etc/token: cannot be read"},
+    {"header after a separator", "headers{X-Api-Key: abc}", "headers{X-Api-Key: [redacted]}"},
+    {"not a secret field", "topic: orders, partition: 3", "topic: orders, partition: 3"},
 };
 
 INSTANTIATE_TEST_SUITE_P(EveryForm, RedactText, ::testing::ValuesIn(kTextRows));
@@ -113,6 +158,11 @@ TEST(RedactText, LinearOnAMegabyte) {
   std::string urls;
   for (int i = 0; i < 20000; ++i) urls += "http://u:p@h/ ";
   EXPECT_EQ(redact_text(urls).find(":p@"), std::string::npos);
+  // Many URLs in one word without white space (JSON in a log line): each must not rescan it.
+  std::string word;
+  for (int i = 0; i < 100000; ++i) word += "x://a\"";
+  word += "x://u:p@h";
+  EXPECT_TRUE(redact_text(word).ends_with("x://u:[redacted]@h"));
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // The plugin config: schema checks with reasons, and defaults.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <streamhost/coupon/config.hpp>
@@ -119,6 +120,21 @@ TEST(CouponConfigPeers, TlsSettingsDefaultToPreferAndAreRead) {
             std::string::npos);
 }
 
+TEST(CouponConfigPeers, ACaWithoutAModeMeansVerifyFull) {
+  struct Row {
+    const char* database;  // members after host, name and user
+    const char* sslmode;
+  };
+  for (const Row& row : {Row{R"("sslrootcert":"/ca.crt")", "verify-full"},
+                         Row{R"("sslrootcert":"/ca.crt","sslmode":"require")", "require"},
+                         Row{R"("sslrootcert":"","sslmode":"verify-ca")", "verify-ca"},
+                         Row{R"("sslrootcert":"")", "prefer"}, Row{R"("port":5432)", "prefer"}}) {
+    const std::string json =
+        std::string(R"({"database":{"host":"db","name":"n","user":"u",)") + row.database + "}}";
+    EXPECT_EQ(parse_config(json).database.sslmode, row.sslmode) << row.database;
+  }
+}
+
 TEST(CouponConfigPeers, FilesItNamesMustBeReadable) {
   const std::string ca = temp_file("ca.crt", "-----BEGIN CERTIFICATE-----\n");
   check_config_files(parse_config(R"({"database":{"host":"db","name":"n","user":"u",
@@ -138,6 +154,24 @@ TEST(CouponConfigPeers, FilesItNamesMustBeReadable) {
   EXPECT_THROW(check_config_files(parse_config(R"({"database":{"host":"db","name":"n","user":"u"},
       "scorer":{"url":"https://s/score","ca_file":"/nonexistent/ca.pem"}})")),
                std::invalid_argument);
+}
+
+TEST(CouponConfigPeers, APasswordFileOthersMayReadIsWarnedAbout) {
+  const std::string file = temp_file("shared-password", "from-the-secret\n");
+  const std::string json = R"({"database":{"host":"127.0.0.1","name":"n","user":"u",
+      "password_file":")" + file +
+                           R"("}})";
+  ASSERT_EQ(::chmod(file.c_str(), 0644), 0);
+  const auto open = security_warnings(parse_config(json));
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_NE(open[0].find("database.password_file \"" + file + "\" is readable by every user"),
+            std::string::npos)
+      << open[0];
+  EXPECT_EQ(open[0].find("from-the-secret"), std::string::npos);
+  for (mode_t private_mode : {0600, 0640, 0400}) {
+    ASSERT_EQ(::chmod(file.c_str(), private_mode), 0);
+    EXPECT_TRUE(security_warnings(parse_config(json)).empty()) << std::oct << private_mode;
+  }
 }
 
 TEST(CouponConfigPeers, ThePasswordCanComeFromAFile) {
@@ -173,6 +207,10 @@ TEST(CouponConfigPeers, WarnsForAnUnverifiedDatabaseAndCredentialsOverHttp) {
   EXPECT_NE(w[0].find("sslmode is require towards db.internal"), std::string::npos) << w[0];
   EXPECT_NE(w[1].find("plain http"), std::string::npos) << w[1];
   EXPECT_EQ(w[1].find("S3cr3tKey"), std::string::npos) << w[1];
+  // A name that starts like a loopback address is not one: the warning stays.
+  auto evil = warnings(R"({"database":{"host":"127.evil.example","name":"n","user":"u"}})");
+  ASSERT_EQ(evil.size(), 1u);
+  EXPECT_NE(evil[0].find("towards 127.evil.example"), std::string::npos) << evil[0];
   // An http:// scorer without credentials is only a scorer on a trusted network: no warning.
   EXPECT_TRUE(warnings(R"({"database":{"host":"localhost","name":"n","user":"u"},
       "scorer":{"url":"http://s:8001/score"}})")

@@ -405,6 +405,59 @@ TEST(CliAdminCommands, HelpUsageErrorsAndTheTargetFromAManifest) {
   EXPECT_EQ(parse_admin_target({"--admin", "http://h:1/"}, {}, values).url, "http://h:1");
 }
 
+// The token goes only with POST (the endpoint asks for it there alone), and never in clear text
+// to another machine unless the operator says the network is trusted.
+TEST(CliAdminCommands, TheTokenGoesOnlyWithMutationsAndNotInClearToAnotherHost) {
+  struct Row {
+    std::string url;
+    std::string method;
+    bool allow_insecure;
+    int expected;  // 0 not sent, 1 sent, 2 refused
+  };
+  const std::vector<Row> rows = {
+      {"http://127.0.0.1:18080", "GET", false, 0},
+      {"https://admin.example", "GET", false, 0},
+      {"http://127.0.0.1:18080", "POST", false, 1},
+      {"http://127.1.2.3:18080", "POST", false, 1},
+      {"http://localhost:18080", "POST", false, 1},
+      {"http://[::1]:18080", "POST", false, 1},
+      {"https://admin.example:8443", "POST", false, 1},
+      {"HTTPS://admin.example", "POST", false, 1},
+      {"http://admin.example:18080", "POST", true, 1},
+      {"http://admin.example:18080", "POST", false, 2},
+      {"http://127.evil.example:18080", "POST", false, 2},
+      {"http://127.0.0.1.nip.io", "POST", false, 2},
+      {"http://localhost.evil.example", "POST", false, 2},
+      {"http://10.0.0.5:18080", "POST", false, 2},
+  };
+  for (const Row& row : rows) {
+    AdminTarget target;
+    target.url = row.url;
+    target.token = "t0ken-0123456789abcdef";
+    target.allow_insecure_token = row.allow_insecure;
+    const std::string what = row.method + " " + row.url;
+    if (row.expected == 2) {
+      EXPECT_THROW(sends_token(target, row.method), std::invalid_argument) << what;
+    } else {
+      EXPECT_EQ(sends_token(target, row.method), row.expected == 1) << what;
+    }
+  }
+  AdminTarget no_token;
+  no_token.url = "http://admin.example";
+  EXPECT_FALSE(sends_token(no_token, "POST"));
+
+  std::vector<std::pair<std::string, std::string>> values;
+  EXPECT_TRUE(parse_admin_target({"--allow-insecure-token"}, {}, values).allow_insecure_token);
+  EXPECT_FALSE(parse_admin_target({}, {}, values).allow_insecure_token);
+  // Refused before any connection, with the fix named and the token not shown: exit 2.
+  TempDir dir;
+  const std::string token = dir.write("token", "t0ken-0123456789abcdef\n");
+  auto refused = cli({"pause", "--admin", "http://admin.example:1", "--token-file", token});
+  EXPECT_EQ(refused.code, 2);
+  EXPECT_THAT(refused.err, HasSubstr("--allow-insecure-token"));
+  EXPECT_EQ(refused.err.find("t0ken"), std::string::npos);
+}
+
 // `status -f` needs only the variables under admin: (the issue: it needed every variable the
 // manifest requires, the database password included, just to find the port).
 TEST(CliAdminCommands, AManifestsOtherVariablesAreNotNeededToFindItsAdminEndpoint) {

@@ -31,7 +31,33 @@ std::string normalised(std::string_view key) {
   return out;
 }
 
-bool is_secret_parameter(std::string_view name) {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// `name` with its %XX escapes decoded ("pass%77ord" is "password"); a bad escape stays as written.
+std::string percent_decoded(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size(); ++i) {
+    if (name[i] == '%' && i + 2 < name.size()) {
+      const int high = hex_value(name[i + 1]);
+      const int low = hex_value(name[i + 2]);
+      if (high >= 0 && low >= 0) {
+        out += static_cast<char>(high * 16 + low);
+        i += 2;
+        continue;
+      }
+    }
+    out += name[i];
+  }
+  return out;
+}
+
+bool is_secret_parameter(std::string_view raw_name) {
+  const std::string name = percent_decoded(raw_name);
   if (is_secret_key(name)) return true;
   const std::string n = normalised(name);
   return std::find(kSecretParameters.begin(), kSecretParameters.end(), n) !=
@@ -39,7 +65,12 @@ bool is_secret_parameter(std::string_view name) {
 }
 
 bool key_char(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+  return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+         c == '%';
+}
+
+bool blank(char c) {
+  return c == ' ' || c == '\t';
 }
 
 bool url_char(char c) {
@@ -66,7 +97,10 @@ std::string redact_one_url(std::string_view url) {
   }
   out += parts->host_port;
   out += parts->path;
-  if (!parts->query.empty() || url.find('?') != std::string_view::npos) {
+  // '?' and '#' count only after the user-info, which may hold them.
+  const std::string_view after_user_info =
+      url.substr(static_cast<size_t>(parts->host_port.data() - url.data()));
+  if (!parts->query.empty() || after_user_info.find('?') != std::string_view::npos) {
     out += '?';
     std::string_view query = parts->query;
     bool first = true;
@@ -86,7 +120,7 @@ std::string redact_one_url(std::string_view url) {
       query = query.substr(amp + 1);
     }
   }
-  if (url.find('#') != std::string_view::npos) {
+  if (after_user_info.find('#') != std::string_view::npos) {
     out += '#';
     out += parts->fragment;
   }
@@ -97,6 +131,7 @@ std::string redact_one_url(std::string_view url) {
 std::string redact_urls(std::string_view text) {
   std::string out;
   size_t copied = 0;
+  url::WordScan word;
   for (size_t sep = text.find("://"); sep != std::string_view::npos;
        sep = text.find("://", sep + 3)) {
     size_t start = sep;
@@ -106,7 +141,10 @@ std::string redact_urls(std::string_view text) {
       --start;
     }
     if (start == sep) continue;
-    size_t end = sep + 3;
+    // The user-info may hold any character but a line break (url.hpp, user_info_end); what
+    // follows it ends at the first character a URL cannot hold.
+    const size_t at = url::user_info_end(text, sep + 3, word);
+    size_t end = at == std::string_view::npos ? sep + 3 : at + 1;
     while (end < text.size() && url_char(text[end])) ++end;
     out.append(text.substr(copied, start - copied));
     out += redact_one_url(text.substr(start, end - start));
@@ -136,16 +174,21 @@ size_t value_end(std::string_view text, size_t i) {
   return j;
 }
 
-// Every `<secret key>=value` (libpq keyword DSNs, properties, query strings in prose).
+// Every `<secret key>=value` (libpq keyword DSNs, properties, query strings in prose). Spaces
+// and tabs may stand around '=', as libpq allows ("password = s3cret"); the key may be
+// percent-encoded ("pass%77ord=").
 std::string redact_assignments(std::string_view text) {
   std::string out;
   size_t copied = 0;
   for (size_t eq = text.find('='); eq != std::string_view::npos; eq = text.find('=', eq + 1)) {
-    size_t key_start = eq;
+    size_t key_end = eq;
+    while (key_end > copied && blank(text[key_end - 1])) --key_end;
+    size_t key_start = key_end;
     while (key_start > 0 && key_char(text[key_start - 1])) --key_start;
-    if (key_start == eq || key_start < copied) continue;
-    if (!is_secret_key(text.substr(key_start, eq - key_start))) continue;
-    const size_t start = eq + 1;
+    if (key_start == key_end || key_start < copied) continue;
+    if (!is_secret_key(percent_decoded(text.substr(key_start, key_end - key_start)))) continue;
+    size_t start = eq + 1;
+    while (start < text.size() && blank(text[start])) ++start;
     if (text.substr(start).starts_with(kRedacted)) continue;
     const size_t end = value_end(text, start);
     if (end == start) continue;
@@ -153,6 +196,78 @@ std::string redact_assignments(std::string_view text) {
     out += kRedacted;
     copied = end;
     eq = end - 1;
+  }
+  out.append(text.substr(copied));
+  return out;
+}
+
+// The end of a header or JSON value starting at `i`: a quoted one through its closing quote,
+// another up to white space or what ends a JSON value or a list item (',', ';', '}', ']').
+size_t field_value_end(std::string_view text, size_t i) {
+  if (i < text.size() && (text[i] == '\'' || text[i] == '"')) return value_end(text, i);
+  size_t j = i;
+  while (j < text.size() && !std::isspace(static_cast<unsigned char>(text[j])) &&
+         std::string_view(",;}]").find(text[j]) == std::string_view::npos) {
+    ++j;
+  }
+  return j;
+}
+
+bool field_start(char before) {
+  return std::isspace(static_cast<unsigned char>(before)) ||
+         std::string_view("{[(,;").find(before) != std::string_view::npos;
+}
+
+// Every `<secret key>: value` (a header in a log line: "X-Api-Key: abc") and
+// `"<secret key>": value` (JSON inside a message: "password":"x"). A quoted value keeps its
+// quotes around [redacted]; an Authorization value keeps its scheme word ("Token [redacted]").
+std::string redact_fields(std::string_view text) {
+  std::string out;
+  size_t copied = 0;
+  for (size_t colon = text.find(':'); colon != std::string_view::npos;
+       colon = text.find(':', colon + 1)) {
+    size_t key_end = colon;
+    while (key_end > copied && blank(text[key_end - 1])) --key_end;
+    const bool quoted_key = key_end > copied && text[key_end - 1] == '"';
+    if (quoted_key) --key_end;
+    size_t key_start = key_end;
+    while (key_start > 0 &&
+           (key_char(text[key_start - 1]) || (quoted_key && blank(text[key_start - 1])))) {
+      --key_start;
+    }
+    if (key_start == key_end || key_start < copied) continue;
+    // A field name starts a word: "/etc/streamhost/token: cannot be read" names a file.
+    if (!quoted_key && key_start > 0 && !field_start(text[key_start - 1])) continue;
+    if (quoted_key && (key_start == 0 || text[key_start - 1] != '"')) continue;
+    const std::string key = percent_decoded(text.substr(key_start, key_end - key_start));
+    if (!is_secret_key(key)) continue;
+    size_t start = colon + 1;
+    while (start < text.size() && blank(text[start])) ++start;
+    const bool quoted = start < text.size() && (text[start] == '"' || text[start] == '\'');
+    const size_t inside = quoted ? start + 1 : start;
+    if (text.substr(inside).starts_with(kRedacted)) continue;
+    if (!quoted && normalised(key).find("authorization") != std::string::npos) {
+      // "Authorization: Token abc": the scheme is a word of letters followed by the credentials.
+      size_t word = start;
+      while (word < text.size() && std::isalpha(static_cast<unsigned char>(text[word]))) ++word;
+      if (word > start && word < text.size() && blank(text[word])) {
+        size_t credentials = word;
+        while (credentials < text.size() && blank(text[credentials])) ++credentials;
+        if (credentials < text.size() &&
+            !std::isspace(static_cast<unsigned char>(text[credentials]))) {
+          start = credentials;
+        }
+      }
+      if (text.substr(start).starts_with(kRedacted)) continue;
+    }
+    const size_t end = field_value_end(text, start);
+    if (end == start) continue;
+    out.append(text.substr(copied, start - copied));
+    if (quoted) out += text[start];
+    out += kRedacted;
+    if (quoted && end - start >= 2 && text[end - 1] == text[start]) out += text[start];
+    copied = end;
+    colon = end - 1;
   }
   out.append(text.substr(copied));
   return out;
@@ -245,7 +360,7 @@ std::string redact_url(std::string_view url) {
 }
 
 std::string redact_text(std::string_view text) {
-  return redact_auth_schemes(redact_assignments(redact_urls(text)));
+  return redact_auth_schemes(redact_fields(redact_assignments(redact_urls(text))));
 }
 
 std::string redact_json(std::string_view json_text) {

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <streamhost/connector/rest_proxy.hpp>
 #include <streamhost/net/bounded_body.hpp>
+#include <streamhost/redact/url.hpp>
 
 #include "admin/admin_token.hpp"
 #include "manifest/admin_settings.hpp"
@@ -45,6 +46,7 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
                                const std::vector<std::string>& extra,
                                std::vector<std::pair<std::string, std::string>>& values) {
   std::optional<std::string> url, manifest_path, token_file;
+  bool allow_insecure_token = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     auto value = [&]() -> std::string {
@@ -59,6 +61,8 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
       manifest_path = value();
     } else if (a == "--token-file") {
       token_file = value();
+    } else if (a == "--allow-insecure-token") {
+      allow_insecure_token = true;
     } else if (std::find(extra.begin(), extra.end(), a) != extra.end()) {
       values.emplace_back(a, value());
     } else {
@@ -66,6 +70,7 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
     }
   }
   AdminTarget target;
+  target.allow_insecure_token = allow_insecure_token;
   // Only the manifest's admin settings: the operator's shell need not hold the pipeline's other
   // variables (topics, passwords) just to find its admin port.
   std::optional<AdminSpec> admin_spec;
@@ -90,8 +95,20 @@ AdminTarget parse_admin_target(const std::vector<std::string>& args,
   return target;
 }
 
+bool sends_token(const AdminTarget& target, const std::string& method) {
+  if (!target.token || method != "POST") return false;
+  if (url::is_https(target.url) || target.allow_insecure_token) return true;
+  const auto parts = url::split_url(target.url);
+  if (parts && url::is_loopback_host(url::host_without_port(parts->host_port))) return true;
+  throw std::invalid_argument(
+      "refusing to send the admin token over plain http to " + url::without_secrets(target.url) +
+      ", where anyone on the path can read it: use an https:// URL, reach the host on a loopback "
+      "address (an SSH tunnel), or pass --allow-insecure-token if this network is trusted");
+}
+
 AdminReply admin_request(const AdminTarget& target, const std::string& method,
                          const std::string& path) {
+  const bool with_token = sends_token(target, method);  // refuses before any connection
   connector::init_http_threads(2);  // one request at a time: cpprestsdk's 40 are not needed
   try {
     web::http::client::http_client_config config;
@@ -100,7 +117,7 @@ AdminReply admin_request(const AdminTarget& target, const std::string& method,
     web::http::http_request request{web::http::method(method)};
     request.set_request_uri(web::uri(path));
     request.headers().add("Accept", "application/json");
-    if (target.token) request.headers().add("Authorization", "Bearer " + *target.token);
+    if (with_token) request.headers().add("Authorization", "Bearer " + *target.token);
     pplx::cancellation_token_source cancel;
     web::http::http_response response = client.request(request, cancel.get_token()).get();
     try {

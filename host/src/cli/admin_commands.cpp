@@ -17,7 +17,9 @@ constexpr const char* kTargetHelp = R"(
   --admin URL          the host's admin endpoint (default: from -f, else http://127.0.0.1:18080)
   -f, --file MANIFEST  take the admin address (and token file or variable) from the manifest
   --token-file FILE    the admin token, for a host started with admin.token_file/token_env;
-                       STREAMHOST_ADMIN_TOKEN in the environment works too
+                       STREAMHOST_ADMIN_TOKEN in the environment works too; it is sent with
+                       pause and resume only, and over plain http only to a loopback address
+  --allow-insecure-token  send it over plain http to another host (a trusted network)
 Exit codes: 0 success, 1 the host is unreachable or refused, 2 usage error.
 )";
 
@@ -122,7 +124,13 @@ int pause_command(bool pause, const std::vector<std::string>& args, std::ostream
     what = "route " + values.back().second;
   }
   try {
-    const AdminReply reply = admin_request(target, "POST", path);
+    AdminReply reply;
+    try {
+      reply = admin_request(target, "POST", path);
+    } catch (const std::invalid_argument& e) {  // the token would go over plain http
+      err << "streamhost: " << redact::redact_text(e.what()) << "\n";
+      return kExitUsage;
+    }
     if (reply.status != 200) return refused(target, reply, err);
     rapidjson::Document doc;
     const std::string state = !json::parse_bounded(doc, reply.body) && doc.IsObject() &&

@@ -1,4 +1,5 @@
 #include <rapidjson/document.h>
+#include <sys/stat.h>
 
 #include <fstream>
 #include <stdexcept>
@@ -77,8 +78,11 @@ CouponConfig parse_config(std::string_view json) {
   read_int(db, "health_check_timeout_ms", config.database.health_check_timeout_ms);
   read_string(db, "schema", config.database.schema);
   read_string(db, "application_name", config.database.application_name);
-  read_string(db, "sslmode", config.database.sslmode);
   read_string(db, "sslrootcert", config.database.sslrootcert);
+  // A CA named without a mode means the operator wants the server checked: libpq's own default
+  // (prefer) would read the CA file and then check nothing.
+  if (!config.database.sslrootcert.empty()) config.database.sslmode = "verify-full";
+  read_string(db, "sslmode", config.database.sslmode);
   read_string(db, "sslcert", config.database.sslcert);
   read_string(db, "sslkey", config.database.sslkey);
   std::string password_file;
@@ -89,6 +93,10 @@ CouponConfig parse_config(std::string_view json) {
           "coupon config: database: set password or password_file, not both");
     }
     config.database.password = read_password_file(password_file);
+    struct stat status {};
+    if (::stat(password_file.c_str(), &status) == 0 && (status.st_mode & S_IROTH) != 0) {
+      config.password_file_readable_by_others = password_file;
+    }
   }
 
   const rapidjson::Value* cache = child(doc, "context_cache");
@@ -145,12 +153,17 @@ void check_config_files(const CouponConfig& config) {
 std::vector<std::string> security_warnings(const CouponConfig& config) {
   std::vector<std::string> out;
   const std::string& host = config.database.host;
-  const bool loopback = host == "localhost" || host.starts_with("127.") || host == "::1" ||
-                        host.starts_with("/");  // a Unix socket folder
+  const bool loopback = url::is_loopback_host(host) || host.starts_with("/");  // a Unix socket
   if (!loopback && config.database.sslmode != "verify-full") {
     out.push_back("database.sslmode is " + config.database.sslmode + " towards " + host +
                   ": the server's certificate and name are not both verified, so the connection "
                   "(and the password) can be intercepted; set sslmode verify-full and sslrootcert");
+  }
+  if (config.password_file_readable_by_others) {
+    out.push_back("database.password_file \"" + *config.password_file_readable_by_others +
+                  "\" is readable by every user of this machine: chmod o-r it (chmod 600, or "
+                  "640 for a group the host runs in; in Kubernetes, the Secret volume's "
+                  "defaultMode 0400)");
   }
   if (config.scorer && !url::is_https(config.scorer->url)) {
     const auto parts = url::split_url(config.scorer->url);

@@ -22,9 +22,12 @@ struct CouponConfig {
   std::string model_path;                   // model.path; empty = the model built into the plugin
   size_t top_n = 5;
   double threshold = 0.2;
+  // database.password_file when others may read it (mode & 0004): security_warnings names it.
+  std::optional<std::string> password_file_readable_by_others;
 };
 
-// Validates against the embedded config schema, then applies defaults. Throws
+// Validates against the embedded config schema, then applies defaults (database.sslmode:
+// verify-full when sslrootcert is set, else prefer). Throws
 // std::invalid_argument with a reason naming the field.
 CouponConfig parse_config(std::string_view json);
 
@@ -33,7 +36,8 @@ CouponConfig parse_config(std::string_view json);
 void check_config_files(const CouponConfig& config);
 
 // What start-up warns about (docs/coupon.md, "PostgreSQL over TLS"): a database beyond loopback
-// reached without verify-full, credentials sent to an http:// scorer. Empty when none.
+// reached without verify-full, a password file others may read, credentials sent to an http://
+// scorer. Empty when none.
 std::vector<std::string> security_warnings(const CouponConfig& config);
 
 }  // namespace streamhost::coupon
