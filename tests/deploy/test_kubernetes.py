@@ -276,6 +276,9 @@ class Bridges(unittest.TestCase):
         cls.env = df.read_env_file(df.KUBERNETES / "coupon" / "coupon.env")
         local = (df.REPO / "manifests" / "local" / "lib" / "bridge.sh").read_text()
         cls.local = dict(re.findall(r"^(http\.timeoutSeconds|kafka\.consumer\.session\.timeout\.ms)=(\d+)$", local, re.M))
+        # The local stack's default producer linger (its STREAMHOST_BRIDGE_PRODUCER_LINGER_MS fallback).
+        cls.local["kafka.producer.linger.ms"] = re.search(
+            r"STREAMHOST_BRIDGE_PRODUCER_LINGER_MS:-(\d+)", local).group(1)
 
     def proxy_address(self):
         m = re.fullmatch(r"http://([a-z0-9-]+):(\d+)", self.env["STREAMHOST_REST_PROXY_URL"])
@@ -319,6 +322,7 @@ class Bridges(unittest.TestCase):
         self.assertEqual(props["http.timeoutSeconds"], self.local["http.timeoutSeconds"])
         self.assertEqual(props["kafka.consumer.session.timeout.ms"], self.local["kafka.consumer.session.timeout.ms"])
         self.assertEqual(props["kafka.producer.acks"], "all")
+        self.assertEqual(props["kafka.producer.linger.ms"], self.local["kafka.producer.linger.ms"])
         self.assertEqual(self.plain.one("Deployment", "streamhost-bridge")["spec"]["replicas"], 1)
 
     def test_the_kafkabridge_resource_matches(self):
@@ -331,6 +335,7 @@ class Bridges(unittest.TestCase):
         self.assertEqual(str(kb["spec"]["consumer"]["config"]["session.timeout.ms"]),
                          self.local["kafka.consumer.session.timeout.ms"])
         self.assertEqual(kb["spec"]["producer"]["config"]["acks"], "all")
+        self.assertEqual(str(kb["spec"]["producer"]["config"]["linger.ms"]), self.local["kafka.producer.linger.ms"])
         self.assertEqual(kb["spec"]["replicas"], 1)
         self.assertFalse(self.strimzi.find("Service"), "the operator makes the Service")
 
