@@ -1,10 +1,15 @@
-"""Loads the deployment files the tests check: the Kubernetes manifests (through their
-kustomization.yaml files, generators included), the pipeline manifests' variables, the Grafana
+"""Loads the deployment files the tests check: the Kubernetes manifests (rendered by the real
+kustomize, generators included), the pipeline manifests' variables, the Grafana
 dashboard's and the alert rules' PromQL expressions."""
 
+import atexit
+import copy
 import json
 import os
 import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -21,10 +26,12 @@ def project_version():
     return m.group(1)
 
 
-def manifest_variables(path):
-    """(required, all) variable names of a pipeline manifest: required ones have no default."""
+def manifest_variables(path=None, text=None):
+    """(required, all) variable names of a pipeline manifest (a file, or its text): required ones
+    have no default."""
+    text = Path(path).read_text() if text is None else text
     text = "\n".join(line.split("#", 1)[0] if line.lstrip().startswith("#") else line
-                     for line in Path(path).read_text().splitlines())
+                     for line in text.splitlines())
     required, every = set(), set()
     for name, default in _VAR.findall(text):
         every.add(name)
@@ -70,56 +77,92 @@ def secret_source(path):
     return example
 
 
-class Kustomization:
-    """One kustomization.yaml, its resources (recursively) and its generated ConfigMaps and
-    Secrets, as plain objects: generated ones carry `data` keys (values are not needed)."""
+def kustomize_binary():
+    """The kustomize scripts/install-kustomize installs (or STREAMHOST_KUSTOMIZE, or one on PATH)."""
+    for candidate in (os.environ.get("STREAMHOST_KUSTOMIZE"), REPO / ".cache" / "bin" / "kustomize",
+                      shutil.which("kustomize")):
+        if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise FileNotFoundError("no kustomize: run scripts/install-kustomize (scripts/install-deps does), "
+                            "or set STREAMHOST_KUSTOMIZE")
 
-    def __init__(self, directory):
-        self.directory = Path(directory)
-        self.file = self.directory / "kustomization.yaml"
-        self.spec = yaml.safe_load(self.file.read_text())
-        self.objects = []
-        self.files = {}  # ConfigMap/Secret name -> {key: source file}
-        for resource in self.spec.get("resources", []):
-            path = (self.directory / resource).resolve()
-            if not path.exists():
-                raise FileNotFoundError(f"{self.file}: resource {resource} does not exist")
-            if path.is_dir():
-                child = Kustomization(path)
-                self.objects += child.objects
-                self.files.update(child.files)
-            else:
-                self.objects += [d for d in yaml.safe_load_all(path.read_text()) if d]
-        for kind, key in (("ConfigMap", "configMapGenerator"), ("Secret", "secretGenerator")):
-            for gen in self.spec.get(key, []):
-                data, files = {}, {}
-                for env in gen.get("envs", []):
-                    src = self.directory / env if kind == "ConfigMap" else secret_source(self.directory / env)
-                    if not src.exists():
-                        raise FileNotFoundError(f"{self.file}: {env} does not exist")
-                    for k in read_env_file(src):
-                        data[k] = ""
-                        files[k] = src
-                for entry in gen.get("files", []):
-                    k, _, f = entry.partition("=") if "=" in entry else (Path(entry).name, "", entry)
-                    src = self.directory / f if kind == "ConfigMap" else secret_source(self.directory / f)
-                    if not src.exists():
-                        raise FileNotFoundError(f"{self.file}: {f} does not exist")
-                    data[k] = ""
-                    files[k] = src
-                self.objects.append({"apiVersion": "v1", "kind": kind,
-                                     "metadata": {"name": gen["name"]}, "data": data})
-                self.files[gen["name"]] = files
+
+_tree = None
+
+
+def _rendering_tree():
+    """A copy of manifests/kubernetes in which every secret file a generator reads exists: the
+    committed .example stands for one an operator has not written (both are ignored by git)."""
+    global _tree
+    if _tree is None:
+        _tree = Path(tempfile.mkdtemp(prefix="streamhost-kustomize-")) / "kubernetes"
+        atexit.register(shutil.rmtree, _tree.parent, True)
+        shutil.copytree(KUBERNETES, _tree)
+        for example in _tree.rglob("*.example"):
+            real = example.with_name(example.name[: -len(".example")])
+            if not real.exists():
+                shutil.copyfile(example, real)
+    return _tree
+
+
+class Kustomization:
+    """The objects `kustomize build` makes of one directory of manifests/kubernetes (generated
+    ConfigMaps and Secrets included, names with their content hash, references rewritten), which is
+    what `kubectl apply -k` sends to the cluster."""
+
+    def __init__(self, relative):
+        self.relative = str(relative)
+        self.directory = KUBERNETES / self.relative
+        result = subprocess.run([kustomize_binary(), "build", str(_rendering_tree() / self.relative)],
+                                capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            raise RuntimeError(f"kustomize build {self.relative} failed:\n{result.stderr}")
+        self.text = result.stdout
+        self.objects = [d for d in yaml.safe_load_all(result.stdout) if d]
 
     def find(self, kind, name=None):
-        found = [o for o in self.objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
-        return found
+        return [o for o in self.objects if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
 
-    def one(self, kind, name):
+    def one(self, kind, name=None):
         found = self.find(kind, name)
         if len(found) != 1:
-            raise LookupError(f"{self.file}: expected one {kind} {name}, found {len(found)}")
+            raise LookupError(f"{self.relative}: expected one {kind} {name or ''}, found {len(found)}")
         return found[0]
+
+    def generated(self, kind, name):
+        """The one generated ConfigMap or Secret whose name is `name` plus kustomize's hash."""
+        found = [o for o in self.find(kind) if re.fullmatch(re.escape(name) + r"-[a-z0-9]{10}", o["metadata"]["name"])]
+        if len(found) != 1:
+            raise LookupError(f"{self.relative}: expected one generated {kind} {name}, found {len(found)}")
+        return found[0]
+
+
+# The pipeline overlays of manifests/kubernetes and the stock manifest (manifests/pipelines/) each
+# one's pod runs.
+PIPELINES = {"coupon": "coupon.yaml", "field-mapper": "field-mapper.yaml"}
+
+_rendered = {}
+
+
+def rendered(relative):
+    """`kustomize build` of one directory of manifests/kubernetes, once per test process."""
+    if relative not in _rendered:
+        _rendered[relative] = Kustomization(relative)
+    return _rendered[relative]
+
+
+def pipelines():
+    """(overlay name, rendered overlay, its one Deployment) of every pipeline overlay."""
+    return [(name, rendered(name), rendered(name).one("Deployment")) for name in PIPELINES]
+
+
+def combined(*kustomizations):
+    """Several kustomizations applied to one namespace (a bridge and the pipelines it serves), as
+    one object list with a `find` and `one` of its own."""
+    k = copy.copy(kustomizations[0])
+    k.relative = " + ".join(x.relative for x in kustomizations)
+    k.objects = [o for x in kustomizations for o in x.objects]
+    return k
 
 
 def dashboard_queries(path=MONITORING / "grafana-dashboard.json"):
@@ -159,3 +202,42 @@ def alert_rules(path=MONITORING / "prometheus-rules.yaml"):
                 used |= set(re.findall(r"\$labels\.([A-Za-z_][A-Za-z0-9_]*)", str(t)))
             rules.append((r.get("alert") or r.get("record"), r["expr"], used))
     return rules
+
+
+def container(deployment, name=None):
+    cs = deployment["spec"]["template"]["spec"]["containers"]
+    return cs[0] if name is None else next(c for c in cs if c["name"] == name)
+
+
+def mounted_file(k, deployment, path):
+    """(volume, key) of the ConfigMap or Secret file a container of `deployment` sees at `path`."""
+    c = container(deployment)
+    mounts = [m for m in c.get("volumeMounts", []) if path.startswith(m["mountPath"].rstrip("/") + "/")]
+    if len(mounts) != 1:
+        raise LookupError(f"{deployment['metadata']['name']}: {len(mounts)} mounts hold {path}")
+    volumes = {v["name"]: v for v in deployment["spec"]["template"]["spec"]["volumes"]}
+    return volumes[mounts[0]["name"]], path[len(mounts[0]["mountPath"].rstrip("/")) + 1:]
+
+
+def provided_env(k, deployment):
+    """Variable name -> value the container gets (None when it comes from a Secret or the
+    downward API), from the rendered ConfigMaps."""
+    c = container(deployment)
+    env = {}
+    for src in c.get("envFrom", []):
+        if "configMapRef" in src:
+            env.update(k.one("ConfigMap", src["configMapRef"]["name"]).get("data", {}))
+        if "secretRef" in src:
+            env.update({key: None for key in k.one("Secret", src["secretRef"]["name"]).get("data", {})})
+    for e in c.get("env", []):
+        env[e["name"]] = e.get("value")
+    return env
+
+
+def pod_pipeline(k, deployment):
+    """(text, path) of the pipeline manifest the container runs (`run -f PATH`), read from the
+    rendered ConfigMap mounted there."""
+    args = container(deployment)["args"]
+    path = args[args.index("-f") + 1]
+    volume, key = mounted_file(k, deployment, path)
+    return k.one("ConfigMap", volume["configMap"]["name"])["data"][key], path

@@ -1,6 +1,7 @@
-"""`streamhost validate` on the pipeline manifest the pods run (manifests/kubernetes/coupon/
-pipeline.yaml), with the variables the pods get: the ConfigMap's, the Secret's (from its committed
-example), the pod name, and a token file where the Secret is mounted."""
+"""`streamhost validate` on the pipeline manifests the pods run (manifests/kubernetes/coupon/
+pipeline.yaml, manifests/kubernetes/field-mapper/pipeline.yaml), with the variables the pods get:
+the ConfigMap's, the Secret's (from its committed example), the pod name, and a token file where
+the Secret is mounted."""
 
 import os
 import re
@@ -62,6 +63,35 @@ class PodPipelineValidates(unittest.TestCase):
             result = self.validate({"ADMIN_TOKEN_FILE": token.name}, drop=["GROUP_ID"])
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("GROUP_ID", result.stderr)
+
+
+class FieldMapperPodPipelineValidates(unittest.TestCase):
+    """The field-mapper overlay's pod manifest (manifests/kubernetes/field-mapper/pipeline.yaml) with
+    the variables its pods get: the overlay for your own pipeline starts from a working one."""
+
+    def validate(self, extra_env, drop=()):
+        overlay = df.KUBERNETES / "field-mapper"
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "STREAMHOST_PLUGIN_DIR": PLUGIN_DIR,
+               "INSTANCE_NAME": "field-mapper-streamhost-5c8d7f9b4-q7w2e"}
+        env.update(df.read_env_file(overlay / "field-mapper.env"))
+        env.update(extra_env)
+        for name in drop:
+            env.pop(name)
+        return subprocess.run([STREAMHOST_BIN, "validate", "-f", str(overlay / "pipeline.yaml")], env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    def test_validates_with_the_pods_variables(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
+            token.write("0123456789abcdef0123456789abcdef\n")
+            token.flush()
+            result = self.validate({"ADMIN_TOKEN_FILE": token.name})
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
+        self.assertIn("0.0.0.0:18080", result.stdout)
+
+    def test_without_the_token_the_open_bind_is_refused(self):
+        result = self.validate({}, drop=["ADMIN_TOKEN_FILE"])
+        self.assertNotEqual(result.returncode, 0)
+        self.assertIn("admin.bind", result.stderr)
 
 
 class ConfluentRestProxyExample(unittest.TestCase):
