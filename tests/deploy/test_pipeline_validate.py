@@ -3,6 +3,7 @@ pipeline.yaml, manifests/kubernetes/field-mapper/pipeline.yaml), with the variab
 the ConfigMap's, the Secret's (from its committed example), the pod name, and a token file where
 the Secret is mounted."""
 
+import contextlib
 import os
 import re
 import subprocess
@@ -17,25 +18,41 @@ PLUGIN_DIR = os.environ.get("STREAMHOST_PLUGIN_DIR", str(df.REPO / "build" / "li
 PIPELINE = df.KUBERNETES / "coupon" / "pipeline.yaml"
 
 
-class PodPipelineValidates(unittest.TestCase):
-    def validate(self, extra_env, drop=(), manifest=PIPELINE):
-        coupon = df.KUBERNETES / "coupon"
+@contextlib.contextmanager
+def token_file():
+    """A token file where the Secret would be mounted, long enough for the host's minimum."""
+    with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
+        token.write("0123456789abcdef0123456789abcdef\n")
+        token.flush()
+        yield token.name
+
+
+class OverlayPodValidation:
+    """`streamhost validate` on one overlay's pod manifest with the variables its pods get; the
+    checks every overlay must pass. A subclass names the overlay and adds its own variables."""
+
+    OVERLAY = ENV_FILE = INSTANCE = None
+
+    @classmethod
+    def pod_env(cls, overlay):
+        return {}
+
+    @classmethod
+    def validate(cls, extra_env, drop=(), manifest=None):
+        overlay = df.KUBERNETES / cls.OVERLAY
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "STREAMHOST_PLUGIN_DIR": PLUGIN_DIR,
-               "INSTANCE_NAME": "coupon-7d9f8b6c5-x2k4q"}
-        env.update(df.read_env_file(coupon / "coupon.env"))
-        # The coupon-db Secret's file, where the pod has it mounted (DB_PASSWORD_FILE).
-        env["DB_PASSWORD_FILE"] = str(df.secret_source(coupon / "db-password"))
+               "INSTANCE_NAME": cls.INSTANCE}
+        env.update(df.read_env_file(overlay / cls.ENV_FILE))
+        env.update(cls.pod_env(overlay))
         env.update(extra_env)
         for name in drop:
             env.pop(name)
-        return subprocess.run([STREAMHOST_BIN, "validate", "-f", str(manifest)], env=env,
-                              capture_output=True, text=True, timeout=60)
+        return subprocess.run([STREAMHOST_BIN, "validate", "-f", str(manifest or overlay / "pipeline.yaml")],
+                              env=env, capture_output=True, text=True, timeout=60)
 
     def test_validates_with_the_pods_variables(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
-            token.write("0123456789abcdef0123456789abcdef\n")
-            token.flush()
-            result = self.validate({"ADMIN_TOKEN_FILE": token.name})
+        with token_file() as token:
+            result = self.validate({"ADMIN_TOKEN_FILE": token})
         self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
         self.assertIn("0.0.0.0:18080", result.stdout)
 
@@ -46,52 +63,35 @@ class PodPipelineValidates(unittest.TestCase):
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("admin.bind", result.stderr)
 
+
+class PodPipelineValidates(OverlayPodValidation, unittest.TestCase):
+    OVERLAY, ENV_FILE, INSTANCE = "coupon", "coupon.env", "coupon-7d9f8b6c5-x2k4q"
+
+    @classmethod
+    def pod_env(cls, overlay):
+        # The coupon-db Secret's file, where the pod has it mounted (DB_PASSWORD_FILE).
+        return {"DB_PASSWORD_FILE": str(df.secret_source(overlay / "db-password"))}
+
     def test_without_the_password_file_it_is_refused(self):
         # The password file is read by the plugin's config check: a missing mount is named.
-        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
-            token.write("0123456789abcdef0123456789abcdef\n")
-            token.flush()
-            result = self.validate({"ADMIN_TOKEN_FILE": token.name, "DB_PASSWORD_FILE": "/nonexistent/password"})
+        with token_file() as token:
+            result = self.validate({"ADMIN_TOKEN_FILE": token, "DB_PASSWORD_FILE": "/nonexistent/password"})
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("database.password_file", result.stderr)
 
     def test_a_required_variable_missing_is_named(self):
         # The same run without GROUP_ID must fail naming it: the check above is not vacuous.
-        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
-            token.write("0123456789abcdef0123456789abcdef\n")
-            token.flush()
-            result = self.validate({"ADMIN_TOKEN_FILE": token.name}, drop=["GROUP_ID"])
+        with token_file() as token:
+            result = self.validate({"ADMIN_TOKEN_FILE": token}, drop=["GROUP_ID"])
         self.assertNotEqual(result.returncode, 0)
         self.assertIn("GROUP_ID", result.stderr)
 
 
-class FieldMapperPodPipelineValidates(unittest.TestCase):
-    """The field-mapper overlay's pod manifest (manifests/kubernetes/field-mapper/pipeline.yaml) with
-    the variables its pods get: the overlay for your own pipeline starts from a working one."""
+class FieldMapperPodPipelineValidates(OverlayPodValidation, unittest.TestCase):
+    """The field-mapper overlay's pod manifest with the variables its pods get: the overlay for your
+    own pipeline starts from a working one."""
 
-    def validate(self, extra_env, drop=()):
-        overlay = df.KUBERNETES / "field-mapper"
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "STREAMHOST_PLUGIN_DIR": PLUGIN_DIR,
-               "INSTANCE_NAME": "field-mapper-streamhost-5c8d7f9b4-q7w2e"}
-        env.update(df.read_env_file(overlay / "field-mapper.env"))
-        env.update(extra_env)
-        for name in drop:
-            env.pop(name)
-        return subprocess.run([STREAMHOST_BIN, "validate", "-f", str(overlay / "pipeline.yaml")], env=env,
-                              capture_output=True, text=True, timeout=60)
-
-    def test_validates_with_the_pods_variables(self):
-        with tempfile.NamedTemporaryFile("w", suffix=".token") as token:
-            token.write("0123456789abcdef0123456789abcdef\n")
-            token.flush()
-            result = self.validate({"ADMIN_TOKEN_FILE": token.name})
-        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
-        self.assertIn("0.0.0.0:18080", result.stdout)
-
-    def test_without_the_token_the_open_bind_is_refused(self):
-        result = self.validate({}, drop=["ADMIN_TOKEN_FILE"])
-        self.assertNotEqual(result.returncode, 0)
-        self.assertIn("admin.bind", result.stderr)
+    OVERLAY, ENV_FILE, INSTANCE = "field-mapper", "field-mapper.env", "field-mapper-streamhost-5c8d7f9b4-q7w2e"
 
 
 class ConfluentRestProxyExample(unittest.TestCase):
@@ -122,7 +122,7 @@ class ConfluentRestProxyExample(unittest.TestCase):
         with open(token, "w") as f:
             f.write("0123456789abcdef0123456789abcdef\n")
         # The plugin library path is relative to the manifest's folder unless absolute.
-        return PodPipelineValidates.validate(self, {"ADMIN_TOKEN_FILE": token, "REST_PROXY_PASSWORD": "example-pass-9f2c"},
+        return PodPipelineValidates.validate({"ADMIN_TOKEN_FILE": token, "REST_PROXY_PASSWORD": "example-pass-9f2c"},
                                              manifest=manifest)
 
     def test_the_example_validates_with_its_ca(self):
